@@ -1,0 +1,117 @@
+"""Abbreviation definitions: ``long form (SF)`` and ``SF (long form)``.
+
+The long form is chosen with the Schwartz & Hearst (2003) rule: the shortest run of
+words before the parenthesis in which the short form's characters appear in order, the
+first one starting a word. Plural short forms (``LLMs``) and a trailing ``, ...`` or
+``; ...`` inside the parentheses are handled.
+
+>>> best_long_form("RLHF", ["we", "use", "reinforcement", "learning", "from", "human", "feedback"])
+4
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from extract.doc_view import DocView
+from extract.normalize import is_acronym
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+
+@dataclass(frozen=True, slots=True)
+class Abbreviation:
+    short_start: int
+    short_end: int
+    long_start: int
+    long_end: int
+    short: str
+    long: str
+
+
+def _core(short: str) -> str:
+    s = short[:-1] if short.endswith("s") and len(short) > 2 and short[-2].isupper() else short
+    return "".join(c.lower() for c in s if c.isalnum())
+
+
+def best_long_form(short: str, words: list[str]) -> int | None:
+    """How many trailing ``words`` form the long form of ``short`` (None if none do)."""
+    chars = _core(short)
+    if len(chars) < 2:
+        return None
+    text_words = [w.lower() for w in words]
+    max_words = min(len(chars) + 5, len(chars) * 2)
+    for n in range(1, min(max_words, len(text_words)) + 1):
+        cand = text_words[-n:]
+        if _matches(chars, cand):
+            # the first word must start with the short form's first character
+            if cand[0][:1] == chars[0]:
+                return n
+    return None
+
+
+def _matches(chars: str, words: list[str]) -> bool:
+    text = " ".join(words)
+    si, li = len(chars) - 1, len(text) - 1
+    while si >= 0:
+        c = chars[si]
+        while li >= 0 and (text[li] != c or (si == 0 and li > 0 and text[li - 1].isalnum())):
+            li -= 1
+        if li < 0:
+            return False
+        si -= 1
+        li -= 1
+    return True
+
+
+def find_abbreviations(doc: Doc, v: DocView) -> list[Abbreviation]:
+    """All abbreviation definitions in ``doc``."""
+    out: list[Abbreviation] = []
+    comps = v.compounds
+    for ci, comp in enumerate(comps):
+        if comp.text != "(":
+            continue
+        close = next((k for k in range(ci + 1, min(ci + 14, len(comps))) if comps[k].text == ")"), None)
+        if close is None or close == ci + 1:
+            continue
+        inner = comps[ci + 1:close]
+        cut = next((k for k, c in enumerate(inner) if c.text in {",", ";"}), len(inner))
+        inner = inner[:cut]
+        if not inner:
+            continue
+        if len(inner) == 1 and is_acronym(inner[0].text):
+            # long form (SF): words before "(" in the same sentence
+            sf = inner[0]
+            lo = ci - 1
+            prev = []
+            while lo >= 0 and ci - lo <= 12 and not comps[lo].text in {"(", ")", ",", ";", ":", "."}:
+                prev.append(comps[lo])
+                if comps[lo].sent_start:
+                    break
+                lo -= 1
+            prev.reverse()
+            n = best_long_form(sf.text, [w for c in prev for w in c.text.split("-")])
+            if n is None:
+                continue
+            # map word count back to compounds (a compound may hold several words)
+            words_seen, start_comp = 0, len(prev)
+            while start_comp > 0 and words_seen < n:
+                start_comp -= 1
+                words_seen += len(prev[start_comp].text.split("-"))
+            lf = prev[start_comp:]
+            if not lf:
+                continue
+            long_text = doc[lf[0].start:lf[-1].end].text
+            out.append(Abbreviation(sf.start, sf.end, lf[0].start, lf[-1].end, sf.text, long_text))
+        elif len(inner) >= 2 and ci > 0 and is_acronym(comps[ci - 1].text):
+            # SF (long form)
+            sf = comps[ci - 1]
+            words = [w for c in inner for w in c.text.split("-")]
+            n = best_long_form(sf.text, words)
+            if n is None or n < len(words) - 1:
+                continue
+            long_text = doc[inner[0].start:inner[-1].end].text
+            out.append(Abbreviation(sf.start, sf.end, inner[0].start, inner[-1].end, sf.text, long_text))
+    return out

@@ -1,0 +1,240 @@
+"""spaCy components of the paper-kg pipeline, registered with ``@Language.factory``.
+
+Order in the pipeline: ``sentencizer`` -> ``kg_lexicon`` -> ``kg_names`` ->
+``kg_abbreviations`` -> ``kg_mentions``. The first three append candidates
+``(start, end, type, key, rule, confidence)`` to ``doc.user_data["kg_candidates"]``;
+``kg_mentions`` picks the best non-overlapping ones and writes them to ``doc.spans["kg"]``
+(label = type, ``kb_id_`` = normalised key, ``id_`` = rule) and to
+``doc.user_data["kg_mentions"]`` (the same tuples, with confidence).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import ensure_path
+
+from extract.abbreviations import find_abbreviations
+from extract.doc_view import Candidate, candidates, title_end, view
+from extract.lexicon import Lexicon, LexEntry, load_lexicon, read_lexicon
+from extract.normalize import entity_key, singular
+from extract.rules import name_candidates, technique_candidates, vocabulary
+
+
+@Language.factory("kg_title_boundary", default_config={})
+def make_title_boundary(nlp: Language, name: str) -> TitleBoundary:
+    return TitleBoundary()
+
+
+class TitleBoundary:
+    """Starts a sentence at the abstract (the text is ``title + "\\n\\n" + abstract``)."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        t = title_end(doc)
+        if 0 < t < len(doc):
+            doc[t].is_sent_start = True
+        return doc
+
+
+@Language.factory(
+    "kg_lexicon",
+    default_config={"use_default": True, "size_suffixes": True},
+)
+def make_lexicon_matcher(
+    nlp: Language, name: str, use_default: bool, size_suffixes: bool
+) -> LexiconMatcher:
+    return LexiconMatcher(name, use_default=use_default, size_suffixes=size_suffixes)
+
+
+class LexiconMatcher:
+    """Longest-match lookup of lexicon entries over the hyphen-free word sequence.
+
+    A match must cover whole hyphen compounds: ``Llama-2-7B`` is the Llama 2 entity (a
+    size suffix keeps the family), but ``GPT-4-Turbo`` is not GPT-4: it becomes a new
+    entity of the same type.
+    """
+
+    def __init__(self, name: str, *, use_default: bool = True, size_suffixes: bool = True) -> None:
+        self.name = name
+        self.use_default = use_default
+        self.size_suffixes = size_suffixes
+        self.lexicon: Lexicon = load_lexicon(use_default=use_default)
+
+    def add_entries(self, entries: Iterable[LexEntry]) -> None:
+        self.lexicon.add(entries)
+
+    def add_file(self, path: str | Path) -> None:
+        self.lexicon.add(read_lexicon(path))
+
+    def __call__(self, doc: Doc) -> Doc:
+        v = view(doc)
+        out = candidates(doc)
+        words, lex, vocab = v.words, self.lexicon, vocabulary()
+        i, n = 0, len(words)
+        while i < n:
+            if not lex.starts(words[i].lower()):
+                i += 1
+                continue
+            found = lex.match(words, i)
+            if found is None:
+                i += 1
+                continue
+            idx, nw = found
+            entry = lex.entries[idx]
+            start, end = v.word_tok[i], v.word_tok[i + nw - 1] + 1
+            first, last = v.compound_at(start), v.compound_at(end - 1)
+            conf = 0.8 if entry.ambiguous else 0.95
+            if first is not None and last is not None and (first.start != start or last.end != end):
+                tail = doc[end:last.end].text.strip("-")
+                if first.start == start and self.size_suffixes and all(
+                    vocab.is_size(p) for p in tail.split("-") if p
+                ):
+                    out.append((start, last.end, entry.type, entry.key, "lexicon", conf))
+                else:
+                    whole = doc[first.start:last.end].text
+                    out.append((first.start, last.end, entry.type, entity_key(whole),
+                                "lexicon-variant", conf - 0.15))
+            else:
+                out.append((start, end, entry.type, entry.key, "lexicon", conf))
+            i += nw
+        return doc
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        path = ensure_path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        (path / "lexicon.jsonl").write_text(self.lexicon.to_jsonl(), encoding="utf-8")
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> LexiconMatcher:
+        self.lexicon = Lexicon(read_lexicon(ensure_path(path) / "lexicon.jsonl"))
+        return self
+
+
+@Language.factory("kg_names", default_config={"noun_phrases": True})
+def make_name_rules(nlp: Language, name: str, noun_phrases: bool) -> NameRules:
+    return NameRules(noun_phrases=noun_phrases)
+
+
+class NameRules:
+    """Names the lexicon does not know: name shapes, defining contexts, technique phrases."""
+
+    def __init__(self, *, noun_phrases: bool = True) -> None:
+        self.noun_phrases = noun_phrases
+
+    def __call__(self, doc: Doc) -> Doc:
+        v, vocab = view(doc), vocabulary()
+        out = candidates(doc)
+        out.extend(name_candidates(doc, v, vocab))
+        if self.noun_phrases:
+            out.extend(technique_candidates(doc, v, vocab))
+        return doc
+
+
+@Language.factory("kg_abbreviations", default_config={})
+def make_abbreviations(nlp: Language, name: str) -> AbbreviationLinker:
+    return AbbreviationLinker()
+
+
+class AbbreviationLinker:
+    """Gives a defined acronym and its long form one key and type, and applies it to bare uses."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        v, vocab = view(doc), vocabulary()
+        out = candidates(doc)
+        by_span: dict[tuple[int, int], Candidate] = {}
+        for c in out:
+            if c[5] > by_span.get((c[0], c[1]), (0, 0, "", "", "", -1.0))[5]:
+                by_span[(c[0], c[1])] = c
+        defined: dict[str, tuple[str, str, float]] = {}
+        abbrevs = find_abbreviations(doc, v)
+        doc.user_data["kg_abbreviations"] = [(a.short, a.long) for a in abbrevs]
+        for a in abbrevs:
+            typed = _typed(by_span.get((a.long_start, a.long_end)), by_span.get((a.short_start, a.short_end)))
+            if typed is None:
+                long_key = entity_key(a.long)
+                if long_key in vocab.generic_phrases:
+                    continue
+                head = singular(a.long.split()[-1].split("-")[-1].lower())
+                if head in vocab.task_heads:
+                    continue
+                if head in vocab.type_heads:
+                    t, conf = vocab.type_heads[head], 0.8
+                elif head in vocab.method_heads:
+                    t, conf = "method", 0.8
+                elif a.long[:1].isupper() and all(w[:1].isupper() for w in a.long.split() if len(w) > 3):
+                    t, conf = "method", 0.65
+                else:
+                    continue
+                typed = (t, long_key, conf)
+            t, key, conf = typed
+            conf = max(conf, 0.9)
+            out.append((a.long_start, a.long_end, t, key, "abbreviation", conf))
+            out.append((a.short_start, a.short_end, t, key, "abbreviation", conf))
+            defined[a.short] = (t, key, conf)
+            if a.short.endswith("s") and len(a.short) > 2 and a.short[-2].isupper():
+                defined[a.short[:-1]] = (t, key, conf)
+        if defined:
+            for comp in v.compounds:
+                hit = defined.get(comp.text) or (
+                    defined.get(comp.text[:-1]) if comp.text.endswith("s") else None
+                )
+                if hit is not None:
+                    out.append((comp.start, comp.end, hit[0], hit[1], "abbreviation", hit[2] - 0.05))
+        return doc
+
+
+def _typed(*cands: Candidate | None) -> tuple[str, str, float] | None:
+    best = max((c for c in cands if c is not None and c[5] >= 0.5), key=lambda c: c[5], default=None)
+    if best is None:
+        return None
+    return best[2], best[3], best[5]
+
+
+@Language.factory("kg_mentions", default_config={"min_confidence": 0.5})
+def make_mention_selector(nlp: Language, name: str, min_confidence: float) -> MentionSelector:
+    return MentionSelector(min_confidence=min_confidence)
+
+
+class MentionSelector:
+    """Keeps the best non-overlapping candidates and writes them to ``doc.spans["kg"]``.
+
+    A weak candidate in the title is kept only when the abstract confirms its key; bare
+    acronyms (confidence 0) are kept for the corpus-level resolver, which drops them
+    unless some paper defines them.
+    """
+
+    def __init__(self, *, min_confidence: float = 0.5) -> None:
+        self.min_confidence = min_confidence
+
+    def __call__(self, doc: Doc) -> Doc:
+        cands = doc.user_data.pop("kg_candidates", [])
+        t_end = title_end(doc)
+        confirmed = {c[3] for c in cands if c[0] >= t_end and c[5] >= self.min_confidence}
+        keep: list[Candidate] = []
+        for c in cands:
+            if c[4] == "bare-acronym" or c[5] >= self.min_confidence:
+                keep.append(c)
+            elif c[0] < t_end and c[3] in confirmed and c[5] >= 0.4:
+                keep.append(c)
+        keep.sort(key=lambda c: (-c[5], -(c[1] - c[0]), c[0]))
+        taken = bytearray(len(doc))
+        chosen: list[Candidate] = []
+        for c in keep:
+            if any(taken[c[0]:c[1]]):
+                continue
+            taken[c[0]:c[1]] = b"\x01" * (c[1] - c[0])
+            chosen.append(c)
+        chosen.sort(key=lambda c: c[0])
+        doc.user_data["kg_mentions"] = chosen
+        doc.user_data.pop("kg_view", None)
+        doc.spans["kg"] = [Span(doc, c[0], c[1], label=c[2], kb_id=c[3], span_id=c[4]) for c in chosen]
+        return doc
+
+
+def pipeline_config() -> dict[str, Any]:
+    """The component names in pipeline order (for documentation and tests)."""
+    return {"components": ["sentencizer", "kg_title_boundary", "kg_lexicon", "kg_names",
+                           "kg_abbreviations", "kg_mentions"]}

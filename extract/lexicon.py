@@ -1,0 +1,189 @@
+"""The curated lexicon of ML entities and its token-level index.
+
+A lexicon file is JSON Lines, one entry per line::
+
+    {"label": "WebArena", "type": "benchmark", "aliases": ["Web Arena"]}
+    {"label": "reinforcement learning from human feedback", "type": "method", "aliases": ["RLHF"]}
+
+``ambiguous: true`` marks entries whose names are also ordinary words ("Gemini", "Adam"):
+they match only with their exact capitalisation. All-caps or mixed-case acronyms
+("RLHF", "MoE") always match case-sensitively; other forms match case-insensitively
+and across hyphen/space and plural variants.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from extract.normalize import entity_key, is_acronym, singular, split_words
+from kg.errors import InputError
+from kg.records import ENTITY_TYPES
+
+_ALLOWED_KEYS = {"label", "type", "aliases", "ambiguous"}
+
+
+@dataclass(frozen=True, slots=True)
+class LexEntry:
+    """One lexicon entry: canonical label, type, aliases."""
+
+    label: str
+    type: str
+    aliases: tuple[str, ...] = ()
+    ambiguous: bool = False
+
+    @property
+    def key(self) -> str:
+        return entity_key(self.label)
+
+    def surfaces(self) -> tuple[str, ...]:
+        return (self.label, *self.aliases)
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"label": self.label, "type": self.type, "aliases": list(self.aliases)}
+        if self.ambiguous:
+            d["ambiguous"] = True
+        return d
+
+
+def default_lexicon_path() -> Path:
+    """The lexicon shipped with paper-kg."""
+    return Path(str(resources.files("extract") / "data" / "lexicon.jsonl"))
+
+
+def read_lexicon(path: str | Path) -> list[LexEntry]:
+    """Read a lexicon file; :class:`InputError` names the file and line of a bad entry."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(str(path), None, f"cannot read lexicon: {exc}") from None
+    entries = []
+    for lineno, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(str(path), lineno, f"invalid JSON in lexicon: {exc.msg}") from None
+        entries.append(_entry_from_obj(obj, str(path), lineno))
+    return entries
+
+
+def _entry_from_obj(obj: Any, path: str, lineno: int) -> LexEntry:
+    if not isinstance(obj, dict):
+        raise InputError(path, lineno, "lexicon entry must be a JSON object")
+    unknown = set(obj) - _ALLOWED_KEYS
+    if unknown:
+        raise InputError(path, lineno, f"unknown lexicon field(s): {', '.join(sorted(unknown))}")
+    label, etype = obj.get("label"), obj.get("type")
+    if not isinstance(label, str) or not label.strip():
+        raise InputError(path, lineno, "lexicon entry needs a non-empty 'label'")
+    if etype not in ENTITY_TYPES:
+        raise InputError(path, lineno, f"lexicon type {etype!r} is not one of {', '.join(ENTITY_TYPES)}")
+    aliases = obj.get("aliases") or []
+    if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+        raise InputError(path, lineno, "'aliases' must be a list of strings")
+    return LexEntry(label.strip(), etype, tuple(a.strip() for a in aliases if a.strip()),
+                    bool(obj.get("ambiguous", False)))
+
+
+@dataclass(frozen=True, slots=True)
+class _Form:
+    entry: int  # index into Lexicon.entries
+    exact: tuple[str, ...] | None  # required exact word sequence, for case-sensitive forms
+
+
+class Lexicon:
+    """Entries plus an index from lowercased word tuples to entries, for longest-match lookup.
+
+    >>> lex = Lexicon([LexEntry("WebArena", "benchmark"), LexEntry("RLHF", "method")])
+    >>> lex.match(["the", "WebArena", "benchmark"], 1)
+    (0, 1)
+    >>> lex.match(["rlhf"], 0) is None
+    True
+    """
+
+    def __init__(self, entries: Iterable[LexEntry] = ()) -> None:
+        self.entries: list[LexEntry] = []
+        self._index: dict[str, dict[tuple[str, ...], list[_Form]]] = {}
+        self._by_key: dict[str, int] = {}
+        self.max_words = 1
+        self.add(entries)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def add(self, entries: Iterable[LexEntry]) -> None:
+        """Add entries; a later entry with the same key as an earlier one replaces it."""
+        for entry in entries:
+            idx = self._by_key.get(entry.key)
+            if idx is None:
+                idx = len(self.entries)
+                self.entries.append(entry)
+                self._by_key[entry.key] = idx
+            else:
+                self.entries[idx] = entry
+            for surface in entry.surfaces():
+                self._add_form(surface, idx, entry.ambiguous)
+
+    def _add_form(self, surface: str, idx: int, ambiguous: bool) -> None:
+        words = split_words(surface)
+        if not words:
+            return
+        case_sensitive = ambiguous or (len(words) == 1 and is_acronym(words[0]))
+        lowered = tuple(w.lower() for w in words[:-1]) + (singular(words[-1].lower()),)
+        form = _Form(idx, tuple(words) if case_sensitive else None)
+        bucket = self._index.setdefault(lowered[0], {})
+        forms = bucket.setdefault(lowered, [])
+        # an exact (case-sensitive) form never shadows a case-insensitive one of another entry
+        forms.append(form)
+        self.max_words = max(self.max_words, len(words))
+
+    def entry_for_key(self, key: str) -> LexEntry | None:
+        idx = self._by_key.get(key)
+        return None if idx is None else self.entries[idx]
+
+    def starts(self, lower: str) -> bool:
+        """True when some form begins with the lowercased word ``lower``."""
+        return lower in self._index
+
+    def match(self, words: Sequence[str], i: int) -> tuple[int, int] | None:
+        """Longest match starting at ``words[i]``: (entry index, number of words) or None."""
+        bucket = self._index.get(words[i].lower())
+        if bucket is None:
+            return None
+        for n in range(min(self.max_words, len(words) - i), 0, -1):
+            seq = words[i:i + n]
+            lowered = tuple(w.lower() for w in seq[:-1]) + (singular(seq[-1].lower()),)
+            forms = bucket.get(lowered)
+            if not forms:
+                continue
+            for form in forms:
+                if form.exact is None or _same_exact(form.exact, seq):
+                    return form.entry, n
+        return None
+
+    def to_jsonl(self) -> str:
+        return "".join(json.dumps(e.to_dict(), ensure_ascii=False) + "\n" for e in self.entries)
+
+
+def _same_exact(exact: tuple[str, ...], seq: Sequence[str]) -> bool:
+    if len(exact) != len(seq):
+        return False
+    last_ok = seq[-1] == exact[-1] or seq[-1] == exact[-1] + "s"
+    return last_ok and all(a == b for a, b in zip(exact[:-1], seq[:-1], strict=True))
+
+
+def load_lexicon(paths: Sequence[str | Path] = (), *, use_default: bool = True) -> Lexicon:
+    """The shipped lexicon (unless ``use_default`` is false) extended by the user's files."""
+    lex = Lexicon()
+    if use_default:
+        lex.add(read_lexicon(default_lexicon_path()))
+    for path in paths:
+        lex.add(read_lexicon(path))
+    return lex

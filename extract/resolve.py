@@ -1,0 +1,115 @@
+"""Corpus-level resolution: mentions -> entities with one type, one label and all aliases.
+
+* An acronym defined in any paper ("long form (SF)") resolves bare uses of that acronym
+  in every other paper; bare acronyms nobody defines are dropped.
+* A key gets one type across the corpus: the type with the most confidence behind it
+  (lexicon mentions outweigh rule guesses).
+* The label is the lexicon's label when the lexicon knows the key, else the most frequent
+  non-acronym surface form.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import replace
+
+from extract.lexicon import Lexicon
+from extract.normalize import is_acronym
+from kg.records import ENTITY_TYPES, Entity, Mention
+
+_TYPE_ORDER = {t: i for i, t in enumerate(ENTITY_TYPES)}
+_LEXICON_WEIGHT = 10.0
+
+
+def entity_id(type_: str, key: str) -> str:
+    """Stable entity id ``<type>/<slug>``; the slug keeps versions apart (``gpt-4o``).
+
+    >>> entity_id("model", "qwen2.5 vl 72b")
+    'model/qwen2.5-vl-72b'
+    """
+    slug = re.sub(r"[^a-z0-9.+]+", "-", key).strip("-.") or "x"
+    if slug.replace("-", " ") != key:
+        # the slug lost characters: a short hash keeps two such keys apart
+        slug = f"{slug}-{hashlib.sha1(key.encode()).hexdigest()[:6]}"
+    return f"{type_}/{slug}"
+
+
+def resolve(
+    mentions: Iterable[Mention], *, lexicon: Lexicon | None = None
+) -> tuple[list[Mention], list[Entity]]:
+    """Resolve all mentions of a corpus; returns (mentions with ``entity`` set, entities)."""
+    mentions = list(mentions)
+    definitions = _acronym_definitions(mentions)
+    kept: list[Mention] = []
+    for m in mentions:
+        if m.rule == "bare-acronym":
+            hit = definitions.get(m.text) or (definitions.get(m.text[:-1]) if m.text.endswith("s") else None)
+            if hit is None:
+                continue
+            m = replace(m, key=hit[0], type=hit[1], rule="abbreviation:corpus", confidence=0.7)  # type: ignore[arg-type]
+        kept.append(m)
+
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    surfaces: dict[str, Counter[str]] = defaultdict(Counter)
+    for m in kept:
+        weight = m.confidence * (_LEXICON_WEIGHT if m.rule == "lexicon" else 1.0)
+        votes[m.key][m.type] += weight
+        surfaces[m.key][m.text] += 1
+
+    entities: dict[str, Entity] = {}
+    key_to_id: dict[str, str] = {}
+    for key in sorted(votes):
+        entry = lexicon.entry_for_key(key) if lexicon is not None else None
+        if entry is not None:
+            etype, label = entry.type, entry.label
+        else:
+            etype = max(votes[key].items(), key=lambda kv: (kv[1], -_TYPE_ORDER[kv[0]]))[0]
+            label = _label(surfaces[key])
+        eid = entity_id(etype, key)
+        while eid in entities and entities[eid].label.casefold() != label.casefold():
+            eid += "_"
+        key_to_id[key] = eid
+        aliases = _aliases(label, surfaces[key], entry.aliases if entry else ())
+        entities[eid] = Entity(eid, label, etype, aliases)  # type: ignore[arg-type]
+
+    out = [replace(m, type=entities[key_to_id[m.key]].type, entity=key_to_id[m.key]) for m in kept]
+    out.sort(key=lambda m: (m.paper_id, m.field != "title", m.start, m.end))
+    papers: dict[str, set[str]] = defaultdict(set)
+    counts: Counter[str] = Counter()
+    for m in out:
+        papers[m.entity].add(m.paper_id)
+        counts[m.entity] += 1
+    final = [replace(e, paper_count=len(papers[e.id]), mention_count=counts[e.id])
+             for e in entities.values() if counts[e.id]]
+    final.sort(key=lambda e: e.id)
+    return out, final
+
+
+def _acronym_definitions(mentions: list[Mention]) -> dict[str, tuple[str, str]]:
+    """Acronym text -> (key, type), from the abbreviation definitions in the corpus."""
+    seen: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
+    for m in mentions:
+        if m.rule in {"abbreviation", "lexicon"} and is_acronym(m.text) and " " not in m.text:
+            seen[m.text][(m.key, m.type)] += 1
+            if m.text.endswith("s") and len(m.text) > 2 and m.text[-2].isupper():
+                seen[m.text[:-1]][(m.key, m.type)] += 1
+    return {sf: c.most_common(1)[0][0] for sf, c in seen.items()}
+
+
+def _label(surfaces: Counter[str]) -> str:
+    long_forms = Counter({s: n for s, n in surfaces.items() if not is_acronym(s) or " " in s})
+    pool = long_forms or surfaces
+    return min(pool, key=lambda s: (-pool[s], s.islower(), s))
+
+
+def _aliases(label: str, surfaces: Counter[str], extra: Iterable[str]) -> tuple[str, ...]:
+    seen = {label.casefold()}
+    out = []
+    for s in [*sorted(surfaces, key=lambda s: (-surfaces[s], s)), *extra]:
+        if s.casefold() not in seen:
+            seen.add(s.casefold())
+            out.append(s)
+    return tuple(out)

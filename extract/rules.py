@@ -1,0 +1,297 @@
+"""Rules that find entity names the lexicon does not know.
+
+Three families, all driven by the vocabulary in ``data/rules.json``:
+
+* name shapes: coined CamelCase names (``WebArena``), versioned names (``GPT-4o``,
+  ``Llama-2-7B``, ``mT5``), typed by their context;
+* defining contexts: ``the X benchmark``, ``X, a dataset of ...``, ``a benchmark called X``,
+  ``evaluated on X and Y``, ``models such as X``;
+* technique noun phrases: modifiers + a method head noun (``Monte Carlo tree search``,
+  ``rectified flow``, ``instruction tuning``), with a part-of-speech lexicon (lemminflect)
+  to stop at verbs and adverbs, and stop-phrases for generic vocabulary.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+from extract.doc_view import Candidate, Compound, DocView
+from extract.normalize import entity_key, is_acronym, singular
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+_CAMEL = re.compile(r"^[A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]*)+$|^[A-Z]{2,}[a-z]+[A-Za-z0-9]*$")
+_LOWER_CAMEL = re.compile(r"^[a-z]{1,3}[A-Z][A-Za-z0-9]*$")
+_VERSIONED = re.compile(r"^(?=.*[A-Za-z]{2})(?=.*[A-Z])[A-Za-z][A-Za-z0-9.]*(?:-[A-Za-z0-9.]+)*$")
+_HAS_DIGIT = re.compile(r"\d")
+_SIZE = re.compile(r"^\d+(?:\.\d+)?[BMKT]$|^\d+x\d+B$", re.IGNORECASE)
+_UNITS = re.compile(r"^(?:[A-Z]?\d+[A-Za-z]{0,3}|[A-Z]{1,2}\d{2,4}|v\d+)$")
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> RuleVocab:
+    """The shipped rule vocabulary (loaded once per process)."""
+    path = resources.files("extract") / "data" / "rules.json"
+    return RuleVocab.from_json(json.loads(path.read_text(encoding="utf-8")))
+
+
+@dataclass(frozen=True)
+class RuleVocab:
+    type_heads: dict[str, str]  # head word -> entity type
+    method_heads: frozenset[str]
+    weak_method_heads: frozenset[str]
+    task_heads: frozenset[str]
+    generic_phrases: frozenset[str]  # entity keys
+    generic_modifiers: frozenset[str]
+    stop_words: frozenset[str]
+    stop_names: frozenset[str]
+    proposal_verbs: frozenset[str]
+    eval_words: frozenset[str]
+    model_cues: frozenset[str]
+    size_words: frozenset[str]
+    pos_cache: dict[str, bool] = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> RuleVocab:
+        from spacy.lang.en.stop_words import STOP_WORDS
+
+        heads = {w: t for t, words in d["type_heads"].items() for w in words}
+        return cls(
+            type_heads=heads,
+            method_heads=frozenset(d["method_heads"]),
+            weak_method_heads=frozenset(d["weak_method_heads"]),
+            task_heads=frozenset(d["task_heads"]),
+            generic_phrases=frozenset(entity_key(p) for p in d["generic_phrases"]),
+            generic_modifiers=frozenset(d["generic_modifiers"]),
+            stop_words=frozenset(STOP_WORDS) | frozenset(d["stop_words_extra"]),
+            stop_names=frozenset(d["stop_names"]),
+            proposal_verbs=frozenset(d["proposal_verbs"]),
+            eval_words=frozenset(d["eval_words"]),
+            model_cues=frozenset(d["model_cues"]),
+            size_words=frozenset(d["size_suffix_words"]),
+        )
+
+    def can_modify(self, word: str) -> bool:
+        """True if ``word`` (lowercase) may be a modifier in a technique noun phrase."""
+        ok = self.pos_cache.get(word)
+        if ok is None:
+            ok = self._can_modify(word)
+            self.pos_cache[word] = ok
+        return ok
+
+    def _can_modify(self, word: str) -> bool:
+        if word in self.stop_words or word in self.generic_modifiers or not word[:1].isalpha():
+            return False
+        parts = word.split("-")
+        if len(parts) > 1:
+            return parts[-1] not in self.generic_modifiers and any(
+                p not in self.stop_words for p in parts
+            )
+        if not word.isalpha():
+            return False
+        from lemminflect import getAllLemmas
+
+        pos = getAllLemmas(word)
+        if not pos:
+            return True  # unknown to the POS lexicon: a technical term
+        if "NOUN" in pos or "ADJ" in pos or "PROPN" in pos:
+            return True
+        return word.endswith("ed")  # participles: "supervised", "masked", "rectified"
+
+    def is_size(self, text: str) -> bool:
+        return bool(_SIZE.match(text)) or text.lower() in self.size_words
+
+
+def _sentence_words(doc: Doc, tok: int, radius: int = 30) -> set[str]:
+    sent = doc[tok].sent
+    lo, hi = max(sent.start, tok - radius), min(sent.end, tok + radius)
+    return {t.lower_ for t in doc[lo:hi]}
+
+
+def head_type(vocab: RuleVocab, words: list[str]) -> str | None:
+    """Entity type signalled by a head noun at the start of ``words`` (lowercase)."""
+    if len(words) >= 2:
+        t = vocab.type_heads.get(f"{words[0]} {singular(words[1])}")
+        if t:
+            return t
+    return vocab.type_heads.get(singular(words[0])) if words else None
+
+
+def context_type(doc: Doc, v: DocView, comp: Compound, vocab: RuleVocab) -> tuple[str, float] | None:
+    """Type a name from its context: following head noun, appositive, cue before it."""
+    after = [c.text.lower() for c in _next_compounds(v, comp, 12)]
+    t = head_type(vocab, after[:2])
+    if t:
+        return t, 0.85
+    if after[:1] == [","] and len(after) > 2 and after[1] in {"a", "an", "the"}:
+        for k in range(2, min(len(after), 10)):
+            if after[k] in {".", ";", "(", ")"}:
+                break
+            t = head_type(vocab, after[k:k + 2])
+            if t:
+                return t, 0.8
+    before = [c.text.lower() for c in _prev_compounds(v, comp, 4)]  # nearest first
+    if before and before[0] in {"called", "named", "dubbed", "termed", ":"}:
+        before = before[1:]
+    if before and before[0] == ",":
+        before = before[1:]
+    for k in range(min(2, len(before))):
+        t = vocab.type_heads.get(singular(before[k]))
+        if t:
+            return t, 0.75
+    if before and before[0] in vocab.model_cues and before[0] not in {"model", "models"}:
+        return "model", 0.7
+    if len(before) >= 2 and before[0] in {"as", "like"} and before[1] in {"such", "models", "llms"}:
+        return "model", 0.7
+    if before and before[0] in {"on", "across"} and _sentence_words(doc, comp.start) & vocab.eval_words:
+        lower = comp.text.lower()
+        if any(s in lower for s in ("bench", "eval", "arena", "qa")):
+            return "benchmark", 0.7
+        return "dataset", 0.6
+    return None
+
+
+def _next_compounds(v: DocView, comp: Compound, n: int) -> list[Compound]:
+    ci = v.comp_of_tok[comp.start]
+    return v.compounds[ci + 1:ci + 1 + n]
+
+
+def _prev_compounds(v: DocView, comp: Compound, n: int) -> list[Compound]:
+    ci = v.comp_of_tok[comp.start]
+    return v.compounds[max(0, ci - n):ci][::-1]
+
+
+def shape_of(text: str, vocab: RuleVocab) -> str | None:
+    """``camel``, ``versioned`` or ``acronym`` for name-like words, else None."""
+    if text in vocab.stop_names or text.rstrip("s") in vocab.stop_names or _UNITS.match(text):
+        return None
+    if "-" not in text and (_CAMEL.match(text) or _LOWER_CAMEL.match(text)):
+        return "versioned" if _HAS_DIGIT.search(text) else "camel"
+    if _HAS_DIGIT.search(text) and _VERSIONED.match(text):
+        return "versioned"
+    parts = text.split("-")
+    if any(_CAMEL.match(p) or _LOWER_CAMEL.match(p) for p in parts) and _VERSIONED.match(text):
+        return "camel"
+    if text.isupper() and text.isalpha() and 2 <= len(text) <= 10:
+        return "acronym"
+    return None
+
+
+def name_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
+    """Shape-based names (typed by context) and capitalised names before a type head noun."""
+    out: list[Candidate] = []
+    proposal = _proposal_sentences(doc, vocab)
+    for ci, comp in enumerate(v.compounds):
+        text = comp.text
+        shape = shape_of(text, vocab)
+        if shape is None:
+            t = _head_after_capitalised(v, ci, vocab)
+            if t is not None:
+                out.append(t)
+            continue
+        ctx = context_type(doc, v, comp, vocab) or _coordinated(v, ci, out)
+        if shape == "acronym":
+            if ctx is not None:
+                out.append((comp.start, comp.end, ctx[0], entity_key(text), "context", ctx[1] - 0.05))
+            else:
+                out.append((comp.start, comp.end, "method", entity_key(text), "bare-acronym", 0.0))
+            continue
+        if ctx is not None:
+            typ, conf = ctx
+            rule = "context"
+        elif shape == "versioned" or any(vocab.is_size(p) for p in text.split("-")[1:]):
+            typ, conf, rule = "model", 0.6, "shape:versioned"
+        else:
+            in_proposal = doc[comp.start].sent.start in proposal
+            typ, conf, rule = "method", (0.6 if in_proposal else 0.5), "shape:camel"
+        out.append((comp.start, comp.end, typ, entity_key(text), rule, conf))
+    return out
+
+
+def _coordinated(v: DocView, ci: int, found: list[Candidate]) -> tuple[str, float] | None:
+    """``X, Y and Z``: a name in a list takes the type of the typed name before it."""
+    if not found or ci < 2:
+        return None
+    prev = found[-1]
+    k = ci - 1
+    seps = 0
+    while k >= 0 and v.compounds[k].text in {",", "and", "or"} and seps < 2:
+        k -= 1
+        seps += 1
+    if seps == 0 or k < 0 or v.compounds[k].end != prev[1] or prev[4] not in {"context", "context:list"}:
+        return None
+    return prev[2], prev[5]
+
+
+def _proposal_sentences(doc: Doc, vocab: RuleVocab) -> set[int]:
+    return {t.sent.start for t in doc if t.lower_ in vocab.proposal_verbs}
+
+
+def _head_after_capitalised(v: DocView, ci: int, vocab: RuleVocab) -> Candidate | None:
+    """``the Penn Treebank dataset``: capitalised words right before a type head noun."""
+    comp = v.compounds[ci]
+    lower = comp.text.lower()
+    t = vocab.type_heads.get(singular(lower))
+    if t is None or t == "method" or ci == 0:
+        return None
+    k = ci - 1
+    while k >= 0 and ci - k <= 4:
+        c = v.compounds[k]
+        if not c.text[:1].isupper() or c.text.lower() in vocab.stop_words or c.sent_start or c.title:
+            break
+        k -= 1
+    if k == ci - 1:
+        return None
+    first, last = v.compounds[k + 1], v.compounds[ci - 1]
+    text = " ".join(c.text for c in v.compounds[k + 1:ci])
+    if text in vocab.stop_names:
+        return None
+    return (first.start, last.end, t, entity_key(text), "context:head", 0.75)
+
+
+def technique_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
+    """Technique noun phrases ending in a method head noun (``rectified flow``)."""
+    out: list[Candidate] = []
+    for ci, comp in enumerate(v.compounds):
+        head = comp.text.lower()
+        head_s = singular(head)
+        if head_s not in vocab.method_heads and head not in vocab.method_heads:
+            continue
+        title_case = comp.text[:1].isupper()
+        k = ci - 1
+        mods: list[Compound] = []
+        while k >= 0 and len(mods) < 4:
+            c = v.compounds[k]
+            low = c.text.lower()
+            if c.title != comp.title or not c.text[:1].isalpha() or is_acronym(c.text.split("-")[0]):
+                break
+            if title_case and not c.text[:1].isupper():
+                break
+            if not vocab.can_modify(low):
+                break
+            mods.append(c)
+            if c.sent_start:
+                break
+            k -= 1
+        # strip leading generic modifiers ("novel", "efficient") that slipped through
+        while mods and mods[-1].text.lower() in vocab.generic_modifiers:
+            mods.pop()
+        if not mods:
+            continue
+        mods.reverse()
+        text = " ".join(c.text for c in mods) + " " + comp.text
+        key = entity_key(text)
+        if key in vocab.generic_phrases or singular(mods[-1].text.lower()) in vocab.task_heads:
+            continue
+        weak = head_s in vocab.weak_method_heads and len(mods) == 1
+        conf = 0.45 if comp.title else (0.5 if weak else 0.6)
+        if title_case and len(mods) >= 1 and not comp.title:
+            conf = 0.7  # a coined Title Case technique name ("Motion Curriculum Learning")
+        out.append((mods[0].start, comp.end, "method", key, "noun-phrase", conf))
+    return out

@@ -1,0 +1,268 @@
+"""The public Python API: :func:`build`, :func:`load` and :class:`KnowledgeGraph`.
+
+>>> import kg
+>>> g = kg.build(["seeds/"])                               # doctest: +SKIP
+>>> [p.title for p in g.papers_mentioning("VisualWebArena")]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kg import __version__
+from kg.errors import EmptyCorpusError, InputError, NotFoundError
+from kg.records import BuildInfo, Entity, GraphData, Link, Mention, Paper
+
+if TYPE_CHECKING:
+    import networkx as nx
+    import rdflib
+
+    from kg.sparql import QueryResult
+
+DEFAULT_BASE_IRI = "https://w3id.org/paper-kg/id/"
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def build(
+    inputs: Sequence[str | Path],
+    *,
+    format: str | None = None,
+    lexicons: Sequence[str | Path] = (),
+    pipeline: str | Path | None = None,
+    workers: int = 1,
+    strict: bool = False,
+    on_warning: Callable[[InputError], None] | None = None,
+    base_iri: str = DEFAULT_BASE_IRI,
+    top_k: int | None = None,
+    max_df: int | None = None,
+    min_weight: float | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> KnowledgeGraph:
+    """Read, extract, resolve and link the papers in ``inputs`` (files or directories)."""
+    from extract.lexicon import load_lexicon
+    from extract.pipeline import extract_papers
+    from extract.resolve import resolve
+    from kg import graph as kgraph
+    from kg.readers import merge_papers, read_paths
+
+    started = _now()
+    papers = merge_papers(read_paths(list(inputs), format=format, strict=strict,
+                                     on_warning=on_warning))
+    if not papers:
+        raise EmptyCorpusError("no papers found in " + ", ".join(str(i) for i in inputs))
+    raw: list[Mention] = []
+    for ms in extract_papers(papers, lexicon_paths=lexicons, pipeline_dir=pipeline,
+                             workers=workers, progress=progress):
+        raw.extend(ms)
+    mentions, entities = resolve(raw, lexicon=load_lexicon(lexicons))
+    link_opts = _link_options(top_k, max_df, min_weight)
+    links = kgraph.link_papers(kgraph.paper_entities(mentions), n_papers=len(papers), **link_opts)
+    info = BuildInfo(__version__, started, _now(), tuple(str(i) for i in inputs), base_iri)
+    data = GraphData(tuple(papers), tuple(entities), tuple(mentions), tuple(links), info)
+    g = KnowledgeGraph(data, options={"lexicons": [str(x) for x in lexicons], **link_opts})
+    return g.with_communities()
+
+
+def _link_options(top_k: int | None, max_df: int | None, min_weight: float | None) -> dict[str, Any]:
+    from kg import graph as kgraph
+
+    return {
+        "top_k": kgraph.DEFAULT_TOP_K if top_k is None else top_k,
+        "max_df": kgraph.DEFAULT_MAX_DF if max_df is None else max_df,
+        "min_weight": kgraph.DEFAULT_MIN_WEIGHT if min_weight is None else min_weight,
+    }
+
+
+def load(out: str | Path) -> KnowledgeGraph:
+    """Load a graph saved by ``kg build`` / :meth:`KnowledgeGraph.save`."""
+    from kg.store import read_records
+
+    data, manifest = read_records(out)
+    return KnowledgeGraph(data, options=manifest.get("options", {}))
+
+
+class KnowledgeGraph:
+    """A built knowledge graph: the records (:attr:`data`) plus a NetworkX view (:attr:`nx`)."""
+
+    def __init__(self, data: GraphData, *, options: dict[str, Any] | None = None) -> None:
+        self.data = data
+        self.options = dict(options or {})
+        self._papers = {p.id: p for p in data.papers}
+        self._entities = {e.id: e for e in data.entities}
+
+    def __repr__(self) -> str:
+        return (f"<KnowledgeGraph {len(self.data.papers)} papers, {len(self.data.entities)} "
+                f"entities, {len(self.data.links)} links>")
+
+    # -- lookup ---------------------------------------------------------------------------
+    @cached_property
+    def nx(self) -> nx.Graph:
+        """The graph as NetworkX (see :func:`kg.graph.to_networkx`)."""
+        from kg.graph import to_networkx
+
+        return to_networkx(self.data)
+
+    @cached_property
+    def _names(self) -> dict[str, set[str]]:
+        from extract.normalize import entity_key
+
+        index: dict[str, set[str]] = {}
+        for e in self.data.entities:
+            for name in (e.id, e.label, *e.aliases):
+                for k in {name.casefold(), entity_key(name)}:
+                    index.setdefault(k, set()).add(e.id)
+        return index
+
+    def papers(self) -> list[Paper]:
+        """All papers, sorted by id."""
+        return list(self.data.papers)
+
+    def paper(self, ref: str | Paper) -> Paper:
+        """A paper by id (``arxiv:2410.17243``), bare arXiv id, DOI or exact title."""
+        if isinstance(ref, Paper):
+            return ref
+        for key in (ref, f"arxiv:{ref}", f"doi:{ref.lower()}"):
+            if key in self._papers:
+                return self._papers[key]
+        folded = ref.casefold().strip()
+        for p in self.data.papers:
+            if p.title.casefold() == folded:
+                return p
+        raise NotFoundError(f"no paper {ref!r} in the graph")
+
+    def entities(self, type: str | None = None) -> list[Entity]:
+        """All entities (of one type), sorted by id."""
+        return [e for e in self.data.entities if type is None or e.type == type]
+
+    def entity(self, name: str) -> Entity:
+        """An entity by id, label or alias (case-, hyphen- and plural-insensitive)."""
+        ids = self.find_entities(name)
+        if not ids:
+            raise NotFoundError(f"no entity named {name!r} in the graph")
+        return max(ids, key=lambda e: (e.paper_count, e.id))
+
+    def find_entities(self, name: str) -> list[Entity]:
+        """All entities whose id, label or an alias matches ``name``."""
+        from extract.normalize import entity_key
+
+        ids = self._names.get(name.casefold(), set()) | self._names.get(entity_key(name), set())
+        return [self._entities[i] for i in sorted(ids)]
+
+    def papers_mentioning(self, name: str) -> list[Paper]:
+        """Papers mentioning the entity called ``name`` (alias-aware)."""
+        ids = {e.id for e in self.find_entities(name)}
+        if not ids:
+            raise NotFoundError(f"no entity named {name!r} in the graph")
+        pids = sorted({m.paper_id for m in self.data.mentions if m.entity in ids})
+        return [self._papers[p] for p in pids]
+
+    def entities_of(self, paper: str | Paper) -> list[Entity]:
+        """Entities a paper mentions."""
+        pid = self.paper(paper).id
+        return [self._entities[n] for n in sorted(self.nx[pid]) if n in self._entities]
+
+    def mentions_of(self, paper: str | Paper) -> list[Mention]:
+        """The mentions (with offsets and evidence spans) of one paper."""
+        pid = self.paper(paper).id
+        return [m for m in self.data.mentions if m.paper_id == pid]
+
+    # -- analytics -------------------------------------------------------------------------
+    def related(self, paper: str | Paper, k: int = 10) -> list[dict[str, Any]]:
+        """Most strongly linked papers: ``{"paper", "weight", "shared"}`` dicts."""
+        from kg.analytics import related
+
+        return related(self.nx, self.paper(paper).id, k=k)
+
+    def shared(self, a: str | Paper, b: str | Paper) -> list[Entity]:
+        """Entities both papers mention."""
+        ea = {e.id for e in self.entities_of(a)}
+        return [e for e in self.entities_of(b) if e.id in ea]
+
+    def path(self, a: str, b: str) -> list[str]:
+        """Shortest path of node ids between two papers or entities (ids, titles or names)."""
+        from kg.analytics import path
+
+        return path(self.nx, self._node(a), self._node(b))
+
+    def _node(self, ref: str) -> str:
+        try:
+            return self.paper(ref).id
+        except NotFoundError:
+            return self.entity(ref).id
+
+    def communities(self) -> list[list[str]]:
+        """Communities (lists of node ids), largest first, as stored at build time."""
+        groups: dict[int, list[str]] = {}
+        for node, c in sorted(self.data.communities.items()):
+            groups.setdefault(c, []).append(node)
+        return [groups[c] for c in sorted(groups)]
+
+    def top_entities(self, type: str | None = None, k: int = 10,
+                     measure: str = "papers") -> list[dict[str, Any]]:
+        """The ``k`` most central entities (by paper count, or ``measure="pagerank"``)."""
+        from kg.analytics import central_entities
+
+        return central_entities(self.nx, type=type, k=k, measure=measure)
+
+    def links(self) -> list[Link]:
+        return list(self.data.links)
+
+    def with_communities(self, seed: int = 42) -> KnowledgeGraph:
+        """A copy whose data carries seeded, reproducible communities."""
+        from dataclasses import replace
+
+        from kg.analytics import community_index
+
+        data = replace(self.data, communities=community_index(self.nx, seed=seed))
+        return KnowledgeGraph(data, options=self.options)
+
+    # -- RDF, SPARQL, exports --------------------------------------------------------------
+    def rdf(self) -> rdflib.Graph:
+        """The graph as an rdflib Graph (vocabulary in README)."""
+        from exports.rdf import to_rdflib
+
+        return to_rdflib(self.data, base_iri=self.data.info.base_iri)
+
+    def sparql(self, query: str, **bindings: str) -> QueryResult:
+        """Run a SPARQL query (text or the name of a shipped query); ``bindings`` are bound
+        as literals, never pasted into the query."""
+        from kg.sparql import load_query, run_query
+
+        return run_query(self.rdf(), load_query(query), bindings=bindings or None)
+
+    def export(self, format: str, path: str | Path, **options: Any) -> Path:
+        """Write one export (``turtle``, ``n-triples``, ``json-ld``, ``rdf-xml``, ``html``)."""
+        from exports import export
+
+        if format != "html":
+            options.setdefault("base_iri", self.data.info.base_iri)
+        return export(self.data, format, path, **options)
+
+    def save(self, out: str | Path, *, formats: Iterable[str] = ("turtle", "html")) -> Path:
+        """Save records and exports to ``out``, atomically (see :mod:`kg.store`)."""
+        from exports import export, get
+        from kg.store import output_directory, write_records
+
+        with output_directory(out) as tmp:
+            write_records(self.data, tmp, options=self.options)
+            for fmt in formats:
+                opts: dict[str, Any] = {} if fmt == "html" else {"base_iri": self.data.info.base_iri}
+                export(self.data, fmt, tmp / f"graph{get(fmt).suffix}", **opts)
+        return Path(out)
+
+    def summary(self) -> dict[str, Any]:
+        """Counts for the closing summary and ``kg info``."""
+        by_type = {t: 0 for t in ("benchmark", "dataset", "model", "method")}
+        for e in self.data.entities:
+            by_type[e.type] += 1
+        return {"papers": len(self.data.papers), "entities": len(self.data.entities),
+                "entities_by_type": by_type, "mentions": len(self.data.mentions),
+                "links": len(self.data.links),
+                "communities": len(set(self.data.communities.values()))}

@@ -1,0 +1,218 @@
+"""The ``kg`` command: a thin layer over :mod:`kg.api`.
+
+Each command parses its options, calls one public function and turns a :class:`KGError`
+into a one-line message on stderr with a non-zero exit status (never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from kg.errors import InputError, KGError
+
+
+def _err(msg: str) -> None:
+    print(f"kg: {msg}", file=sys.stderr)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from kg.api import build
+
+    warnings: list[InputError] = []
+
+    def warn(e: InputError) -> None:
+        warnings.append(e)
+        if not args.quiet:
+            _err(f"warning: {e} (skipped)")
+
+    t0 = time.perf_counter()
+    bar = _progress(args)
+    try:
+        g = build(args.inputs, format=args.format, lexicons=args.lexicon, pipeline=args.pipeline,
+                  workers=args.workers, strict=args.strict, on_warning=warn,
+                  base_iri=args.base_iri, top_k=args.top_k, max_df=args.max_df,
+                  progress=bar.update if bar else None)
+    finally:
+        if bar:
+            bar.close()
+    formats = ["turtle", *args.export] + ([] if args.no_html else ["html"])
+    g.save(args.out, formats=dict.fromkeys(formats))
+    s = g.summary()
+    if not args.quiet:
+        types = ", ".join(f"{n} {t}s" for t, n in s["entities_by_type"].items())
+        print(f"{s['papers']} papers, {s['entities']} entities ({types}), {s['mentions']} mentions, "
+              f"{s['links']} paper links, {s['communities']} communities"
+              f"{f', {len(warnings)} records skipped' if warnings else ''} "
+              f"in {time.perf_counter() - t0:.1f}s -> {args.out}")
+    return 0
+
+
+def _progress(args: argparse.Namespace) -> Any:
+    if args.quiet or not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    return tqdm(desc="extracting", unit=" papers", file=sys.stderr, leave=False)
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    from kg.api import load
+
+    g = load(args.dir)
+    s = g.summary()
+    if args.json:
+        print(json.dumps(s, indent=2))
+        return 0
+    info = g.data.info
+    print(f"{args.dir}: built by paper-kg {info.version} at {info.finished}")
+    print(f"  inputs: {', '.join(info.inputs)}")
+    print(f"  papers: {s['papers']}  mentions: {s['mentions']}  links: {s['links']}  "
+          f"communities: {s['communities']}")
+    print("  entities: " + ", ".join(f"{t} {n}" for t, n in s["entities_by_type"].items()))
+    for t in ("benchmark", "dataset", "model", "method"):
+        top = g.top_entities(type=t, k=5)
+        if top:
+            print(f"  top {t}s: " + ", ".join(f"{r['label']} ({int(r['score'])})" for r in top))
+    return 0
+
+
+def cmd_sparql(args: argparse.Namespace) -> int:
+    from kg.sparql import format_result, load_query, run_query
+
+    bindings = {}
+    for b in args.bind:
+        name, sep, value = b.partition("=")
+        if not sep or not name:
+            raise KGError(f"--bind expects NAME=VALUE, got {b!r}")
+        bindings[name.lstrip("?$")] = value
+    result = run_query(args.source, load_query(args.query), bindings=bindings or None)
+    sys.stdout.write(format_result(result, args.output))
+    return 0
+
+
+def cmd_html(args: argparse.Namespace) -> int:
+    from exports import export
+    from exports.html import subset
+    from kg.api import load
+
+    g = load(args.dir)
+    data = g.data
+    if args.top or args.community is not None or args.around:
+        data = subset(data, top=args.top, community=args.community, around=args.around,
+                      hops=args.hops)
+    out = Path(args.out) if args.out else Path(args.dir) / "graph.html"
+    export(data, "html", out, color_by=args.color_by)
+    print(f"{len(data.papers)} papers, {len(data.entities)} entities -> {out}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from exports import get
+    from kg.api import load
+
+    g = load(args.dir)
+    out = Path(args.out) if args.out else Path(args.dir) / f"graph{get(args.format).suffix}"
+    g.export(args.format, out)
+    print(out)
+    return 0
+
+
+def cmd_related(args: argparse.Namespace) -> int:
+    from kg.api import load
+
+    g = load(args.dir)
+    p = g.paper(args.paper)
+    for r in g.related(p, k=args.k):
+        q = g.paper(r["paper"])
+        names = ", ".join(_label(g, e) for e in r["shared"])
+        print(f"{r['weight']:7.3f}  {q.title}  [{names}]")
+    return 0
+
+
+def _label(g: Any, entity_id: str) -> str:
+    return str(g.nx.nodes[entity_id]["label"])
+
+
+def make_parser() -> argparse.ArgumentParser:
+    from kg import __version__
+
+    parser = argparse.ArgumentParser(prog="kg", description="Knowledge graphs of ML papers.")
+    parser.add_argument("--version", action="version", version=f"paper-kg {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", help="build a graph from papers")
+    b.add_argument("inputs", nargs="+", help="files or directories (read recursively)")
+    b.add_argument("--out", "-o", required=True, help="output directory")
+    b.add_argument("--format", "-f", help="force an input format (daily, jsonl, json, atom, csv, bibtex)")
+    b.add_argument("--lexicon", action="append", default=[], help="extra lexicon file (JSONL)")
+    b.add_argument("--pipeline", help="a spaCy pipeline directory to use instead of the default")
+    b.add_argument("--workers", "-j", type=int, default=1, help="extraction processes")
+    b.add_argument("--strict", action="store_true", help="stop at the first bad record")
+    b.add_argument("--base-iri", default="https://w3id.org/paper-kg/id/", help="base IRI of instances")
+    b.add_argument("--top-k", type=int, help="paper links kept per paper (default 20)")
+    b.add_argument("--max-df", type=int, help="entities in more papers than this create no links")
+    b.add_argument("--export", action="append", default=[],
+                   help="also write this export format (n-triples, json-ld, rdf-xml)")
+    b.add_argument("--no-html", action="store_true", help="do not write graph.html")
+    b.add_argument("--quiet", "-q", action="store_true")
+    b.set_defaults(func=cmd_build)
+
+    i = sub.add_parser("info", help="summarise a built graph")
+    i.add_argument("dir")
+    i.add_argument("--json", action="store_true")
+    i.set_defaults(func=cmd_info)
+
+    s = sub.add_parser("sparql", help="run a SPARQL query on a built graph or RDF file")
+    s.add_argument("source", help="output directory or RDF file")
+    s.add_argument("query", help="query text, a .rq file, or a shipped query name")
+    s.add_argument("--bind", action="append", default=[], help="NAME=VALUE bound as a literal")
+    s.add_argument("--output", choices=["table", "csv", "json"], default="table")
+    s.set_defaults(func=cmd_sparql)
+
+    h = sub.add_parser("html", help="render (a subset of) a built graph as HTML")
+    h.add_argument("dir")
+    h.add_argument("--out", "-o", help="HTML file (default DIR/graph.html)")
+    h.add_argument("--top", type=int, help="only the N entities in most papers")
+    h.add_argument("--community", type=int, help="only one community")
+    h.add_argument("--around", help="only the neighbourhood of this paper or entity")
+    h.add_argument("--hops", type=int, default=1)
+    h.add_argument("--color-by", choices=["type", "community"], default="type")
+    h.set_defaults(func=cmd_html)
+
+    e = sub.add_parser("export", help="write another export format of a built graph")
+    e.add_argument("dir")
+    e.add_argument("--format", "-f", required=True)
+    e.add_argument("--out", "-o")
+    e.set_defaults(func=cmd_export)
+
+    r = sub.add_parser("related", help="papers most related to a paper")
+    r.add_argument("dir")
+    r.add_argument("paper", help="paper id, arXiv id or exact title")
+    r.add_argument("-k", type=int, default=10)
+    r.set_defaults(func=cmd_related)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except KGError as exc:
+        _err(f"error: {exc}")
+        return 1
+    except KeyboardInterrupt:
+        _err("interrupted; earlier output left unchanged")
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,140 @@
+"""The saved output directory: the versioned contract between build, load, add and exporters.
+
+Layout (``FORMAT_VERSION`` 1)::
+
+    OUT/manifest.json      format name and version, build info, options, counts
+    OUT/papers.jsonl       one Paper per line
+    OUT/mentions.jsonl     one Mention per line, as a JSON array (compact)
+    OUT/entities.jsonl     one Entity per line
+    OUT/links.jsonl        one paper-paper Link per line
+    OUT/communities.json   node id -> community number
+    OUT/graph.ttl, OUT/graph.html and any other exports
+
+The whole directory is written beside the target and swapped in at the end, under a
+lock, so a failed or concurrent run never leaves a mix of old and new files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from kg.atomic import atomic_directory
+from kg.errors import LockError, OutputError
+from kg.records import BuildInfo, Entity, GraphData, Link, Mention, Paper
+
+FORMAT = "paper-kg"
+FORMAT_VERSION = 1
+
+
+@contextlib.contextmanager
+def locked(out: str | Path) -> Iterator[None]:
+    """Hold an exclusive lock for writing ``out``; :class:`LockError` if another run has it."""
+    import fcntl
+
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = out.parent / f".{out.name}.lock"
+    fd = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise LockError(f"{out}: another paper-kg run is writing this directory") from None
+        yield
+    finally:
+        os.close(fd)
+
+
+def _write_jsonl(path: Path, rows: Iterator[Any]) -> None:
+    with path.open("w", encoding="utf-8") as f:
+        for row in rows:
+            f.write(json.dumps(row, ensure_ascii=False, sort_keys=isinstance(row, dict)))
+            f.write("\n")
+
+
+def write_records(data: GraphData, directory: Path, *, options: dict[str, Any]) -> None:
+    """Write the records and manifest of ``data`` into ``directory`` (no exports)."""
+    _write_jsonl(directory / "papers.jsonl", (p.to_dict() for p in data.papers))
+    _write_jsonl(directory / "mentions.jsonl", (m.to_row() for m in data.mentions))
+    _write_jsonl(directory / "entities.jsonl", (e.to_dict() for e in data.entities))
+    _write_jsonl(directory / "links.jsonl", (asdict(link) for link in data.links))
+    (directory / "communities.json").write_text(
+        json.dumps(data.communities, sort_keys=True), encoding="utf-8")
+    counts: dict[str, Any] = {
+        "papers": len(data.papers), "mentions": len(data.mentions),
+        "entities": len(data.entities), "links": len(data.links),
+        "entities_by_type": {t: sum(1 for e in data.entities if e.type == t)
+                             for t in ("benchmark", "dataset", "model", "method")},
+    }
+    manifest = {
+        "format": FORMAT, "format_version": FORMAT_VERSION, "info": asdict(data.info),
+        "options": options, "counts": counts,
+    }
+    (directory / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n",
+                                             encoding="utf-8")
+
+
+@contextlib.contextmanager
+def output_directory(out: str | Path) -> Iterator[Path]:
+    """Lock ``out`` and yield a temporary directory that replaces it on success."""
+    with locked(out), atomic_directory(out) as tmp:
+        yield tmp
+
+
+def read_manifest(out: str | Path) -> dict[str, Any]:
+    """The manifest of an output directory; :class:`OutputError` if it is not one we can read."""
+    path = Path(out) / "manifest.json"
+    if not path.is_file():
+        raise OutputError(f"{out}: not a paper-kg output directory (no manifest.json)")
+    try:
+        manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise OutputError(f"{path}: unreadable manifest: {exc}") from None
+    if manifest.get("format") != FORMAT:
+        raise OutputError(f"{path}: not a paper-kg manifest")
+    version = manifest.get("format_version")
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise OutputError(
+            f"{out}: output format version {version!r} is newer than this paper-kg supports "
+            f"({FORMAT_VERSION}); upgrade paper-kg or rebuild")
+    return manifest
+
+
+def read_records(out: str | Path) -> tuple[GraphData, dict[str, Any]]:
+    """Load the records saved by :func:`write_records`."""
+    out = Path(out)
+    manifest = read_manifest(out)
+
+    def rows(name: str) -> Iterator[Any]:
+        path = out / name
+        try:
+            with path.open(encoding="utf-8") as f:
+                for lineno, line in enumerate(f, 1):
+                    if line.strip():
+                        try:
+                            yield json.loads(line)
+                        except ValueError:
+                            raise OutputError(f"{path}:{lineno}: corrupt record") from None
+        except FileNotFoundError:
+            raise OutputError(f"{path}: missing from the output directory") from None
+
+    try:
+        papers = tuple(Paper.from_dict(d) for d in rows("papers.jsonl"))
+        mentions = tuple(Mention.from_row(r) for r in rows("mentions.jsonl"))
+        entities = tuple(Entity.from_dict(d) for d in rows("entities.jsonl"))
+        links = tuple(Link(d["source"], d["target"], d["weight"], tuple(d["shared"]))
+                      for d in rows("links.jsonl"))
+        info_d = dict(manifest["info"])
+        info_d["inputs"] = tuple(info_d.get("inputs", ()))
+        info = BuildInfo(**info_d)
+        comm_path = out / "communities.json"
+        communities = json.loads(comm_path.read_text(encoding="utf-8")) if comm_path.exists() else {}
+    except (TypeError, KeyError) as exc:
+        raise OutputError(f"{out}: records do not match format version {FORMAT_VERSION}: {exc}") from None
+    return GraphData(papers, entities, mentions, links, info, communities), manifest
