@@ -138,7 +138,7 @@ class Lexicon:
         case_sensitive = ambiguous or (len(words) == 1 and is_acronym(words[0]))
         lowered = tuple(w.lower() for w in words[:-1]) + (singular(words[-1].lower()),)
         form = _Form(idx, tuple(words) if case_sensitive else None)
-        bucket = self._index.setdefault(lowered[0], {})
+        bucket = self._index.setdefault(singular(lowered[0]), {})
         forms = bucket.setdefault(lowered, [])
         # an exact (case-sensitive) form never shadows a case-insensitive one of another entry
         forms.append(form)
@@ -150,11 +150,11 @@ class Lexicon:
 
     def starts(self, lower: str) -> bool:
         """True when some form begins with the lowercased word ``lower``."""
-        return lower in self._index
+        return singular(lower) in self._index
 
     def match(self, words: Sequence[str], i: int) -> tuple[int, int] | None:
         """Longest match starting at ``words[i]``: (entry index, number of words) or None."""
-        bucket = self._index.get(words[i].lower())
+        bucket = self._index.get(singular(words[i].lower()))
         if bucket is None:
             return None
         for n in range(min(self.max_words, len(words) - i), 0, -1):

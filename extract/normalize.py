@@ -13,6 +13,7 @@ False
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 import unicodedata
 
 _SEPARATORS = re.compile(r"[\s\-‐‑‒–—_/]+")
@@ -26,6 +27,7 @@ def split_words(text: str) -> list[str]:
     return [w for w in _SEPARATORS.split(text) if w]
 
 
+@lru_cache(maxsize=1 << 16)
 def singular(word: str) -> str:
     """The singular of a lowercase word as far as entity names need it.
 

@@ -135,6 +135,29 @@ def cmd_related(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from kg.evaluate import evaluate, format_report
+
+    type_map = None
+    if args.type_map:
+        type_map = {}
+        for item in args.type_map.split(","):
+            gold_t, sep, group = item.partition("=")
+            if not sep:
+                raise KGError(f"--type-map expects GOLD=GROUP[,GOLD=GROUP], got {item!r}")
+            type_map[gold_t.strip()] = group.strip()
+    report = evaluate(args.gold, format=args.format, type_map=type_map, lexicons=args.lexicon,
+                      pipeline=args.pipeline)
+    if args.types:
+        keep = set(args.types.split(",")) | {"overall"}
+        for level in report["levels"].values():
+            for g in list(level):
+                if g not in keep:
+                    del level[g]
+    print(json.dumps(report, indent=2) if args.json else format_report(report), end="")
+    return 0
+
+
 def _label(g: Any, entity_id: str) -> str:
     return str(g.nx.nodes[entity_id]["label"])
 
@@ -196,6 +219,15 @@ def make_parser() -> argparse.ArgumentParser:
     r.add_argument("paper", help="paper id, arXiv id or exact title")
     r.add_argument("-k", type=int, default=10)
     r.set_defaults(func=cmd_related)
+    v = sub.add_parser("evaluate", help="score extraction against annotated text")
+    v.add_argument("gold", help="annotated file (JSONL)")
+    v.add_argument("--format", choices=["jsonl", "scier"], default="jsonl")
+    v.add_argument("--type-map", help="map gold types to groups, e.g. Dataset=dataset,Method=method")
+    v.add_argument("--types", help="only report these groups (comma-separated)")
+    v.add_argument("--lexicon", action="append", default=[], help="extra lexicon file (JSONL)")
+    v.add_argument("--pipeline", help="a spaCy pipeline directory to evaluate instead")
+    v.add_argument("--json", action="store_true", help="print the report as JSON")
+    v.set_defaults(func=cmd_evaluate)
     return parser
 
 

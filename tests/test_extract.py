@@ -1,0 +1,172 @@
+"""The extraction components, each pinned on small hand-written examples."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from extract.abbreviations import best_long_form
+from extract.lexicon import Lexicon, LexEntry, read_lexicon
+from extract.normalize import entity_key
+from extract.pipeline import make_pipeline
+from extract.resolve import entity_id, resolve
+from kg.errors import InputError
+from kg.records import Paper
+
+MINI = [
+    {"label": "WebArena", "type": "benchmark", "aliases": []},
+    {"label": "VisualWebArena", "type": "benchmark", "aliases": ["VWA"]},
+    {"label": "GPT-4", "type": "model", "aliases": []},
+    {"label": "GPT-4o", "type": "model", "aliases": []},
+    {"label": "Llama 2", "type": "model", "aliases": ["LLaMA-2"]},
+    {"label": "reinforcement learning from human feedback", "type": "method", "aliases": ["RLHF"]},
+    {"label": "Gemini", "type": "model", "aliases": [], "ambiguous": True},
+]
+
+
+@pytest.fixture(scope="module")
+def nlp(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    path = tmp_path_factory.mktemp("lex") / "mini.jsonl"
+    path.write_text("".join(json.dumps(e) + "\n" for e in MINI), encoding="utf-8")
+    return make_pipeline([path], use_default_lexicon=False)
+
+
+def spans(nlp, text: str) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
+    doc = nlp(text)
+    return [(s.text, s.label_, s.id_) for s in doc.spans["kg"]]
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("Vision Transformers", "vision-transformer"), ("LLMs", "LLM"), ("diffusion models", "Diffusion Model"),
+     ("Llama 2", "LLaMA-2")],
+)
+def test_key_merges_variants(a: str, b: str) -> None:
+    assert entity_key(a) == entity_key(b)
+
+
+@pytest.mark.parametrize(("a", "b"), [("GPT-4", "GPT-4o"), ("WebArena", "VisualWebArena"),
+                                      ("Llama 2", "Llama 3"), ("CIFAR-10", "CIFAR-100")])
+def test_key_keeps_versions_apart(a: str, b: str) -> None:
+    assert entity_key(a) != entity_key(b)
+
+
+def test_lexicon_longest_match_and_versions(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = spans(nlp, "We compare GPT-4o with GPT-4 on WebArena and VisualWebArena.")
+    assert ("GPT-4o", "model", "lexicon") in found
+    assert ("GPT-4", "model", "lexicon") in found
+    assert ("WebArena", "benchmark", "lexicon") in found
+    assert ("VisualWebArena", "benchmark", "lexicon") in found
+
+
+def test_size_suffix_keeps_family_but_new_version_is_new(nlp) -> None:  # type: ignore[no-untyped-def]
+    doc = nlp("We fine-tune Llama-2-7B and GPT-4-Turbo.")
+    got = {s.text: (s.kb_id_, s.id_) for s in doc.spans["kg"]}
+    assert got["Llama-2-7B"] == (entity_key("Llama 2"), "lexicon")
+    assert got["GPT-4-Turbo"][0] == entity_key("GPT-4 Turbo")
+
+
+def test_ambiguous_entries_need_their_capitalisation(nlp) -> None:  # type: ignore[no-untyped-def]
+    assert [t for t, *_ in spans(nlp, "a gemini of ideas")] == []
+    assert ("Gemini", "model", "lexicon") in spans(nlp, "We evaluate Gemini.")
+
+
+def test_acronym_is_case_sensitive(nlp) -> None:  # type: ignore[no-untyped-def]
+    assert spans(nlp, "the rlhf stage") == []
+
+
+def test_abbreviation_links_long_and_short_form(nlp) -> None:  # type: ignore[no-untyped-def]
+    doc = nlp("We use Motion Curriculum Learning (MCL). Later, MCL improves results.")
+    keys = {s.text: s.kb_id_ for s in doc.spans["kg"]}
+    assert keys["Motion Curriculum Learning"] == keys["MCL"] == "motion curriculum learning"
+    assert sum(1 for s in doc.spans["kg"] if s.text == "MCL") == 2
+
+
+def test_generic_abbreviation_is_not_an_entity(nlp) -> None:  # type: ignore[no-untyped-def]
+    assert spans(nlp, "Large language models (LLMs) are popular.") == []
+
+
+def test_schwartz_hearst() -> None:
+    assert best_long_form("DPO", "we use direct preference optimization".split()) == 3
+    assert best_long_form("XYZ", "nothing matches here".split()) is None
+
+
+def test_context_rules_type_unknown_names(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = spans(nlp, "We introduce FooBench, a benchmark for agents, and the Zeta Corpus dataset. "
+                       "Models such as Blorp-3 and Quux-7B are fine-tuned.")
+    assert ("FooBench", "benchmark", "context") in found
+    assert ("Zeta Corpus", "dataset", "context:head") in found
+    assert ("Blorp-3", "model", "context") in found
+    assert any(t == "Quux-7B" and typ == "model" for t, typ, _ in found)
+
+
+def test_technique_noun_phrases(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = {t for t, typ, _ in spans(nlp, "We apply Monte Carlo tree search, rectified flow and "
+                                             "instruction tuning to a novel learning setup.")}
+    assert {"Monte Carlo tree search", "rectified flow", "instruction tuning"} <= found
+    assert not any("apply" in t for t in found)
+
+
+def test_user_lexicon_errors_name_file_and_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"label": "X", "type": "benchmark"}\n{"label": "Y", "type": "thing"}\n')
+    with pytest.raises(InputError, match=r"bad.jsonl:2: .*thing"):
+        read_lexicon(bad)
+
+
+def test_lexicon_index() -> None:
+    lex = Lexicon([LexEntry("Monte Carlo tree search", "method", ("MCTS",))])
+    assert lex.match(["Monte", "Carlo", "tree", "searches"], 0) == (0, 4)
+    assert lex.match(["MCTS"], 0) == (0, 1)
+    assert lex.match(["mcts"], 0) is None
+
+
+def test_corpus_resolution_of_bare_acronyms(nlp) -> None:  # type: ignore[no-untyped-def]
+    from extract.pipeline import extract_papers
+
+    papers = [
+        Paper("title:a", "Paper A", "We propose Zeta Policy Optimization (ZPO) for agents."),
+        Paper("title:b", "Paper B", "We compare against ZPO and XQW on tasks."),
+    ]
+    raw = [m for ms in extract_papers(papers, nlp=nlp) for m in ms]
+    mentions, entities = resolve(raw)
+    by_paper = {(m.paper_id, m.text): m.entity for m in mentions}
+    assert by_paper[("title:b", "ZPO")] == by_paper[("title:a", "Zeta Policy Optimization")]
+    assert ("title:b", "XQW") not in by_paper  # undefined acronym dropped
+    ent = {e.id: e for e in entities}[by_paper[("title:b", "ZPO")]]
+    assert ent.label == "Zeta Policy Optimization" and "ZPO" in ent.aliases
+    assert ent.paper_count == 2
+
+
+def test_mention_offsets_and_evidence(nlp) -> None:  # type: ignore[no-untyped-def]
+    from extract.pipeline import extract_papers
+
+    p = Paper("title:x", "GPT-4o on WebArena", "First sentence. We test GPT-4 on VisualWebArena here.")
+    ms = next(extract_papers([p], nlp=nlp))
+    for m in ms:
+        text = p.text(m.field)
+        assert text[m.start:m.end] == m.text
+        assert m.sent_start <= m.start < m.end <= m.sent_end
+    m = next(m for m in ms if m.text == "GPT-4")
+    assert p.abstract[m.sent_start:m.sent_end].startswith("We test GPT-4")
+    assert {m.field for m in ms} == {"title", "abstract"}
+
+
+def test_entity_ids_are_stable_and_distinct() -> None:
+    assert entity_id("model", "gpt 4o") == "model/gpt-4o"
+    assert entity_id("model", "gpt 4") != entity_id("model", "gpt 4o")
+    assert entity_id("method", "α entmax") == entity_id("method", "α entmax")
+
+
+def test_parallel_extraction_matches_serial(tmp_path: Path) -> None:
+    from extract.pipeline import extract_papers
+
+    lex = tmp_path / "mini.jsonl"
+    lex.write_text("".join(json.dumps(e) + "\n" for e in MINI), encoding="utf-8")
+    papers = [Paper(f"title:{i}", f"Paper {i}", f"We run GPT-4o on WebArena with method M{i}Net.")
+              for i in range(40)]
+    serial = list(extract_papers(papers, lexicon_paths=[lex]))
+    parallel = list(extract_papers(papers, lexicon_paths=[lex], workers=2, chunk_size=8))
+    assert serial == parallel
