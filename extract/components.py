@@ -90,10 +90,12 @@ class LexiconMatcher:
             conf = 0.8 if entry.ambiguous else 0.95
             if first is not None and last is not None and (first.start != start or last.end != end):
                 tail = doc[end:last.end].text.strip("-")
-                if first.start == start and self.size_suffixes and all(
-                    vocab.is_size(p) for p in tail.split("-") if p
-                ):
+                parts = [p for p in tail.split("-") if p]
+                if first.start == start and self.size_suffixes and all(vocab.is_size(p) for p in parts):
                     out.append((start, last.end, entry.type, entry.key, "lexicon", conf))
+                elif first.start == start and parts and parts[0].lower() in vocab.generic_modifiers:
+                    # "BERT-based", "RNN-like": the entity is the part before the suffix
+                    out.append((start, end, entry.type, entry.key, "lexicon", conf))
                 else:
                     whole = doc[first.start:last.end].text
                     out.append((first.start, last.end, entry.type, entity_key(whole),
@@ -164,8 +166,6 @@ class AbbreviationLinker:
                     t, conf = vocab.type_heads[head], 0.8
                 elif head in vocab.method_heads:
                     t, conf = "method", 0.8
-                elif a.long[:1].isupper() and all(w[:1].isupper() for w in a.long.split() if len(w) > 3):
-                    t, conf = "method", 0.65
                 else:
                     continue
                 typed = (t, long_key, conf)

@@ -55,6 +55,7 @@ class RuleVocab:
     eval_words: frozenset[str]
     model_cues: frozenset[str]
     size_words: frozenset[str]
+    verb_context: frozenset[str]
     pos_cache: dict[str, bool] = field(default_factory=dict)
 
     @classmethod
@@ -75,6 +76,7 @@ class RuleVocab:
             eval_words=frozenset(d["eval_words"]),
             model_cues=frozenset(d["model_cues"]),
             size_words=frozenset(d["size_suffix_words"]),
+            verb_context=frozenset(d["verb_context"]),
         )
 
     def can_modify(self, word: str) -> bool:
@@ -100,9 +102,22 @@ class RuleVocab:
         pos = getAllLemmas(word)
         if not pos:
             return True  # unknown to the POS lexicon: a technical term
-        if "NOUN" in pos or "ADJ" in pos or "PROPN" in pos:
-            return True
-        return word.endswith("ed")  # participles: "supervised", "masked", "rectified"
+        if "ADJ" in pos and word not in pos["ADJ"]:
+            return False  # comparatives and superlatives: "lower", "deeper", "best"
+        return "NOUN" in pos or "ADJ" in pos or "PROPN" in pos
+
+    def participle(self, word: str) -> bool:
+        """Verb-only past participles ("supervised", "learned"): modifiers of strong heads only."""
+        if not word.endswith("ed") or not word.isalpha():
+            return False
+        from lemminflect import getAllLemmas
+
+        return set(getAllLemmas(word)) == {"VERB"}
+
+    def verb_like(self, word: str) -> bool:
+        from lemminflect import getAllLemmas
+
+        return "VERB" in getAllLemmas(word)
 
     def is_size(self, text: str) -> bool:
         return bool(_SIZE.match(text)) or text.lower() in self.size_words
@@ -169,7 +184,8 @@ def _prev_compounds(v: DocView, comp: Compound, n: int) -> list[Compound]:
 
 def shape_of(text: str, vocab: RuleVocab) -> str | None:
     """``camel``, ``versioned`` or ``acronym`` for name-like words, else None."""
-    if text in vocab.stop_names or text.rstrip("s") in vocab.stop_names or _UNITS.match(text):
+    if (len(text) < 2 or text in vocab.stop_names or text.rstrip("s") in vocab.stop_names
+            or text.split("-")[0] in vocab.stop_names or _UNITS.match(text)):
         return None
     if "-" not in text and (_CAMEL.match(text) or _LOWER_CAMEL.match(text)):
         return "versioned" if _HAS_DIGIT.search(text) else "camel"
@@ -250,7 +266,8 @@ def _head_after_capitalised(v: DocView, ci: int, vocab: RuleVocab) -> Candidate 
         return None
     first, last = v.compounds[k + 1], v.compounds[ci - 1]
     text = " ".join(c.text for c in v.compounds[k + 1:ci])
-    if text in vocab.stop_names:
+    if text in vocab.stop_names or entity_key(f"{text} {comp.text}") in vocab.generic_phrases \
+            or entity_key(text) in vocab.generic_phrases or len(text) < 2:
         return None
     return (first.start, last.end, t, entity_key(text), "context:head", 0.75)
 
@@ -264,6 +281,7 @@ def technique_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candida
         if head_s not in vocab.method_heads and head not in vocab.method_heads:
             continue
         title_case = comp.text[:1].isupper()
+        weak_head = head_s in vocab.weak_method_heads or head in vocab.weak_method_heads
         k = ci - 1
         mods: list[Compound] = []
         while k >= 0 and len(mods) < 4:
@@ -273,7 +291,7 @@ def technique_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candida
                 break
             if title_case and not c.text[:1].isupper():
                 break
-            if not vocab.can_modify(low):
+            if not vocab.can_modify(low) and not (vocab.participle(low) and not weak_head):
                 break
             mods.append(c)
             if c.sent_start:
@@ -282,6 +300,10 @@ def technique_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candida
         # strip leading generic modifiers ("novel", "efficient") that slipped through
         while mods and mods[-1].text.lower() in vocab.generic_modifiers:
             mods.pop()
+        # "models exhibit long-term memory": a verb right after its subject is no modifier
+        if mods and k >= 0 and v.compounds[k].text.lower() in vocab.verb_context \
+                and vocab.verb_like(mods[-1].text.lower()):
+            mods.pop()
         if not mods:
             continue
         mods.reverse()
@@ -289,8 +311,8 @@ def technique_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candida
         key = entity_key(text)
         if key in vocab.generic_phrases or singular(mods[-1].text.lower()) in vocab.task_heads:
             continue
-        weak = head_s in vocab.weak_method_heads and len(mods) == 1
-        conf = 0.45 if comp.title else (0.5 if weak else 0.6)
+        weak = weak_head and len(mods) == 1
+        conf = 0.45 if comp.title or weak else 0.6
         if title_case and len(mods) >= 1 and not comp.title:
             conf = 0.7  # a coined Title Case technique name ("Motion Curriculum Learning")
         out.append((mods[0].start, comp.end, "method", key, "noun-phrase", conf))

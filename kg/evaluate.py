@@ -9,7 +9,8 @@ Two gold formats:
 
 Types are compared in *groups*: by default each of our types is its own group; with
 ``type_map`` a gold type maps to a group name and our types are mapped onto those groups
-(SciER: Dataset -> dataset|benchmark, Method -> method|model, Task ignored).
+(``--type-map Dataset=dataset|benchmark,Method=method|model``, SciER's default; Task
+ignored because it is not mapped).
 Scores: mentions (exact span, and overlapping span, same group) and entities per document
 (the set of distinct normalised entity names a document mentions, which is what the
 graph uses), as micro precision/recall/F1 per group and overall.
@@ -26,8 +27,8 @@ from typing import Any
 
 from kg.errors import InputError, KGError
 
-SCIER_TYPE_MAP = {"Dataset": "dataset", "Method": "method"}
-SCIER_GROUPS = {"benchmark": "dataset", "dataset": "dataset", "model": "method", "method": "method"}
+SCIER_TYPE_MAP = {"Dataset": "dataset|benchmark", "Method": "method|model"}
+_OUR_TYPES = ("benchmark", "dataset", "model", "method")
 
 _NO_SPACE_BEFORE = {",", ".", ";", ":", ")", "]", "'s", "%", "?", "!", "-", "/"}
 _NO_SPACE_AFTER = {"(", "[", "-", "/"}
@@ -69,7 +70,9 @@ def detokenize(tokens: Sequence[str]) -> tuple[str, list[tuple[int, int]]]:
     pos = 0
     prev = ""
     for i, tok in enumerate(tokens):
-        if i and tok not in _NO_SPACE_BEFORE and prev not in _NO_SPACE_AFTER:
+        # SciER splits numbers into digits ("ResNet-1 0 1", "3 D"): rejoin them
+        glued = prev.isdigit() and (tok.isdigit() or tok in {"D", "d"})
+        if i and tok not in _NO_SPACE_BEFORE and prev not in _NO_SPACE_AFTER and not glued:
             parts.append(" ")
             pos += 1
         spans.append((pos, pos + len(tok)))
@@ -146,8 +149,12 @@ def evaluate(
 
     if format not in {"jsonl", "scier"}:
         raise KGError(f"unknown gold format {format!r} (jsonl, scier)")
+    if format == "scier" and type_map is None:
+        type_map = SCIER_TYPE_MAP
     if groups is None:
-        groups = SCIER_GROUPS if format == "scier" else {t: t for t in SCIER_GROUPS}
+        # a gold type mapped to "dataset|benchmark" scores our dataset and benchmark together
+        groups = ({t: g for g in type_map.values() for t in g.split("|")} if type_map
+                  else {t: t for t in _OUR_TYPES})
     docs = list(read_gold(gold, format=format, type_map=type_map))
     papers = [Paper(f"doc:{i}", "", d.text) for i, d in enumerate(docs)]
     raw = [m for ms in extract_papers(papers, lexicon_paths=lexicons, pipeline_dir=pipeline) for m in ms]

@@ -1,0 +1,218 @@
+"""Checks on the curated entity lexicon shipped in ``extract/data/lexicon.jsonl``.
+
+Each line is one JSON object::
+
+    {"label": "...", "type": "benchmark|dataset|model|method", "aliases": [...]}
+
+with an optional ``"ambiguous": true`` for entries whose label or an alias is also an
+ordinary English word or name.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+LEXICON = Path(__file__).parents[1] / "extract" / "data" / "lexicon.jsonl"
+TYPES = {"benchmark", "dataset", "model", "method"}
+REQUIRED_KEYS = {"label", "type", "aliases"}
+OPTIONAL_KEYS = {"ambiguous"}
+MIN_ENTRIES = 1000
+
+_DASHES = re.compile(r"[-\u2010\u2011\u2012\u2013\u2014]")
+
+
+def norm(text: str) -> str:
+    """Casefold, turn hyphens (and dash variants) into spaces, collapse whitespace."""
+    return " ".join(_DASHES.sub(" ", text.casefold()).split())
+
+
+def _load() -> list[dict[str, Any]]:
+    raw = LEXICON.read_bytes()
+    text = raw.decode("utf-8")  # must be valid UTF-8
+    entries = []
+    for lineno, line in enumerate(text.splitlines(), 1):
+        assert line.strip(), f"line {lineno}: blank line"
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:  # pragma: no cover - failure path
+            pytest.fail(f"line {lineno}: invalid JSON: {exc}")
+        assert isinstance(obj, dict), f"line {lineno}: not a JSON object"
+        entries.append(obj)
+    return entries
+
+
+@pytest.fixture(scope="module")
+def entries() -> list[dict[str, Any]]:
+    assert LEXICON.is_file(), f"missing {LEXICON}"
+    return _load()
+
+
+@pytest.fixture(scope="module")
+def index(entries: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Normalised surface form (label or alias) -> entry."""
+    out: dict[str, dict[str, Any]] = {}
+    for entry in entries:
+        for form in [entry["label"], *entry["aliases"]]:
+            out.setdefault(norm(form), entry)
+    return out
+
+
+def lookup(index: dict[str, dict[str, Any]], surface: str) -> dict[str, Any]:
+    entry = index.get(norm(surface))
+    assert entry is not None, f"{surface!r} not in lexicon"
+    return entry
+
+
+def test_file_ends_with_newline() -> None:
+    assert LEXICON.read_bytes().endswith(b"\n")
+
+
+def test_keys_are_exactly_the_allowed_ones(entries: list[dict[str, Any]]) -> None:
+    for entry in entries:
+        keys = set(entry)
+        assert REQUIRED_KEYS <= keys, f"missing keys in {entry}"
+        assert keys <= REQUIRED_KEYS | OPTIONAL_KEYS, f"unexpected keys in {entry}"
+        if "ambiguous" in entry:
+            assert entry["ambiguous"] is True, f"'ambiguous' must be true when present: {entry}"
+
+
+def test_field_values(entries: list[dict[str, Any]]) -> None:
+    for entry in entries:
+        label = entry["label"]
+        assert isinstance(label, str) and label.strip(), f"empty label: {entry}"
+        assert label == label.strip(), f"label has outer whitespace: {entry}"
+        assert entry["type"] in TYPES, f"bad type: {entry}"
+        aliases = entry["aliases"]
+        assert isinstance(aliases, list), f"aliases must be a list: {entry}"
+        for alias in aliases:
+            assert isinstance(alias, str) and alias.strip(), f"empty alias: {entry}"
+            assert alias == alias.strip(), f"alias has outer whitespace: {entry}"
+
+
+def test_enough_entries(entries: list[dict[str, Any]]) -> None:
+    assert len(entries) >= MIN_ENTRIES
+    counts = {t: sum(e["type"] == t for e in entries) for t in TYPES}
+    assert all(counts.values()), f"every type should be represented: {counts}"
+
+
+def test_sorted_by_type_then_label(entries: list[dict[str, Any]]) -> None:
+    keys = [(e["type"], e["label"].casefold()) for e in entries]
+    assert keys == sorted(keys)
+
+
+def test_no_alias_equal_to_own_label(entries: list[dict[str, Any]]) -> None:
+    for entry in entries:
+        label = norm(entry["label"])
+        for alias in entry["aliases"]:
+            assert norm(alias) != label, f"alias {alias!r} repeats label of {entry['label']!r}"
+
+
+def test_no_duplicate_alias_within_entry(entries: list[dict[str, Any]]) -> None:
+    for entry in entries:
+        normed = [norm(a) for a in entry["aliases"]]
+        assert len(normed) == len(set(normed)), f"duplicate aliases in {entry['label']!r}"
+
+
+def test_no_surface_form_shared_by_two_entries(entries: list[dict[str, Any]]) -> None:
+    owners: dict[str, set[int]] = defaultdict(set)
+    for i, entry in enumerate(entries):
+        for form in [entry["label"], *entry["aliases"]]:
+            owners[norm(form)].add(i)
+    shared = {
+        form: sorted(entries[i]["label"] for i in ids)
+        for form, ids in owners.items()
+        if len(ids) > 1
+    }
+    assert not shared, f"surface forms owned by several entries: {shared}"
+
+
+@pytest.mark.parametrize(
+    ("surface", "etype"),
+    [
+        ("WebArena", "benchmark"),
+        ("VisualWebArena", "benchmark"),
+        ("MMLU", "benchmark"),
+        ("GSM8K", "benchmark"),
+        ("HumanEval", "benchmark"),
+        ("SWE-bench", "benchmark"),
+        ("GPT-4", "model"),
+        ("GPT-4o", "model"),
+        ("BLOOMZ", "model"),
+        ("mT0", "model"),
+        ("Llama 2", "model"),
+        ("Llama 3", "model"),
+        ("ResNet-50", "model"),
+        ("xP3", "dataset"),
+        ("ImageNet", "dataset"),
+        ("MS COCO", "dataset"),
+        ("SQuAD", "dataset"),
+        ("LoRA", "method"),
+        ("RLHF", "method"),
+        ("DPO", "method"),
+        ("Transformer", "method"),
+        ("U-Net", "method"),
+    ],
+)
+def test_well_known_entries(index: dict[str, dict[str, Any]], surface: str, etype: str) -> None:
+    assert lookup(index, surface)["type"] == etype
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("WebArena", "VisualWebArena"),
+        ("GPT-4", "GPT-4o"),
+        ("GPT-4", "GPT-4V"),
+        ("Llama 2", "Llama 3"),
+        ("BLOOM", "BLOOMZ"),
+        ("mT5", "mT0"),
+        ("Stable Diffusion", "SDXL"),
+    ],
+)
+def test_versions_and_variants_are_distinct(
+    index: dict[str, dict[str, Any]], first: str, second: str
+) -> None:
+    assert lookup(index, first) is not lookup(index, second)
+
+
+def test_rlhf_is_alias_of_long_form(index: dict[str, dict[str, Any]]) -> None:
+    entry = lookup(index, "reinforcement learning from human feedback")
+    assert entry["type"] == "method"
+    assert "RLHF" in entry["aliases"]
+
+
+@pytest.mark.parametrize(
+    "surface",
+    [
+        "Gemini",
+        "Claude",
+        "Falcon",
+        "Mistral",
+        "Alpaca",
+        "Vicuna",
+        "Phi",
+        "Whisper",
+        "Sora",
+        "Flamingo",
+        "Chinchilla",
+        "Gopher",
+        "Pile",
+        "MATH",
+        "ARC",
+        "Adam",
+        "BLOOM",
+        "Orca",
+        "Kinetics",
+        "Places",
+    ],
+)
+def test_common_word_names_are_flagged_ambiguous(
+    index: dict[str, dict[str, Any]], surface: str
+) -> None:
+    assert lookup(index, surface).get("ambiguous") is True
