@@ -93,7 +93,8 @@ class LexiconMatcher:
                 parts = [p for p in tail.split("-") if p]
                 if first.start == start and self.size_suffixes and all(vocab.is_size(p) for p in parts):
                     out.append((start, last.end, entry.type, entry.key, "lexicon", conf))
-                elif first.start == start and parts and parts[0].lower() in vocab.generic_modifiers:
+                elif first.start == start and parts and (
+                        parts[0].lower() in vocab.generic_modifiers or vocab.participle(parts[0])):
                     # "BERT-based", "RNN-like": the entity is the part before the suffix
                     out.append((start, end, entry.type, entry.key, "lexicon", conf))
                 else:
@@ -164,7 +165,7 @@ class AbbreviationLinker:
                     continue
                 if head in vocab.type_heads:
                     t, conf = vocab.type_heads[head], 0.8
-                elif head in vocab.method_heads:
+                elif head in vocab.method_heads and head not in vocab.weak_method_heads:
                     t, conf = "method", 0.8
                 else:
                     continue

@@ -135,7 +135,9 @@ class Lexicon:
         words = split_words(surface)
         if not words:
             return
-        case_sensitive = ambiguous or (len(words) == 1 and is_acronym(words[0]))
+        # acronyms can be ordinary words in lowercase ("ARC"/"arc"); names with digits cannot
+        case_sensitive = ambiguous or (
+            len(words) == 1 and is_acronym(words[0]) and not any(c.isdigit() for c in words[0]))
         lowered = tuple(w.lower() for w in words[:-1]) + (singular(words[-1].lower()),)
         form = _Form(idx, tuple(words) if case_sensitive else None)
         bucket = self._index.setdefault(singular(lowered[0]), {})
