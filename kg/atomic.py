@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+
+
+def _default_mode(base: int) -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return base & ~umask & (stat.S_IRWXU | stat.S_IRWXG | stat.S_IRWXO)
 
 
 @contextlib.contextmanager
@@ -22,6 +29,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     tmp = Path(tmp_name)
+    os.chmod(tmp, _default_mode(0o666))  # mkstemp makes 0600 files; outputs are ordinary files
     try:
         yield tmp
         os.replace(tmp, target)
@@ -47,6 +55,7 @@ def atomic_directory(path: str | Path) -> Iterator[Path]:
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    os.chmod(tmp, _default_mode(0o777))
     try:
         yield tmp
         old = None

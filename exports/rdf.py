@@ -1,0 +1,419 @@
+"""RDF export: one triple generator, two back ends (rdflib graph, streaming N-Triples).
+
+:func:`iter_triples` maps a :class:`~kg.records.GraphData` to triples of a light internal
+form (an IRI is a ``str``, a literal a :class:`Lit`). :func:`to_rdflib` turns them into an
+``rdflib.Graph`` that the Turtle and RDF/XML writers serialise; :func:`write_ntriples` and
+:func:`write_jsonld` stream them straight to a file without building a graph, so large
+corpora export quickly. The vocabulary (see ``exports/ontology.ttl``) is:
+
+* paper -> ``schema:ScholarlyArticle`` with ``dcterms:title/abstract/identifier/date``,
+  ``schema:url``, ``fabio:hasArXivId``, ``schema:author``, ``rdfs:seeAlso``, ``schema:mentions``;
+* entity -> exactly one of ``mls:Model``, ``mls:Dataset``, ``mls:Algorithm``,
+  ``pkg:Benchmark`` with ``skos:prefLabel/altLabel``, ``pkg:paperCount``, ``pkg:mentionCount``;
+* mention -> ``oa:Annotation`` (body = entity, target = ``oa:SpecificResource`` on the
+  paper with a ``oa:TextPositionSelector`` and a ``oa:TextQuoteSelector``);
+* link -> ``pkg:PaperLink`` with ``pkg:linkSource/linkTarget/weight/sharedEntity``;
+* build -> ``prov:Activity`` + ``prov:SoftwareAgent``; the graph -> ``void:Dataset``.
+
+Literals are untrusted input: characters illegal in XML 1.0 are removed (so RDF/XML is
+always well-formed); everything else is kept verbatim. Blank aliases, authors and inputs
+are left out. Mentions, links and shared entities that refer to papers or entities missing
+from ``data`` are dropped (no dangling nodes).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import re
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, date, datetime
+from importlib import resources
+from pathlib import Path
+from typing import NamedTuple
+
+import rdflib
+
+from exports.iris import (
+    DEFAULT_BASE_IRI,
+    KG,
+    annotation_iri,
+    check_base_iri,
+    entity_iri,
+    file_iri,
+    link_iri,
+    paper_iri,
+    safe_http_iri,
+)
+from kg.errors import KGError
+from kg.records import GraphData, Mention
+
+__all__ = [
+    "DEFAULT_BASE_IRI", "KG", "PREFIXES", "Lit", "clean_text", "iter_triples", "to_rdflib",
+    "write_turtle", "write_ntriples", "write_jsonld", "write_rdfxml", "load_ontology",
+    "load_shapes", "validate",
+]
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+SCHEMA = "https://schema.org/"
+DCT = "http://purl.org/dc/terms/"
+FABIO = "http://purl.org/spar/fabio/"
+MLS = "http://www.w3.org/ns/mls#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+OA = "http://www.w3.org/ns/oa#"
+PROV = "http://www.w3.org/ns/prov#"
+VOID = "http://rdfs.org/ns/void#"
+
+PREFIXES: dict[str, str] = {
+    "schema": SCHEMA, "dcterms": DCT, "fabio": FABIO, "mls": MLS, "pkg": KG, "skos": SKOS,
+    "oa": OA, "prov": PROV, "void": VOID, "xsd": XSD, "rdfs": RDFS, "rdf": RDF,
+}
+ENTITY_CLASSES: dict[str, str] = {
+    "model": MLS + "Model", "dataset": MLS + "Dataset", "method": MLS + "Algorithm",
+    "benchmark": KG + "Benchmark",
+}
+A = RDF + "type"
+
+
+class Lit(NamedTuple):
+    """A literal of the internal triple form; ``datatype`` ``None`` means a plain string."""
+
+    value: str
+    datatype: str | None = None
+
+
+Term = str | Lit  # a str is an IRI
+Triple = tuple[str, str, Term]
+_Emit = Callable[[str, str, Iterable[tuple[str, Term]]], Iterator[Triple]]
+
+_XML_ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def clean_text(text: str) -> str:
+    """``text`` without the characters XML 1.0 forbids (C0 controls but tab/LF/CR, lone
+    surrogates, U+FFFE/U+FFFF); the only change made to literal text.
+
+    >>> clean_text("a\\x00b\\x1fc\\nd")
+    'abc\\nd'
+    """
+    return _XML_ILLEGAL.sub("", text)
+
+
+def _str(text: str) -> Lit:
+    return Lit(clean_text(text))
+
+
+def _int(value: int, datatype: str = "integer") -> Lit:
+    return Lit(str(int(value)), XSD + datatype)
+
+
+def _double(value: float) -> Lit:
+    x = float(value)
+    if math.isnan(x):
+        return Lit("NaN", XSD + "double")
+    if math.isinf(x):
+        return Lit("INF" if x > 0 else "-INF", XSD + "double")
+    return Lit(repr(x), XSD + "double")
+
+
+def _datetime(text: str) -> Lit:
+    """An ``xsd:dateTime`` (UTC when the input has a zone), or a plain literal if unparsable."""
+    try:
+        dt = datetime.fromisoformat(text.strip())
+    except ValueError:
+        return _str(text)
+    if dt.tzinfo is not None:
+        dt = dt.astimezone(UTC)
+    return Lit(dt.isoformat(), XSD + "dateTime")
+
+
+def _date(text: str) -> Lit:
+    """A paper date typed as xsd:date / gYearMonth / gYear / dateTime when it is one."""
+    s = text.strip()
+    try:
+        if re.fullmatch(r"\d{4}-\d\d-\d\d", s):
+            return Lit(date.fromisoformat(s).isoformat(), XSD + "date")
+        if re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", s):
+            return Lit(s, XSD + "gYearMonth")
+        if re.fullmatch(r"\d{4}", s):
+            return Lit(s, XSD + "gYear")
+        if re.fullmatch(r"\d{4}-\d\d-\d\d[T ][0-9:.]+(Z|[+-]\d\d:\d\d)?", s):
+            return _datetime(s)
+    except ValueError:
+        pass
+    return _str(text)
+
+
+def _block(subject: str, pairs: Iterable[tuple[str, Term]]) -> Iterator[Triple]:
+    """The triples of one subject, without duplicates."""
+    seen: set[tuple[str, Term]] = set()
+    for pair in pairs:
+        if pair not in seen:
+            seen.add(pair)
+            yield (subject, pair[0], pair[1])
+
+
+def _resolve_base(data: GraphData, base_iri: str | None) -> str:
+    return check_base_iri(base_iri or data.info.base_iri or DEFAULT_BASE_IRI)
+
+
+def iter_triples(data: GraphData, *, base_iri: str | None = None) -> Iterator[Triple]:
+    """All triples of ``data``, each once, in a deterministic order.
+
+    ``base_iri`` defaults to ``data.info.base_iri`` and then :data:`DEFAULT_BASE_IRI`.
+    The last block describes the ``void:Dataset`` whose ``void:triples`` counts every
+    triple yielded (itself included) and ``void:entities`` every distinct subject.
+    """
+    base = _resolve_base(data, base_iri)
+    paper_iris: dict[str, str] = {}
+    for p in data.papers:
+        paper_iris.setdefault(p.id, paper_iri(p.id, base, arxiv_id=p.arxiv_id, doi=p.doi))
+    ent_iris = {e.id: entity_iri(e.id, base) for e in data.entities}
+    mentioned: dict[str, dict[str, None]] = {}
+    for m in data.mentions:
+        if m.entity in ent_iris and m.paper_id in paper_iris:
+            mentioned.setdefault(m.paper_id, {})[m.entity] = None
+
+    subjects: set[str] = set()
+    counts = {"triples": 0, "paper": 0, "entity": 0, "link": 0}
+
+    def emit(kind: str, subject: str, pairs: Iterable[tuple[str, Term]]) -> Iterator[Triple]:
+        if subject in subjects:
+            return
+        subjects.add(subject)
+        if kind in counts:
+            counts[kind] += 1
+        for triple in _block(subject, pairs):
+            counts["triples"] += 1
+            yield triple
+
+    for p in data.papers:
+        s = paper_iris[p.id]
+        pairs: list[tuple[str, Term]] = [
+            (A, SCHEMA + "ScholarlyArticle"), (DCT + "title", _str(p.title)),
+            (DCT + "abstract", _str(p.abstract)), (DCT + "identifier", _str(p.id)),
+        ]
+        if url := safe_http_iri(p.url):
+            pairs.append((SCHEMA + "url", url))
+        if p.arxiv_id:
+            pairs.append((FABIO + "hasArXivId", _str(p.arxiv_id)))
+        if p.date:
+            pairs.append((DCT + "date", _date(p.date)))
+        pairs += [(SCHEMA + "author", _str(a)) for a in p.authors if clean_text(a).strip()]
+        pairs += [(RDFS + "seeAlso", iri) for u in p.links if (iri := safe_http_iri(u))]
+        pairs += [(SCHEMA + "mentions", ent_iris[e]) for e in mentioned.get(p.id, ())]
+        yield from emit("paper", s, pairs)
+
+    for e in data.entities:
+        cls = ENTITY_CLASSES.get(e.type)
+        if cls is None:
+            raise KGError(f"entity {e.id!r} has unknown type {e.type!r}")
+        label = clean_text(e.label)
+        pairs = [(A, cls), (SKOS + "prefLabel", Lit(label))]
+        pairs += [(SKOS + "altLabel", Lit(a)) for a in map(clean_text, e.aliases)
+                  if a != label and a.strip()]
+        pairs += [(KG + "paperCount", _int(e.paper_count)),
+                  (KG + "mentionCount", _int(e.mention_count))]
+        yield from emit("entity", ent_iris[e.id], pairs)
+
+    for m in data.mentions:
+        if m.entity in ent_iris and m.paper_id in paper_iris:
+            yield from _annotation(m, base, paper_iris[m.paper_id], ent_iris[m.entity], emit)
+
+    for link in data.links:
+        if link.source not in paper_iris or link.target not in paper_iris:
+            continue
+        pairs = [(A, KG + "PaperLink"), (KG + "linkSource", paper_iris[link.source]),
+                 (KG + "linkTarget", paper_iris[link.target]),
+                 (KG + "weight", _double(link.weight))]
+        pairs += [(KG + "sharedEntity", ent_iris[x]) for x in link.shared if x in ent_iris]
+        yield from emit("link", link_iri(link.source, link.target, base), pairs)
+
+    info, build, agent = data.info, base + "build", base + "software/paper-kg"
+    pairs = [(A, PROV + "Activity"), (PROV + "startedAtTime", _datetime(info.started)),
+             (PROV + "endedAtTime", _datetime(info.finished)), (PROV + "wasAssociatedWith", agent)]
+    for item in filter(str.strip, info.inputs):
+        iri = file_iri(item)
+        pairs.append((PROV + "used", iri) if iri else (KG + "input", _str(item)))
+    yield from emit("build", build, pairs)
+    yield from emit("agent", agent, [(A, PROV + "SoftwareAgent"),
+                                     (RDFS + "label", _str(f"paper-kg {info.version}"))])
+    dataset = base + "dataset"
+    tail: list[tuple[str, Term]] = [
+        (A, VOID + "Dataset"), (PROV + "wasGeneratedBy", build),
+        (KG + "paperCount", _int(counts["paper"])), (KG + "entityCount", _int(counts["entity"])),
+        (KG + "linkCount", _int(counts["link"])), (VOID + "entities", _int(len(subjects) + 1)),
+    ]
+    tail.append((VOID + "triples", _int(counts["triples"] + len(tail) + 1)))
+    yield from emit("dataset", dataset, tail)
+
+
+def _annotation(m: Mention, base: str, paper: str, entity: str, emit: _Emit) -> Iterator[Triple]:
+    """The four nodes of one mention's evidence: annotation, target, two selectors."""
+    ann = annotation_iri(m.paper_id, m.field, m.start, m.end, m.entity, base)
+    target, pos, quote = ann + "/target", ann + "/position", ann + "/quote"
+    yield from emit("annotation", ann, [
+        (A, OA + "Annotation"), (OA + "hasBody", entity), (OA + "hasTarget", target),
+        (KG + "field", _str(m.field)), (KG + "rule", _str(m.rule)),
+        (KG + "confidence", _double(m.confidence)),
+    ])
+    yield from emit("target", target, [
+        (A, OA + "SpecificResource"), (OA + "hasSource", paper),
+        (OA + "hasSelector", pos), (OA + "hasSelector", quote),
+    ])
+    yield from emit("selector", pos, [
+        (A, OA + "TextPositionSelector"), (OA + "start", _int(m.start, "nonNegativeInteger")),
+        (OA + "end", _int(m.end, "nonNegativeInteger")),
+    ])
+    yield from emit("selector", quote, [(A, OA + "TextQuoteSelector"),
+                                        (OA + "exact", _str(m.text))])
+
+
+def to_rdflib(data: GraphData, *, base_iri: str | None = None) -> rdflib.Graph:
+    """``data`` as an rdflib graph with the project prefixes bound (see :func:`iter_triples`)."""
+    graph = rdflib.Graph(bind_namespaces="none")
+    for prefix, ns in PREFIXES.items():
+        graph.bind(prefix, rdflib.Namespace(ns))
+    iris: dict[str, rdflib.URIRef] = {}
+
+    def node(t: Term) -> rdflib.URIRef | rdflib.Literal:
+        if isinstance(t, Lit):
+            dt = rdflib.URIRef(t.datatype) if t.datatype else None
+            return rdflib.Literal(t.value, datatype=dt)
+        ref = iris.get(t)
+        if ref is None:
+            ref = iris[t] = rdflib.URIRef(t)
+        return ref
+
+    graph.addN(
+        (node(s), node(p), node(o), graph) for s, p, o in iter_triples(data, base_iri=base_iri)
+    )
+    return graph
+
+
+# N-Triples: escape quote, backslash and every control character (ECHAR or \uXXXX).
+_NT_ESCAPES = {c: f"\\u{c:04X}" for c in [*range(0x20), 0x7F]}
+_NT_ESCAPES.update({ord('"'): '\\"', ord("\\"): "\\\\", ord("\n"): "\\n", ord("\r"): "\\r",
+                    ord("\t"): "\\t", ord("\b"): "\\b", ord("\f"): "\\f"})
+
+
+def nt_term(term: Term) -> str:
+    """One term in N-Triples syntax.
+
+    >>> nt_term(Lit('say "hi"\\n'))
+    '"say \\\\"hi\\\\"\\\\n"'
+    """
+    if isinstance(term, Lit):
+        text = '"' + term.value.translate(_NT_ESCAPES) + '"'
+        return f"{text}^^<{term.datatype}>" if term.datatype else text
+    return f"<{term}>"
+
+
+def write_ntriples(
+    data: GraphData, path: Path, *, base_iri: str | None = None, **_ignored: object
+) -> None:
+    """Stream ``data`` as N-Triples to ``path`` (UTF-8) without building a graph."""
+    with open(path, "w", encoding="utf-8", newline="\n") as out:
+        batch: list[str] = []
+        for s, p, o in iter_triples(data, base_iri=base_iri):
+            batch.append(f"<{s}> <{p}> {nt_term(o)} .\n")
+            if len(batch) >= 10_000:
+                out.writelines(batch)
+                batch.clear()
+        out.writelines(batch)
+
+
+def _serialize(data: GraphData, path: Path, fmt: str, base_iri: str | None) -> None:
+    graph = to_rdflib(data, base_iri=base_iri)
+    graph.serialize(destination=str(path), format=fmt, encoding="utf-8")
+
+
+def write_turtle(
+    data: GraphData, path: Path, *, base_iri: str | None = None, **_ignored: object
+) -> None:
+    """Write ``data`` as Turtle (prefixes bound) to ``path``."""
+    _serialize(data, path, "turtle", base_iri)
+
+
+def _compact(iri: str) -> str:
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(ns) and len(iri) > len(ns):
+            return f"{prefix}:{iri[len(ns):]}"
+    return iri
+
+
+def _jsonld_value(term: Term) -> object:
+    if isinstance(term, Lit):
+        return {"@value": term.value, "@type": _compact(term.datatype)} if term.datatype else \
+            term.value
+    return {"@id": term}
+
+
+def write_jsonld(
+    data: GraphData, path: Path, *, base_iri: str | None = None, **_ignored: object
+) -> None:
+    """Stream ``data`` as JSON-LD: ``{"@context": prefixes, "@graph": [one node per subject]}``.
+
+    Written directly rather than through rdflib, whose serialiser writes ``xsd:double``
+    values as JSON numbers (``2.0`` is read back as ``xsd:integer`` by spec-conforming
+    parsers) and drops empty strings from value lists. Typed literals are written as
+    ``{"@value": lexical, "@type": datatype}``, IRIs as ``{"@id": iri}``.
+    """
+    with open(path, "w", encoding="utf-8", newline="\n") as out:
+        out.write('{\n"@context": ' + json.dumps(PREFIXES, indent=1) + ',\n"@graph": [')
+        sep = "\n"
+        for subject, group in itertools.groupby(
+            iter_triples(data, base_iri=base_iri), key=lambda t: t[0]
+        ):
+            node: dict[str, object] = {"@id": subject}
+            values: dict[str, list[object]] = {}
+            for _, p, o in group:
+                if p == A and isinstance(o, str):
+                    values.setdefault("@type", []).append(_compact(o))
+                else:
+                    values.setdefault(_compact(p), []).append(_jsonld_value(o))
+            node.update({k: v[0] if len(v) == 1 else v for k, v in values.items()})
+            out.write(sep + json.dumps(node, ensure_ascii=False))
+            sep = ",\n"
+        out.write("\n]\n}\n")
+
+
+def write_rdfxml(
+    data: GraphData, path: Path, *, base_iri: str | None = None, **_ignored: object
+) -> None:
+    """Write ``data`` as RDF/XML to ``path``."""
+    _serialize(data, path, "xml", base_iri)
+
+
+def _load_packaged(name: str) -> rdflib.Graph:
+    text = resources.files("exports").joinpath(name).read_text(encoding="utf-8")
+    return rdflib.Graph().parse(data=text, format="turtle")
+
+
+def load_ontology() -> rdflib.Graph:
+    """The project ontology (``exports/ontology.ttl``)."""
+    return _load_packaged("ontology.ttl")
+
+
+def load_shapes() -> rdflib.Graph:
+    """The SHACL shapes of the export (``exports/shapes.ttl``)."""
+    return _load_packaged("shapes.ttl")
+
+
+def validate(graph: rdflib.Graph) -> tuple[bool, str]:
+    """Validate ``graph`` against the shapes (with the ontology); ``(conforms, report text)``."""
+    try:
+        import pyshacl
+    except ImportError:
+        raise KGError(
+            "SHACL validation needs pyshacl, which is not installed "
+            "(pip install 'paper-kg[test]' or pip install pyshacl)"
+        ) from None
+    conforms, _report, text = pyshacl.validate(
+        graph, shacl_graph=load_shapes(), ont_graph=load_ontology(), inference="none",
+        abort_on_first=False, allow_warnings=False,
+    )
+    return bool(conforms), str(text)
