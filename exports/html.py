@@ -375,14 +375,17 @@ def _layout(nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -> list[tu
         pull = degree > 0
         pos[pull] = 0.5 * pos[pull] + 0.5 * total[pull] / degree[pull, None]
     elif n <= HUGE_GRAPH:
-        pos = _force_layout(pos, pairs, iterations=50)
+        pos = _force_layout(pos, pairs, iterations=50 if n <= 2500 else 30)
     pos -= pos.mean(axis=0)
     scale = 30 * math.sqrt(n) / max(float(np.abs(pos).max()), 1e-9)
     return [(int(round(float(x))), int(round(float(y)))) for x, y in pos * scale]
 
 
 def _force_layout(pos: np.ndarray, pairs: np.ndarray, iterations: int) -> np.ndarray:
-    """Vectorised Fruchterman-Reingold (float32, chunked): ~0.3 s for 1.5k nodes, ~3 s for 5k."""
+    """Vectorised, seeded-by-input Fruchterman-Reingold (float32, chunked rows).
+
+    nx.spring_layout took 5 s (1.5k nodes) to 40 s (5k nodes) here; this takes ~0.5 s / ~3 s.
+    """
     n = len(pos)
     x, y = pos[:, 0].copy(), pos[:, 1].copy()
     k2 = np.float32(1.0 / n)
@@ -393,7 +396,8 @@ def _force_layout(pos: np.ndarray, pairs: np.ndarray, iterations: int) -> np.nda
         fx, fy = np.zeros(n, np.float32), np.zeros(n, np.float32)
         for i in range(0, n, chunk):
             dx, dy = x[i:i + chunk, None] - x[None, :], y[i:i + chunk, None] - y[None, :]
-            w = dx * dx + dy * dy
+            w = dx * dx
+            w += dy * dy
             np.maximum(w, 1e-9, out=w)
             np.divide(k2, w, out=w)
             fx[i:i + chunk] += (dx * w).sum(axis=1)

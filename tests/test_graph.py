@@ -1,0 +1,92 @@
+"""Linking and analytics: IDF weights, sparsity, reproducible communities, paths."""
+
+from __future__ import annotations
+
+import math
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kg.graph import link_papers
+
+
+def test_rare_shared_entities_weigh_more() -> None:
+    ents = {"a": {"rare", "hub"}, "b": {"rare", "hub"}, "c": {"hub", "mid"}, "d": {"hub", "mid"},
+            "e": {"hub", "mid"}}
+    links = {(l.source, l.target): l for l in link_papers(ents)}
+    assert math.isclose(links[("a", "b")].weight, math.log(5 / 2), abs_tol=1e-6)
+    assert links[("a", "b")].weight > links[("c", "d")].weight
+    assert links[("a", "b")].shared[0] == "rare"
+
+
+def test_hub_entities_create_no_pairs() -> None:
+    ents = {f"p{i}": {"hub"} for i in range(50)}
+    assert link_papers(ents, max_df=10) == []
+
+
+def test_top_k_bounds_links_per_paper() -> None:
+    ents = {f"p{i}": {"x", f"y{i % 3}"} for i in range(30)}
+    links = link_papers(ents, top_k=2, max_df=100)
+    assert len(links) <= 2 * 30
+    assert all(l.source < l.target for l in links)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dictionaries(st.text("abcdef", min_size=1, max_size=3),
+                       st.sets(st.sampled_from("uvwxyz"), max_size=4), max_size=12))
+def test_links_are_symmetric_sorted_and_justified(ents: dict[str, set[str]]) -> None:
+    links = link_papers(ents, top_k=3)
+    assert links == sorted(links, key=lambda l: (l.source, l.target))
+    for l in links:
+        assert l.source < l.target
+        assert set(l.shared) == ents[l.source] & ents[l.target]
+        assert l.weight > 0
+
+
+def test_seed_graph_links_through_visualwebarena(seeds_graph) -> None:  # type: ignore[no-untyped-def]
+    g = seeds_graph
+    vwa = g.entity("VisualWebArena")
+    wa = g.entity("WebArena")
+    assert vwa.id != wa.id and vwa.type == wa.type == "benchmark"
+    ical = next(p for p in g.papers() if p.title.startswith("ICAL"))
+    rmcts = next(p for p in g.papers() if "Reflective Tree Search" in p.title)
+    webarena = next(p for p in g.papers() if p.title.startswith("WebArena"))
+    related = {r["paper"]: r for r in g.related(ical, k=50)}
+    assert rmcts.id in related and vwa.id in related[rmcts.id]["shared"]
+    assert vwa.id not in {e.id for e in g.entities_of(webarena)}
+    assert vwa.id in {e.id for e in g.shared(ical, rmcts)}
+
+
+def test_seed_graph_types_and_aliases(seeds_graph) -> None:  # type: ignore[no-untyped-def]
+    g = seeds_graph
+    assert g.entity("BLOOMZ").type == "model"
+    assert g.entity("mT0").type == "model"
+    assert g.entity("xP3").type == "dataset"
+    assert g.entity("RLHF").id == g.entity("reinforcement learning from human feedback").id
+    assert len(g.papers_mentioning("RLHF")) >= 3
+    assert g.entity("GPT-4").id != g.entity("GPT-4o").id
+
+
+def test_analytics_on_seeds(seeds_graph) -> None:  # type: ignore[no-untyped-def]
+    g = seeds_graph
+    comms = g.communities()
+    nodes = [n for c in comms for n in c]
+    assert len(nodes) == len(set(nodes)) and len(comms) >= 2
+    top = g.top_entities(type="method", k=3)
+    assert len(top) == 3 and top[0]["score"] >= top[-1]["score"]
+    assert g.top_entities(k=3, measure="pagerank")
+    path = g.path("WebArena", "VisualWebArena")
+    assert path[0] == g.entity("WebArena").id and path[-1] == g.entity("VisualWebArena").id
+    assert len(path) >= 3
+
+
+def test_communities_are_reproducible(seeds_graph) -> None:  # type: ignore[no-untyped-def]
+    assert seeds_graph.with_communities().data.communities == seeds_graph.data.communities
+
+
+def test_networkx_view(seeds_graph) -> None:  # type: ignore[no-untyped-def]
+    nxg = seeds_graph.nx
+    kinds = {d["kind"] for _, d in nxg.nodes(data=True)}
+    assert kinds == {"paper", "entity"}
+    edge = next(d for _, _, d in nxg.edges(data=True) if d["kind"] == "mentions")
+    assert edge["count"] >= 1 and edge["evidence"]
