@@ -86,7 +86,7 @@ def find_abbreviations(doc: Doc, v: DocView) -> list[Abbreviation]:
             sf = inner[0]
             lo = ci - 1
             prev = []
-            while lo >= 0 and ci - lo <= 12 and not comps[lo].text in {"(", ")", ",", ";", ":", "."}:
+            while lo >= 0 and ci - lo <= 12 and comps[lo].text not in {"(", ")", ",", ";", ":", "."}:
                 prev.append(comps[lo])
                 if comps[lo].sent_start:
                     break

@@ -16,11 +16,10 @@ from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
-from spacy.util import ensure_path
 
 from extract.abbreviations import find_abbreviations
 from extract.doc_view import Candidate, candidates, title_end, view
-from extract.lexicon import Lexicon, LexEntry, load_lexicon, read_lexicon
+from extract.lexicon import LexEntry, Lexicon, load_lexicon, read_lexicon
 from extract.normalize import entity_key, singular
 from extract.rules import name_candidates, technique_candidates, vocabulary
 
@@ -107,12 +106,12 @@ class LexiconMatcher:
         return doc
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
-        path = ensure_path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        (path / "lexicon.jsonl").write_text(self.lexicon.to_jsonl(), encoding="utf-8")
+        directory = Path(path)
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / "lexicon.jsonl").write_text(self.lexicon.to_jsonl(), encoding="utf-8")
 
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> LexiconMatcher:
-        self.lexicon = Lexicon(read_lexicon(ensure_path(path) / "lexicon.jsonl"))
+        self.lexicon = Lexicon(read_lexicon(Path(path) / "lexicon.jsonl"))
         return self
 
 

@@ -55,10 +55,11 @@ def _split_hyphens(nlp: Language) -> None:
     # ("GPT", "-", "4o"); rules rejoin hyphen compounds when they need whole words.
     from spacy.util import compile_infix_regex
 
-    infixes = [*nlp.Defaults.infixes, r"(?<=[0-9A-Za-z])[-‐‑](?=[0-9A-Za-z])"]
-    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    tokenizer: Any = nlp.tokenizer
+    infixes = [*(nlp.Defaults.infixes or ()), r"(?<=[0-9A-Za-z])[-‐‑](?=[0-9A-Za-z])"]
+    tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
     # The default cache holds 10k chunks; past that every word is ~13x slower.
-    nlp.tokenizer.max_cache_size = 10**7  # type: ignore[attr-defined]
+    tokenizer.max_cache_size = 10**7
 
 
 def paper_text(paper: Paper) -> str:
@@ -96,7 +97,7 @@ def _init_worker(lexicon_paths: Sequence[str], pipeline_dir: str | None) -> None
     _WORKER_NLP = make_pipeline(lexicon_paths, pipeline_dir=pipeline_dir)
 
 
-def _extract_chunk(chunk: list[tuple[str, str, str]]) -> list[list[tuple[Any, ...]]]:
+def _extract_chunk(chunk: list[tuple[str, str, str]]) -> list[list[list[Any]]]:
     # Runs in a worker: return compact tuples, never Docs (pickling Docs is what makes
     # spaCy's own n_process slow).
     assert _WORKER_NLP is not None

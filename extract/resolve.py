@@ -20,7 +20,7 @@ from extract.lexicon import Lexicon
 from extract.normalize import is_acronym
 from kg.records import ENTITY_TYPES, Entity, Mention
 
-_TYPE_ORDER = {t: i for i, t in enumerate(ENTITY_TYPES)}
+_TYPE_ORDER: dict[str, int] = {t: i for i, t in enumerate(ENTITY_TYPES)}
 _LEXICON_WEIGHT = 10.0
 
 
@@ -52,7 +52,7 @@ def resolve(
             m = replace(m, key=hit[0], type=hit[1], rule="abbreviation:corpus", confidence=0.7)  # type: ignore[arg-type]
         kept.append(m)
 
-    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    votes: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     surfaces: dict[str, Counter[str]] = defaultdict(Counter)
     for m in kept:
         weight = m.confidence * (_LEXICON_WEIGHT if m.rule == "lexicon" else 1.0)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from extract.abbreviations import best_long_form
-from extract.lexicon import Lexicon, LexEntry, read_lexicon
+from extract.lexicon import LexEntry, Lexicon, read_lexicon
 from extract.normalize import entity_key
 from extract.pipeline import make_pipeline
 from extract.resolve import entity_id, resolve

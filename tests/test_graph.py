@@ -13,7 +13,7 @@ from kg.graph import link_papers
 def test_rare_shared_entities_weigh_more() -> None:
     ents = {"a": {"rare", "hub"}, "b": {"rare", "hub"}, "c": {"hub", "mid"}, "d": {"hub", "mid"},
             "e": {"hub", "mid"}}
-    links = {(l.source, l.target): l for l in link_papers(ents)}
+    links = {(lk.source, lk.target): lk for lk in link_papers(ents)}
     assert math.isclose(links[("a", "b")].weight, math.log(5 / 2), abs_tol=1e-6)
     assert links[("a", "b")].weight > links[("c", "d")].weight
     assert links[("a", "b")].shared[0] == "rare"
@@ -28,7 +28,7 @@ def test_top_k_bounds_links_per_paper() -> None:
     ents = {f"p{i}": {"x", f"y{i % 3}"} for i in range(30)}
     links = link_papers(ents, top_k=2, max_df=100)
     assert len(links) <= 2 * 30
-    assert all(l.source < l.target for l in links)
+    assert all(lk.source < lk.target for lk in links)
 
 
 @settings(max_examples=60, deadline=None)
@@ -36,11 +36,11 @@ def test_top_k_bounds_links_per_paper() -> None:
                        st.sets(st.sampled_from("uvwxyz"), max_size=4), max_size=12))
 def test_links_are_symmetric_sorted_and_justified(ents: dict[str, set[str]]) -> None:
     links = link_papers(ents, top_k=3)
-    assert links == sorted(links, key=lambda l: (l.source, l.target))
-    for l in links:
-        assert l.source < l.target
-        assert set(l.shared) == ents[l.source] & ents[l.target]
-        assert l.weight > 0
+    assert links == sorted(links, key=lambda lk: (lk.source, lk.target))
+    for link in links:
+        assert link.source < link.target
+        assert set(link.shared) == ents[link.source] & ents[link.target]
+        assert link.weight > 0
 
 
 def test_seed_graph_links_through_visualwebarena(seeds_graph) -> None:  # type: ignore[no-untyped-def]
