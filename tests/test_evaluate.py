@@ -1,0 +1,78 @@
+"""``kg evaluate`` on small hand-written gold files (JSONL and the SciER layout)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kg.errors import InputError
+from kg.evaluate import detokenize, evaluate, format_report
+from tests.conftest import run_kg
+
+TEXT = "We fine-tune GPT-4o on WebArena and compare with reinforcement learning from human feedback."
+
+
+def _span(text: str, needle: str) -> dict[str, int]:
+    start = text.index(needle)
+    return {"start": start, "end": start + len(needle)}
+
+
+@pytest.fixture()
+def gold(tmp_path: Path) -> Path:
+    path = tmp_path / "gold.jsonl"
+    ents = [{**_span(TEXT, "GPT-4o"), "type": "model"}, {**_span(TEXT, "WebArena"), "type": "benchmark"},
+            {**_span(TEXT, "reinforcement learning from human feedback"), "type": "method"},
+            {**_span(TEXT, "compare"), "type": "method"}]
+    path.write_text(json.dumps({"text": TEXT, "entities": ents}) + "\n", encoding="utf-8")
+    return path
+
+
+def test_jsonl_scores(gold: Path) -> None:
+    report = evaluate(gold, format="jsonl")
+    ent = report["levels"]["entity"]
+    assert ent["model"]["f1"] == 1.0 and ent["benchmark"]["f1"] == 1.0
+    assert ent["method"]["precision"] == 1.0 and ent["method"]["recall"] == 0.5
+    assert 0 < ent["overall"]["f1"] < 1
+    assert "| entity | overall |" in format_report(report)
+
+
+def test_type_map_groups(gold: Path) -> None:
+    report = evaluate(gold, format="jsonl",
+                      type_map={"benchmark": "dataset|benchmark", "model": "method|model",
+                                "method": "method|model"})
+    assert set(report["levels"]["entity"]) == {"dataset|benchmark", "method|model", "overall"}
+
+
+def test_scier_layout_and_synonyms(tmp_path: Path) -> None:
+    tokens = ["We", "use", "direct", "preference", "optimization", "(", "DPO", ")", "on", "MS", "COCO", "."]
+    doc = {"doc_id": "x", "sentences": [tokens],
+           "ner": [[[2, 4, "Method"], [6, 6, "Method"], [9, 10, "Dataset"], [0, 0, "Task"]]],
+           "relations": [[[6, 6, 2, 4, "Synonym-Of"]]]}
+    path = tmp_path / "scier.jsonl"
+    path.write_text(json.dumps(doc) + "\n")
+    report = evaluate(path, format="scier")
+    assert report["synonyms"] == {"pairs": 1, "resolved": 1}
+    assert report["levels"]["mention_exact"]["method|model"]["recall"] == 1.0
+    assert report["levels"]["entity"]["dataset|benchmark"]["f1"] == 1.0
+
+
+def test_detokenize_offsets() -> None:
+    text, spans = detokenize(["ResNet", "-", "1", "0", "1", "(", "x", ")", ","])
+    assert text == "ResNet-101 (x),"
+    assert [text[a:b] for a, b in spans] == ["ResNet", "-", "1", "0", "1", "(", "x", ")", ","]
+
+
+def test_bad_gold_names_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"text": "abc", "entities": []}\n{"text": "abc", "entities": [{"start": 2, '
+                    '"end": 9, "type": "model"}]}\n')
+    with pytest.raises(InputError, match=r"bad.jsonl:2"):
+        evaluate(path, format="jsonl")
+
+
+def test_cli_evaluate(gold: Path) -> None:
+    proc = run_kg("evaluate", str(gold), "--format", "jsonl", "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["documents"] == 1
