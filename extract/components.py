@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import re
+
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -22,6 +24,9 @@ from extract.doc_view import Candidate, candidates, title_end, view
 from extract.lexicon import LexEntry, Lexicon, load_lexicon, read_lexicon
 from extract.normalize import entity_key, singular
 from extract.rules import name_candidates, technique_candidates, vocabulary
+
+
+_EDITION = re.compile(r"^(?:19[89]\d|20[0-4]\d|v\d+(?:\.\d+)*|\d+\.\d+)$")
 
 
 @Language.factory("kg_title_boundary", default_config={})
@@ -100,6 +105,12 @@ class LexiconMatcher:
                     whole = doc[first.start:last.end].text
                     out.append((first.start, last.end, entry.type, entity_key(whole),
                                 "lexicon-variant", conf - 0.15))
+            elif i + nw < n and v.word_tok[i + nw] <= end + 1 and _EDITION.match(words[i + nw]):
+                # "PASCAL VOC 2012", "SQuAD v2.0": an edition is a distinct entity of the same type
+                end2 = v.word_tok[i + nw] + 1
+                out.append((start, end2, entry.type, entity_key(doc[start:end2].text), "lexicon-variant",
+                            conf - 0.05))
+                nw += 1
             else:
                 out.append((start, end, entry.type, entry.key, "lexicon", conf))
             i += nw
