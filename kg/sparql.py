@@ -336,8 +336,10 @@ def shipped_queries() -> dict[str, str]:
 
 
 def load_query(name_or_path: str | Path) -> str:
-    """The text of a query: a path to a ``.rq`` file, or the name of a shipped query
-    (``top-benchmarks`` or ``top-benchmarks.rq``)."""
+    """The text of a query: query text itself, a path to a ``.rq`` file, or the name of a
+    shipped query (``top-benchmarks`` or ``top-benchmarks.rq``)."""
+    if isinstance(name_or_path, str) and ("{" in name_or_path or "\n" in name_or_path):
+        return name_or_path  # SPARQL text, not a name (names and paths hold no braces)
     path = Path(name_or_path)
     if path.is_file():
         try:

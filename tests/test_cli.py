@@ -93,3 +93,11 @@ def test_load_rejects_newer_format(seeds_out: Path, tmp_path: Path) -> None:
 
 def test_seeds_dir_is_bundled() -> None:
     assert (SEEDS / "daily_papers.txt").is_file()
+
+
+def test_sparql_inline_query_text(seeds_out: Path) -> None:
+    proc = run_kg("sparql", str(seeds_out / "graph.ttl"),
+                  "PREFIX pkg: <https://w3id.org/paper-kg/ontology#> "
+                  "SELECT (COUNT(?b) AS ?n) WHERE { ?b a pkg:Benchmark }", "--output", "json")
+    assert proc.returncode == 0, proc.stderr
+    assert '"n"' in proc.stdout
