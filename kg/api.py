@@ -46,11 +46,9 @@ def build(
     progress: Callable[[int], None] | None = None,
 ) -> KnowledgeGraph:
     """Read, extract, resolve and link the papers in ``inputs`` (files or directories)."""
-    from extract.lexicon import load_lexicon
     from extract.pipeline import extract_papers
-    from extract.resolve import resolve
-    from kg import graph as kgraph
     from kg.readers import merge_papers, read_paths
+    from kg.update import assemble
 
     started = _now()
     papers = merge_papers(read_paths(list(inputs), format=format, strict=strict,
@@ -61,13 +59,10 @@ def build(
     for ms in extract_papers(papers, lexicon_paths=lexicons, pipeline_dir=pipeline,
                              workers=workers, progress=progress):
         raw.extend(ms)
-    mentions, entities = resolve(raw, lexicon=load_lexicon(lexicons))
-    link_opts = _link_options(top_k, max_df, min_weight)
-    links = kgraph.link_papers(kgraph.paper_entities(mentions), n_papers=len(papers), **link_opts)
+    options = {"lexicons": [str(x) for x in lexicons], **_link_options(top_k, max_df, min_weight)}
     info = BuildInfo(__version__, started, _now(), tuple(str(i) for i in inputs), base_iri)
-    data = GraphData(tuple(papers), tuple(entities), tuple(mentions), tuple(links), info)
-    g = KnowledgeGraph(data, options={"lexicons": [str(x) for x in lexicons], **link_opts})
-    return g.with_communities()
+    graph: KnowledgeGraph = assemble(papers, raw, info=info, lexicons=lexicons, options=options)
+    return graph
 
 
 def _link_options(top_k: int | None, max_df: int | None, min_weight: float | None) -> dict[str, Any]:
@@ -82,18 +77,22 @@ def _link_options(top_k: int | None, max_df: int | None, min_weight: float | Non
 
 def load(out: str | Path) -> KnowledgeGraph:
     """Load a graph saved by ``kg build`` / :meth:`KnowledgeGraph.save`."""
-    from kg.store import read_records
+    from kg.store import read_raw_mentions, read_records
 
     data, manifest = read_records(out)
-    return KnowledgeGraph(data, options=manifest.get("options", {}))
+    return KnowledgeGraph(data, options=manifest.get("options", {}),
+                          raw_mentions=read_raw_mentions(out))
 
 
 class KnowledgeGraph:
     """A built knowledge graph: the records (:attr:`data`) plus a NetworkX view (:attr:`nx`)."""
 
-    def __init__(self, data: GraphData, *, options: dict[str, Any] | None = None) -> None:
+    def __init__(self, data: GraphData, *, options: dict[str, Any] | None = None,
+                 raw_mentions: Sequence[Mention] | None = None) -> None:
         self.data = data
         self.options = dict(options or {})
+        # pre-resolution mentions per paper, kept so updates need not re-extract
+        self.raw_mentions = list(raw_mentions) if raw_mentions is not None else None
         self._papers = {p.id: p for p in data.papers}
         self._entities = {e.id: e for e in data.entities}
 
@@ -221,7 +220,7 @@ class KnowledgeGraph:
         from kg.analytics import community_index
 
         data = replace(self.data, communities=community_index(self.nx, seed=seed))
-        return KnowledgeGraph(data, options=self.options)
+        return KnowledgeGraph(data, options=self.options, raw_mentions=self.raw_mentions)
 
     # -- RDF, SPARQL, exports --------------------------------------------------------------
     def rdf(self) -> rdflib.Graph:
@@ -248,14 +247,23 @@ class KnowledgeGraph:
     def save(self, out: str | Path, *, formats: Iterable[str] = ("turtle", "html")) -> Path:
         """Save records and exports to ``out``, atomically (see :mod:`kg.store`)."""
         from exports import export, get
-        from kg.store import output_directory, write_records
+        from kg.store import output_directory, write_raw_mentions, write_records
 
         with output_directory(out) as tmp:
             write_records(self.data, tmp, options=self.options)
+            if self.raw_mentions is not None:
+                write_raw_mentions(tmp, self.raw_mentions)
             for fmt in formats:
                 opts: dict[str, Any] = {} if fmt == "html" else {"base_iri": self.data.info.base_iri}
                 export(self.data, fmt, tmp / f"graph{get(fmt).suffix}", **opts)
         return Path(out)
+
+    def add(self, out: str | Path, inputs: Sequence[str | Path], **options: Any) -> KnowledgeGraph:
+        """Add papers to the graph saved in ``out`` (see :func:`kg.update.add_papers`)."""
+        from kg.update import add_papers
+
+        graph: KnowledgeGraph = add_papers(out, inputs, **options)[0]
+        return graph
 
     def summary(self) -> dict[str, Any]:
         """Counts for the closing summary and ``kg info``."""

@@ -61,6 +61,35 @@ def _progress(args: argparse.Namespace) -> Any:
     return tqdm(desc="extracting", unit=" papers", file=sys.stderr, leave=False)
 
 
+def cmd_add(args: argparse.Namespace) -> int:
+    from kg.update import add_papers
+
+    t0 = time.perf_counter()
+    skipped: list[InputError] = []
+
+    def warn(e: InputError) -> None:
+        skipped.append(e)
+        _err(f"warning: {e} (skipped)")
+
+    g, counts = add_papers(args.dir, args.inputs, format=args.format, strict=args.strict,
+                           on_warning=warn, workers=args.workers)
+    s = g.summary()
+    print(f"{counts['added']} added, {counts['changed']} changed, {counts['unchanged']} unchanged"
+          f"{f', {len(skipped)} records skipped' if skipped else ''}; now {s['papers']} papers, "
+          f"{s['entities']} entities, {s['links']} links in {time.perf_counter() - t0:.1f}s -> {args.dir}")
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    from kg.update import remove_papers
+
+    g = remove_papers(args.dir, args.paper)
+    s = g.summary()
+    print(f"removed {len(args.paper)}; now {s['papers']} papers, {s['entities']} entities, "
+          f"{s['links']} links -> {args.dir}")
+    return 0
+
+
 def cmd_info(args: argparse.Namespace) -> int:
     from kg.api import load
 
@@ -185,6 +214,20 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--no-html", action="store_true", help="do not write graph.html")
     b.add_argument("--quiet", "-q", action="store_true")
     b.set_defaults(func=cmd_build)
+
+    a = sub.add_parser("add", help="add new papers to a built graph (extracts only what is new)")
+    a.add_argument("dir", help="output directory of kg build")
+    a.add_argument("inputs", nargs="+", help="files or directories with the new papers")
+    a.add_argument("--format", "-f", help="force an input format")
+    a.add_argument("--workers", "-j", type=int, default=1, help="extraction processes")
+    a.add_argument("--strict", action="store_true", help="stop at the first bad record")
+    a.set_defaults(func=cmd_add)
+
+    rm = sub.add_parser("remove", help="remove papers (retractions) from a built graph")
+    rm.add_argument("dir")
+    rm.add_argument("--paper", action="append", required=True,
+                    help="paper id, arXiv id, DOI or exact title (repeatable)")
+    rm.set_defaults(func=cmd_remove)
 
     i = sub.add_parser("info", help="summarise a built graph")
     i.add_argument("dir")

@@ -7,6 +7,7 @@ Layout (``FORMAT_VERSION`` 1)::
     OUT/mentions.jsonl     one Mention per line, as a JSON array (compact)
     OUT/entities.jsonl     one Entity per line
     OUT/links.jsonl        one paper-paper Link per line
+    OUT/raw_mentions.jsonl the mentions before corpus-level resolution (for kg add/remove)
     OUT/communities.json   node id -> community number
     OUT/graph.ttl, OUT/graph.html and any other exports
 
@@ -19,7 +20,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -138,3 +139,24 @@ def read_records(out: str | Path) -> tuple[GraphData, dict[str, Any]]:
     except (TypeError, KeyError) as exc:
         raise OutputError(f"{out}: records do not match format version {FORMAT_VERSION}: {exc}") from None
     return GraphData(papers, entities, mentions, links, info, communities), manifest
+
+
+def write_raw_mentions(directory: Path, mentions: Sequence[Mention]) -> None:
+    """Write the pre-resolution mentions that incremental updates start from."""
+    _write_jsonl(directory / "raw_mentions.jsonl", (m.to_row() for m in mentions))
+
+
+def read_raw_mentions(out: str | Path) -> list[Mention] | None:
+    """The pre-resolution mentions of a saved graph, or None if it has none."""
+    path = Path(out) / "raw_mentions.jsonl"
+    if not path.exists():
+        return None
+    rows = []
+    with path.open(encoding="utf-8") as f:
+        for lineno, line in enumerate(f, 1):
+            if line.strip():
+                try:
+                    rows.append(Mention.from_row(json.loads(line)))
+                except (ValueError, TypeError):
+                    raise OutputError(f"{path}:{lineno}: corrupt record") from None
+    return rows

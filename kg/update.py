@@ -1,0 +1,128 @@
+"""Incremental updates: add new papers to a saved graph, or remove papers, without re-extracting.
+
+Extraction is the expensive stage and is per paper, so a saved directory keeps each
+paper's *raw* (pre-resolution) mentions in ``raw_mentions.jsonl``. An update extracts only
+the papers that are new or whose title/abstract changed, then re-runs the corpus-level
+stages (resolve, link, communities) over the stored raw mentions: those are linear and
+cheap, and re-running them is what makes the result identical to a full rebuild (a new
+acronym definition can merge entities anywhere in the corpus).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from kg.errors import InputError, NotFoundError, OutputError
+from kg.records import BuildInfo, GraphData, Mention, Paper
+
+
+def assemble(
+    papers: Sequence[Paper],
+    raw: Iterable[Mention],
+    *,
+    info: BuildInfo,
+    lexicons: Sequence[str | Path] = (),
+    options: dict[str, Any],
+) -> Any:
+    """Resolve, link and group ``raw`` mentions of ``papers`` into a KnowledgeGraph.
+
+    Shared by :func:`kg.api.build` and the update functions so both give identical graphs.
+    """
+    from extract.lexicon import load_lexicon
+    from extract.resolve import resolve
+    from kg import graph as kgraph
+    from kg.api import KnowledgeGraph
+
+    raw_list = sorted(raw, key=lambda m: (m.paper_id, m.field != "title", m.start, m.end))
+    mentions, entities = resolve(raw_list, lexicon=load_lexicon(lexicons))
+    link_opts = {k: options[k] for k in ("top_k", "max_df", "min_weight")}
+    links = kgraph.link_papers(kgraph.paper_entities(mentions), n_papers=len(papers), **link_opts)
+    data = GraphData(tuple(sorted(papers, key=lambda p: p.id)), tuple(entities), tuple(mentions),
+                     tuple(links), info)
+    g = KnowledgeGraph(data, options=options, raw_mentions=raw_list)
+    return g.with_communities()
+
+
+def add_papers(
+    out: str | Path,
+    inputs: Sequence[str | Path],
+    *,
+    format: str | None = None,
+    strict: bool = False,
+    on_warning: Callable[[InputError], None] | None = None,
+    workers: int = 1,
+) -> tuple[Any, dict[str, int]]:
+    """Add the papers in ``inputs`` to the graph saved in ``out`` and save it again.
+
+    A paper whose id is already in the graph replaces the stored one; it is re-extracted
+    only if its title or abstract changed. Returns the new graph and counts
+    (``added``, ``changed``, ``unchanged``).
+    """
+    from extract.pipeline import extract_papers
+    from kg.api import _now, load
+    from kg.readers import merge_papers, read_paths
+
+    started = _now()
+    g = load(out)
+    raw_by_paper = _raw_by_paper(g, out)
+    incoming = merge_papers(read_paths(list(inputs), format=format, strict=strict,
+                                       on_warning=on_warning))
+    papers = {p.id: p for p in g.data.papers}
+    todo: list[Paper] = []
+    counts = {"added": 0, "changed": 0, "unchanged": 0}
+    for p in incoming:
+        old = papers.get(p.id)
+        if old is not None and (old.title, old.abstract) == (p.title, p.abstract):
+            counts["unchanged"] += 1
+            continue
+        counts["changed" if old is not None else "added"] += 1
+        papers[p.id] = p
+        todo.append(p)
+    lexicons = g.options.get("lexicons", [])
+    for p, ms in zip(todo, extract_papers(todo, lexicon_paths=lexicons, workers=workers), strict=True):
+        raw_by_paper[p.id] = ms
+    info = replace(g.data.info, started=started, finished=_now(),
+                   inputs=tuple(dict.fromkeys([*g.data.info.inputs, *map(str, inputs)])))
+    new = assemble(list(papers.values()), (m for ms in raw_by_paper.values() for m in ms),
+                   info=info, lexicons=lexicons, options=g.options)
+    new.save(out, formats=_saved_formats(out))
+    return new, counts
+
+
+def remove_papers(out: str | Path, paper_ids: Sequence[str]) -> Any:
+    """Remove papers (by id, arXiv id, DOI or exact title) from the graph saved in ``out``."""
+    from kg.api import _now, load
+
+    started = _now()
+    g = load(out)
+    raw_by_paper = _raw_by_paper(g, out)
+    gone = {g.paper(ref).id for ref in paper_ids}
+    papers = [p for p in g.data.papers if p.id not in gone]
+    if not papers:
+        raise NotFoundError("removing these papers would leave an empty graph")
+    info = replace(g.data.info, started=started, finished=_now())
+    new = assemble(papers, (m for pid, ms in raw_by_paper.items() if pid not in gone for m in ms),
+                   info=info, lexicons=g.options.get("lexicons", []), options=g.options)
+    new.save(out, formats=_saved_formats(out))
+    return new
+
+
+def _raw_by_paper(g: Any, out: str | Path) -> dict[str, list[Mention]]:
+    if g.raw_mentions is None:
+        raise OutputError(f"{out}: has no raw_mentions.jsonl (made by an older paper-kg?); "
+                          "rebuild it with kg build to enable updates")
+    by_paper: dict[str, list[Mention]] = {p.id: [] for p in g.data.papers}
+    for m in g.raw_mentions:
+        by_paper.setdefault(m.paper_id, []).append(m)
+    return by_paper
+
+
+def _saved_formats(out: str | Path) -> list[str]:
+    from exports import formats
+
+    out = Path(out)
+    found = [name for name, spec in formats().items() if (out / f"graph{spec.suffix}").exists()]
+    return found or ["turtle", "html"]
