@@ -1,8 +1,21 @@
-"""Offline, self-contained interactive HTML view of the graph (pyvis / vis-network, inlined).
+"""Offline, self-contained interactive HTML explorer of the graph (vis-network, inlined).
 
-Nothing is loaded from the network; all data is escaped JSON in ``<script id="kg-data">``; the
-page (``exports/assets/explorer.{html,css,js}``) builds the DOM with ``textContent`` only.
-:func:`subset` cuts a focused view (top entities, a community, a neighbourhood) out of the data.
+Nothing is loaded from the network. The data is one compact, escaped JSON document in
+``<script id="kg-data">``; the page (``assets/explorer.html``, ``explorer.css`` and the scripts
+of :data:`APP_SCRIPTS`) builds graph, legend, filters, search, side panel and overview from it
+with ``textContent``/``createElement`` only. :func:`subset` cuts a focused view out of the data.
+
+Payload; node ``i`` is ``papers[i]`` for ``i < len(papers)``, then ``entities[i - len(papers)]``:
+
+* ``papers``: ``{id, title, abstract, marks: [[start, end, type, entity node | -1]], ents: [entity
+  node], url, href, date, authors, links: [[url, href]]}`` (empty fields left out)
+* ``entities``: ``{id, label, type, aliases, papers, total, evidence: [[paper node, field (0 title,
+  1 abstract), sentence start, start, end, sentence end]], more}``
+* ``links``: ``[paper node, paper node, weight, [shared entity nodes]]``; ``community``: number
+  per node (-1: none, ``[]`` without communities); ``xy``: ``[x0, y0, x1, ...]`` when precomputed
+* ``overview``: corpus counts, top entities per type, communities and their defining entities.
+
+Text offsets are UTF-16 code units (JavaScript string indices); ``href`` is "" unless http(s).
 """
 
 from __future__ import annotations
@@ -11,7 +24,7 @@ import html
 import json
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
 from importlib import resources
@@ -21,13 +34,15 @@ from typing import Any
 import numpy as np
 
 from kg.errors import NotFoundError
-from kg.records import ENTITY_TYPES, GraphData, Mention
+from kg.records import ENTITY_TYPES, GraphData, Mention, Paper
 
 TYPE_COLORS = {
     "benchmark": "#e45756", "dataset": "#4c78a8", "model": "#54a24b", "method": "#b279a2"}
 TYPE_TINTS = {
     "benchmark": "#f9d5d5", "dataset": "#d3e0ee", "model": "#d5ebd2", "method": "#ecdde8"}
 PAPER_COLOR = "#f2a541"
+PAPER_TINT = "#fde7c4"
+UNKNOWN_COLOR = "#7f7f7f"
 MENTION_EDGE_COLOR = "#c4c4c4"
 LINK_EDGE_COLOR = "#3b3b98"
 NO_COMMUNITY_COLOR = "#9e9e9e"
@@ -35,7 +50,11 @@ COMMUNITY_PALETTE = (
     "#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#eeca3b", "#b279a2", "#ff9da6",
     "#9d755d", "#bab0ac", "#1f77b4", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#17becf",
 )
+APP_SCRIPTS = ("explorer.js", "panel.js", "search.js", "overview.js")
+DEFAULT_MAX_NODES = 20_000  # more nodes than this make vis-network too slow to explore
 HUGE_GRAPH = 5000  # above this many nodes the force layout is replaced by a cheap one
+TOP_ENTITIES = 12  # bars per type in the overview
+TOP_COMMUNITIES = 40  # communities described in the overview
 _JSON_ESCAPES = {
     "<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 _SAFE_URL = re.compile(r"https?://\S+\Z", re.IGNORECASE)
@@ -48,28 +67,31 @@ def write_html(data: GraphData, path: Path, **options: Any) -> None:
 
 
 def render_html(data: GraphData, *, title: str = "paper-kg", include_links: bool = True,
-                max_nodes: int | None = None, color_by: str = "type",
+                max_nodes: int | None = DEFAULT_MAX_NODES, color_by: str = "type",
                 physics_threshold: int = 1000, max_evidence: int = 50) -> str:
     """The page as a string; same ``data`` and options give the same bytes.
 
-    ``max_nodes`` keeps the entities with most papers (and their papers) while the node count
-    stays within the budget; ``color_by`` is ``"type"`` or ``"community"``; above
+    ``max_nodes`` (``None``: no limit) keeps the entities in most papers, each with all its
+    papers, while the node count stays within the budget; the overview still describes all of
+    ``data``. ``color_by`` is the initial colouring, ``"type"`` or ``"community"``. Above
     ``physics_threshold`` nodes the layout is computed here and physics is off; at most
     ``max_evidence`` evidence sentences are embedded per entity.
     """
     if color_by not in ("type", "community"):
         raise ValueError(f"color_by must be 'type' or 'community', not {color_by!r}")
+    view = data
     if max_nodes is not None and len(data.papers) + len(data.entities) > max_nodes:
-        data = _within_budget(data, max_nodes)
-    payload = _payload(data, title, include_links, color_by, physics_threshold, max_evidence)
+        view = _within_budget(data, max_nodes)
+    payload = _payload(view, title, include_links, color_by, physics_threshold, max_evidence)
+    payload["overview"] = _overview(data, view)
     lib = _vis_dir()
     parts = {
         "KG_TITLE": html.escape(title),
         "KG_DATA": json_for_script(payload),
         "VIS_CSS": _guard((lib / "vis-network.css").read_text(encoding="utf-8"), "style"),
         "VIS_JS": _guard((lib / "vis-network.min.js").read_text(encoding="utf-8"), "script"),
-        "APP_CSS": _guard(_asset("explorer.css"), "style"),
-        "APP_JS": _guard(_asset("explorer.js"), "script"),
+        "APP_CSS": _guard(_asset("explorer.css") + _type_css(), "style"),
+        "APP_JS": "\n".join(_guard(_asset(name), "script") for name in APP_SCRIPTS),
     }
     return _PLACEHOLDER.sub(lambda m: parts[m.group(1)], _asset("explorer.html"))
 
@@ -139,6 +161,14 @@ def _paper_entities(data: GraphData) -> dict[str, set[str]]:
     return out
 
 
+def _entity_papers(data: GraphData) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = defaultdict(set)
+    for paper, ents in _paper_entities(data).items():
+        for eid in ents:
+            out[eid].add(paper)
+    return out
+
+
 def _adjacency(data: GraphData) -> dict[str, set[str]]:
     adjacency: dict[str, set[str]] = defaultdict(set)
     for paper, ents in _paper_entities(data).items():
@@ -179,10 +209,7 @@ def _restrict(data: GraphData, papers: set[str], entities: set[str]) -> GraphDat
 
 def _within_budget(data: GraphData, max_nodes: int) -> GraphData:
     """Entities by paper count (desc) with their papers, skipping any that would overflow."""
-    by_entity: dict[str, set[str]] = defaultdict(set)
-    for paper, ents in _paper_entities(data).items():
-        for eid in ents:
-            by_entity[eid].add(paper)
+    by_entity = _entity_papers(data)
     papers: set[str] = set()
     entities: set[str] = set()
     for entity in sorted(data.entities, key=lambda e: (-e.paper_count, e.id)):
@@ -195,141 +222,135 @@ def _within_budget(data: GraphData, max_nodes: int) -> GraphData:
 
 def _payload(data: GraphData, title: str, include_links: bool, color_by: str,
              physics_threshold: int, max_evidence: int) -> dict[str, Any]:
-    from pyvis.network import Network  # imported lazily: pyvis pulls in jinja2 and IPython
-
-    paper_ents = _paper_entities(data)
-    labels = {e.id: e.label for e in data.entities}
+    n_papers = len(data.papers)
+    index = {e.id: n_papers + j for j, e in enumerate(data.entities)}
+    paper_index = {p.id: i for i, p in enumerate(data.papers)}
     by_paper: dict[str, list[Mention]] = defaultdict(list)
     for m in data.mentions:
-        by_paper[m.paper_id].append(m)
-    palette = {c: COMMUNITY_PALETTE[c % len(COMMUNITY_PALETTE)]
-               for c in set(data.communities.values())}
-
-    def color(node_id: str, kind: str) -> str:
-        if color_by == "community":
-            c = data.communities.get(node_id)
-            return NO_COMMUNITY_COLOR if c is None else palette[c]
-        return PAPER_COLOR if kind == "paper" else TYPE_COLORS[kind]
-
-    nodes: list[dict[str, Any]] = []
-    edges: list[dict[str, Any]] = []
-    details: dict[str, Any] = {}
-    evidence: dict[str, list[list[str]]] = defaultdict(list)
-    related: dict[str, list[list[Any]]] = defaultdict(list)
-    links = data.links if include_links else ()
-    max_weight = max((k.weight for k in links), default=1.0) or 1.0
-    for k in links:
-        related[k.source].append([k.target, round(k.weight, 3)])
-        related[k.target].append([k.source, round(k.weight, 3)])
-    for p in data.papers:
-        ents = sorted(paper_ents.get(p.id, ()))
-        nodes.append({
-            "id": p.id, "label": _clip(p.title, 32), "shape": "square",
-            "color": color(p.id, "paper"), "size": round(9 + 3 * math.sqrt(len(ents)), 1),
-            "title": _paper_tooltip(p.title, p.abstract, p.url),
-        })
-        in_abstract = (m for m in by_paper[p.id] if m.field == "abstract")
-        segments = highlight_segments(p.abstract, in_abstract)
-        details[p.id] = {
-            "kind": "paper", "title": p.title, "url": p.url or "", "href": _href(p.url),
-            "date": p.date or "", "authors": list(p.authors),
-            "abstract": _pieces(p.abstract, segments),
-            "links": [[u, _href(u)] for u in p.links], "entities": ents,
-            "related": sorted(related[p.id], key=lambda r: (-r[1], r[0])),
-        }
+        if m.paper_id in paper_index:
+            by_paper[m.paper_id].append(m)
+    evidence: dict[str, list[list[int]]] = defaultdict(list)
+    papers: list[dict[str, Any]] = []
+    for i, p in enumerate(data.papers):
+        ms = by_paper[p.id]
         firsts: dict[str, Mention] = {}
-        for m in sorted(by_paper[p.id], key=lambda m: (m.field != "abstract", m.start, m.end)):
-            firsts.setdefault(m.entity, m)
-        for eid in ents:
-            evidence[eid].append([p.id, *_evidence(p.text(firsts[eid].field), firsts[eid])])
-            edges.append({"from": p.id, "to": eid, "color": MENTION_EDGE_COLOR, "width": 1})
+        for m in sorted(ms, key=lambda m: (m.field != "abstract", m.start, m.end)):
+            if m.entity in index:
+                firsts.setdefault(m.entity, m)
+        for eid, m in firsts.items():
+            evidence[eid].append([i, *_evidence(p, m)])
+        to16 = _utf16(p.abstract)
+        marks = [[to16(s), to16(e), kind, index.get(entity, -1)] for s, e, kind, entity
+                 in highlight_segments(p.abstract, (m for m in ms if m.field == "abstract"))]
+        row: dict[str, Any] = {"id": p.id, "title": p.title, "abstract": p.abstract,
+                               "marks": marks, "ents": sorted(index[e] for e in firsts)}
+        extra = {"url": p.url or "", "href": _href(p.url), "date": p.date or "",
+                 "authors": list(p.authors), "links": [[u, _href(u)] for u in p.links]}
+        row.update((k, v) for k, v in extra.items() if v)
+        papers.append(row)
+    entities: list[dict[str, Any]] = []
     for e in data.entities:
-        degree = e.paper_count or len(evidence[e.id])
-        nodes.append({
-            "id": e.id, "label": e.label, "shape": "dot", "color": color(e.id, e.type),
-            "size": round(min(10 + 4 * math.sqrt(degree), 70), 1),
-            "title": _entity_tooltip(e.label, e.type, e.aliases, degree),
-        })
-        details[e.id] = {
-            "kind": e.type, "label": e.label, "aliases": list(e.aliases), "paper_count": degree,
-            "evidence": evidence[e.id][:max_evidence],
-            "more": max(len(evidence[e.id]) - max_evidence, 0),
-        }
-    for k in links:
-        shared = ", ".join(labels.get(s, s) for s in k.shared[:8])
-        shared += " …" if len(k.shared) > 8 else ""
-        edges.append({"from": k.source, "to": k.target, "color": LINK_EDGE_COLOR, "dashes": True,
-                      "width": round(1 + 4 * k.weight / max_weight, 2),
-                      "title": f"related papers (weight {k.weight:.3g})\nshared: {shared}"})
-    for i, edge in enumerate(edges):
-        edge["id"] = f"e{i}"
-
-    large = len(nodes) > physics_threshold
-    net = Network(height="100%", width="100%", directed=False, cdn_resources="in_line")
+        ev = evidence[e.id]
+        row = {"id": e.id, "label": e.label, "type": e.type, "papers": len(ev),
+               "evidence": ev[:max_evidence]}
+        extra = {"aliases": list(e.aliases), "more": max(len(ev) - max_evidence, 0),
+                 "total": e.paper_count if e.paper_count > len(ev) else 0}
+        row.update((k, v) for k, v in extra.items() if v)
+        entities.append(row)
+    node_index = {**paper_index, **index}
+    links = [[paper_index[k.source], paper_index[k.target], round(k.weight, 3),
+              [index[s] for s in k.shared if s in index]]
+             for k in (data.links if include_links else ())
+             if k.source in paper_index and k.target in paper_index]
+    community = []
+    if data.communities:
+        community = [-1] * len(node_index)
+        for node, c in data.communities.items():
+            if node in node_index:
+                community[node_index[node]] = int(c)
+    n = len(node_index)
+    large = n > physics_threshold
+    xy: list[int] = []
     if large:
-        net.toggle_physics(False)
-        for node, (x, y) in zip(nodes, _layout(nodes, edges), strict=True):
-            node["x"], node["y"] = x, y
-    else:
-        net.force_atlas_2based(gravity=-60, central_gravity=0.01, spring_length=110,
-                               spring_strength=0.08, damping=0.5, overlap=0.2)
-        net.options.physics.stabilization.iterations = 600
-    net.options.edges.smooth.enabled = False
-    net.options.interaction.hideEdgesOnDrag = large
-    net.nodes, net.edges = nodes, edges
-    nodes, edges, _, _, _, options_json = net.get_network_data()
-    options = json.loads(options_json)
-    options["interaction"].update({"hover": True, "tooltipDelay": 150})
-    options["nodes"] = {"font": {"size": 13, "color": "#222222"}, "borderWidth": 1}
-    options["layout"] = {"improvedLayout": not large and len(nodes) <= 300}
-
-    counts = {kind: sum(1 for e in data.entities if e.type == kind) for kind in ENTITY_TYPES}
-    kinds = [{"kind": "paper", "label": "papers", "color": PAPER_COLOR, "shape": "square",
-              "count": len(data.papers)}]
-    kinds += [{"kind": t, "label": t, "color": TYPE_COLORS[t], "shape": "dot", "count": counts[t]}
-              for t in ENTITY_TYPES]
-    communities = []
-    if color_by == "community":
-        sizes: dict[int | None, int] = defaultdict(int)
-        for n in nodes:
-            sizes[data.communities.get(n["id"])] += 1
-        order = sorted(sizes, key=lambda c: (c is None, -sizes[c], c or 0))
-        communities = [
-            {"id": c, "count": sizes[c], "color": NO_COMMUNITY_COLOR if c is None else palette[c]}
-            for c in order[:24]
-        ]
-    edge_legend = [{"label": "paper mentions entity", "color": MENTION_EDGE_COLOR, "dashed": False}]
-    if include_links:
-        edge_legend.append({"label": "related papers", "color": LINK_EDGE_COLOR, "dashed": True})
+        pairs = [(i, j) for i, row in enumerate(papers) for j in row["ents"]]
+        pairs += [(a, b) for a, b, _, _ in links]
+        xy = [c for point in _layout(n, pairs) for c in point]
     return {
-        "title": title, "physics": not large, "color_by": color_by, "nodes": nodes, "edges": edges,
-        "options": options, "details": details, "kinds": kinds, "communities": communities,
-        "edge_legend": edge_legend, "type_colors": TYPE_COLORS, "type_tints": TYPE_TINTS,
-        "paper_color": PAPER_COLOR,
-        "stats": {"papers": len(data.papers), "entities": len(data.entities), "links": len(links)},
+        "title": title, "color_by": color_by, "physics": not large, "options": _options(large, n),
+        "papers": papers, "entities": entities, "links": links, "community": community, "xy": xy,
+        "style": {"types": TYPE_COLORS, "paper": PAPER_COLOR, "unknown": UNKNOWN_COLOR,
+                  "mention_edge": MENTION_EDGE_COLOR, "link_edge": LINK_EDGE_COLOR,
+                  "palette": list(COMMUNITY_PALETTE), "no_community": NO_COMMUNITY_COLOR},
     }
 
 
-def _pieces(text: str, segments: list[tuple[int, int, str, str]]) -> list[list[str]]:
-    """``text`` cut into ``[piece, type, entity]`` parts (type "" for plain text)."""
-    out: list[list[str]] = []
-    pos = 0
-    for start, end, kind, entity in segments:
-        if start > pos:
-            out.append([text[pos:start], "", ""])
-        out.append([text[start:end], kind, entity])
-        pos = end
-    if pos < len(text):
-        out.append([text[pos:], "", ""])
-    return out
+def _options(large: bool, n: int) -> dict[str, Any]:
+    """vis-network options: ForceAtlas2 that stops once stable, or fixed precomputed positions."""
+    physics: dict[str, Any] = {"enabled": False}
+    if not large:
+        physics = {"enabled": True, "solver": "forceAtlas2Based",
+                   "forceAtlas2Based": {"gravitationalConstant": -60, "centralGravity": 0.01,
+                                        "springLength": 110, "springConstant": 0.08,
+                                        "damping": 0.5, "avoidOverlap": 0.2},
+                   "stabilization": {"enabled": True, "iterations": 600, "fit": True}}
+    return {
+        "physics": physics,
+        "edges": {"smooth": {"enabled": False}},
+        "nodes": {"font": {"size": 13, "color": "#222222"}, "borderWidth": 1},
+        "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": large,
+                        "hideEdgesOnZoom": large},
+        "layout": {"improvedLayout": not large and n <= 300},
+    }
 
 
-def _evidence(text: str, m: Mention) -> list[str]:
-    """The evidence sentence of ``m`` as ``[before, mention, after]``."""
-    s, e = max(m.sent_start, 0), min(m.sent_end, len(text))
-    if not (s <= m.start < m.end <= e):
-        return ["", text[m.start:m.end] or m.text, ""] if s >= e else [text[s:e], "", ""]
-    return [text[s:m.start], text[m.start:m.end], text[m.end:e]]
+def _overview(corpus: GraphData, view: GraphData) -> dict[str, Any]:
+    """Counts, most-mentioned entities per type, communities with their defining entities."""
+    by_entity = _entity_papers(corpus)
+    count = {e.id: len(by_entity.get(e.id, ())) or e.paper_count for e in corpus.entities}
+    types = Counter(e.type for e in corpus.entities)
+    top = {t: [[e.id, e.label, count[e.id]] for e in sorted(
+        (e for e in corpus.entities if e.type == t), key=lambda e: (-count[e.id], e.id))[:TOP_ENTITIES]]
+        for t in ENTITY_TYPES}
+    members: dict[int, list[str]] = defaultdict(list)
+    for node, c in sorted(corpus.communities.items()):
+        members[c].append(node)
+    labels = {e.id: e.label for e in corpus.entities}
+    communities = []
+    for c in sorted(members, key=lambda c: (-len(members[c]), c))[:TOP_COMMUNITIES]:
+        own = set(members[c])
+        ents = [n for n in members[c] if n in labels]
+        local = {e: len(by_entity.get(e, set()) & own) for e in ents}
+        defining = sorted(ents, key=lambda e: (-local[e], -count[e], e))[:6]
+        communities.append({"id": c, "papers": len(members[c]) - len(ents), "entities": len(ents),
+                            "top": [[e, labels[e], local[e]] for e in defining]})
+    return {
+        "counts": {"papers": len(corpus.papers), "entities": len(corpus.entities),
+                   "types": {t: types.get(t, 0) for t in ENTITY_TYPES},
+                   "mentions": sum(1 for m in corpus.mentions if m.entity),
+                   "links": len(corpus.links), "communities": len(members)},
+        "shown": {"papers": len(view.papers), "entities": len(view.entities)},
+        "top": top, "communities": communities,
+        "info": {"version": corpus.info.version, "built": corpus.info.finished},
+    }
+
+
+def _utf16(text: str) -> Any:
+    """A function mapping code point offsets of ``text`` to UTF-16 offsets (JavaScript's)."""
+    if text.isascii() or max(text) < "\U00010000":
+        return lambda i: i
+    units = np.concatenate(([0], np.cumsum([2 if ord(c) > 0xFFFF else 1 for c in text])))
+    return lambda i: int(units[i])
+
+
+def _evidence(p: Paper, m: Mention) -> list[int]:
+    """``[field, sentence start, start, end, sentence end]`` of ``m`` (clamped, UTF-16)."""
+    text = p.text(m.field)
+    n = len(text)
+    start = min(max(m.start, 0), n)
+    end = min(max(m.end, start), n)
+    sent_start, sent_end = min(max(m.sent_start, 0), start), max(min(m.sent_end, n), end)
+    to16 = _utf16(text)
+    return [int(m.field != "title"), *(to16(x) for x in (sent_start, start, end, sent_end))]
 
 
 def _href(url: str | None) -> str:
@@ -337,30 +358,17 @@ def _href(url: str | None) -> str:
     return url if url and _SAFE_URL.match(url) else ""
 
 
-def _clip(text: str, n: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
+def _type_css() -> str:
+    """CSS classes ``kg-t-<type>`` setting ``--kg-c`` (colour) and ``--kg-tint`` (background)."""
+    rules = [f".kg-t-{t}{{--kg-c:{TYPE_COLORS[t]};--kg-tint:{TYPE_TINTS[t]}}}" for t in ENTITY_TYPES]
+    return "\n" + "\n".join([*rules, f".kg-t-paper{{--kg-c:{PAPER_COLOR};--kg-tint:{PAPER_TINT}}}"])
 
 
-def _paper_tooltip(title: str, abstract: str, url: str | None) -> str:
-    return "\n".join(x for x in (title, _clip(abstract, 200), url or "") if x)
-
-
-def _entity_tooltip(label: str, kind: str, aliases: tuple[str, ...], papers: int) -> str:
-    lines = [label, f"type: {kind}"]
-    if aliases:
-        lines.append("aliases: " + _clip(", ".join(aliases), 200))
-    return "\n".join([*lines, f"papers: {papers}"])
-
-
-def _layout(nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -> list[tuple[int, int]]:
+def _layout(n: int, edges: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Pixel positions: Fruchterman-Reingold (numpy) up to HUGE_GRAPH nodes, else a spiral."""
-    n = len(nodes)
     if n == 0:
         return []
-    index = {node["id"]: i for i, node in enumerate(nodes)}
-    pairs = np.array([(index[e["from"]], index[e["to"]]) for e in edges], dtype=np.int64)
-    pairs = pairs.reshape(-1, 2)
+    pairs = np.array(edges, dtype=np.int64).reshape(-1, 2)
     degree = np.bincount(pairs.ravel(), minlength=n)
     # Sunflower spiral, best-connected nodes in the middle; papers pulled to their entities.
     order = np.lexsort((np.arange(n), -degree))

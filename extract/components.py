@@ -181,7 +181,7 @@ class AbbreviationLinker:
                     continue
                 typed = (t, long_key, conf)
             t, key, conf = typed
-            conf = max(conf, 0.9)
+            conf = max(conf, 0.97)  # a definition outranks a lexicon match inside its long form
             out.append((a.long_start, a.long_end, t, key, "abbreviation", conf))
             out.append((a.short_start, a.short_end, t, key, "abbreviation", conf))
             defined[a.short] = (t, key, conf)

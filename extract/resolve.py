@@ -55,8 +55,10 @@ def resolve(
     votes: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     surfaces: dict[str, Counter[str]] = defaultdict(Counter)
     for m in kept:
+        # the most confident evidence decides (one clear "X, a benchmark for" beats several
+        # default guesses from the name's shape); mention counts only break ties
         weight = m.confidence * (_LEXICON_WEIGHT if m.rule == "lexicon" else 1.0)
-        votes[m.key][m.type] += weight
+        votes[m.key][m.type] = max(votes[m.key][m.type], weight) + 1e-3
         surfaces[m.key][m.text] += 1
 
     entities: dict[str, Entity] = {}

@@ -1,13 +1,12 @@
-/* paper-kg explorer: data reaches the DOM only through textContent, createTextNode and createElement. */
+/* paper-kg explorer, core: data, graph, colours, highlighting, legend and filters.
+   Data reaches the DOM only through textContent, createTextNode and createElement;
+   node ids in vis are the node numbers of the payload (papers first, then entities). */
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("kg-data").textContent);
-  var details = data.details;
-  var DIM_NODE = "rgba(200,200,200,0.35)";
-  var DIM_FONT = "rgba(80,80,80,0.25)";
-  var DIM_EDGE = "rgba(200,200,200,0.12)";
-  var FONT = "#222222";
-  var SAFE_URL = /^https?:\/\/[^\s]+$/i;
+  var S = data.style, P = data.papers, E = data.entities, nP = P.length, N = nP + E.length;
+  var DIM_NODE = "rgba(200,200,200,0.35)", DIM_FONT = "rgba(80,80,80,0.25)";
+  var DIM_EDGE = "rgba(200,200,200,0.12)", FONT = "#222222";
 
   function el(tag, text, cls) {
     var e = document.createElement(tag);
@@ -16,248 +15,248 @@
     return e;
   }
   function clear(e) { while (e.firstChild) e.removeChild(e.firstChild); }
-  function kindOf(id) { var d = details[id]; return d ? d.kind : ""; }
-  function nameOf(id) { var d = details[id]; return d ? (d.kind === "paper" ? d.title : d.label) : id; }
+  function rec(i) { return i < nP ? P[i] : E[i - nP]; }
+  function kindOf(i) { return i < nP ? "paper" : String(E[i - nP].type); }
+  function nameOf(i) { return i < nP ? P[i].title : E[i - nP].label; }
+  function clip(s, k) {
+    s = String(s).replace(/\s+/g, " ").trim();
+    return s.length <= k ? s : s.slice(0, k - 1).trim() + "\u2026";
+  }
+  var byId = new Map();
+  for (var i = 0; i < N; i++) byId.set(rec(i).id, i);
+
+  /* ---- colours ---- */
+  var mode = data.color_by === "community" && data.community.length ? "community" : "type";
+  function typeColor(i) { return i < nP ? S.paper : (S.types[kindOf(i)] || S.unknown); }
+  function communityOf(i) { return data.community.length ? data.community[i] : -1; }
+  function communityColor(c) {
+    if (c < 0) return S.no_community;
+    return c < S.palette.length ? S.palette[c] : "hsl(" + Math.round((c * 137.508) % 360) + ",55%,52%)";
+  }
+  function baseColor(i) { return mode === "community" ? communityColor(communityOf(i)) : typeColor(i); }
+
+  /* ---- nodes, edges, related papers ---- */
+  function tooltip(i) {
+    if (i < nP) return [P[i].title, clip(P[i].abstract, 200), P[i].url || ""].filter(Boolean).join("\n");
+    var e = E[i - nP], lines = [e.label, "type: " + e.type];
+    if (e.aliases) lines.push("aliases: " + clip(e.aliases.join(", "), 200));
+    lines.push("papers: " + e.papers);
+    return lines.join("\n");
+  }
+  var nodeList = [], edgeList = [], related = [];
+  for (i = 0; i < N; i++) {
+    var isPaper = i < nP, node = {
+      id: i, label: isPaper ? clip(P[i].title, 32) : E[i - nP].label, shape: isPaper ? "square" : "dot",
+      size: Math.round(10 * (isPaper ? 9 + 3 * Math.sqrt(P[i].ents.length) : Math.min(10 + 4 * Math.sqrt(E[i - nP].papers), 70))) / 10,
+      color: baseColor(i), title: tooltip(i)
+    };
+    if (data.xy.length) { node.x = data.xy[2 * i]; node.y = data.xy[2 * i + 1]; }
+    nodeList.push(node);
+    if (isPaper) related.push([]);
+  }
+  P.forEach(function (p, k) {
+    p.ents.forEach(function (j) { edgeList.push({ id: edgeList.length, from: k, to: j, color: S.mention_edge, width: 1 }); });
+  });
+  var maxWeight = data.links.reduce(function (m, l) { return Math.max(m, l[2]); }, 0) || 1;
+  data.links.forEach(function (l) {
+    var shared = l[3].map(nameOf), more = shared.length > 8 ? " \u2026" : "";
+    edgeList.push({
+      id: edgeList.length, from: l[0], to: l[1], color: S.link_edge, dashes: true,
+      width: Math.round(100 * (1 + 4 * l[2] / maxWeight)) / 100,
+      title: "related papers (weight " + l[2] + ")\nshared: " + shared.slice(0, 8).join(", ") + more
+    });
+    related[l[0]].push([l[1], l[2], l[3]]);
+    related[l[1]].push([l[0], l[2], l[3]]);
+  });
+  related.forEach(function (r) { r.sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; }); });
+  var edgeColor = edgeList.map(function (e) { return e.color; });
 
   document.title = data.title;
   document.getElementById("kg-title").textContent = data.title;
-  document.getElementById("kg-stats").textContent =
-    data.stats.papers + " papers \u00b7 " + data.stats.entities + " entities \u00b7 " + data.stats.links + " paper links";
-
-  var nodes = new vis.DataSet(data.nodes);
-  var edges = new vis.DataSet(data.edges);
-  var container = document.getElementById("kg-network");
-  var network = new vis.Network(container, { nodes: nodes, edges: edges }, data.options);
+  var nodes = new vis.DataSet(nodeList), edges = new vis.DataSet(edgeList);
+  var network = new vis.Network(document.getElementById("kg-network"), { nodes: nodes, edges: edges }, data.options);
+  var KG = window.kgExplorer = {
+    data: data, style: S, papers: P, entities: E, nP: nP, N: N, network: network, nodes: nodes, edges: edges,
+    related: related, el: el, clear: clear, rec: rec, kindOf: kindOf, nameOf: nameOf, clip: clip,
+    communityOf: communityOf, communityColor: communityColor, stable: !data.physics,
+    idOf: function (i) { return rec(i).id; },
+    indexOf: function (id) { return byId.has(id) ? byId.get(id) : -1; },
+    selectedId: function () { var s = network.getSelectedNodes(); return s.length ? rec(s[0]).id : null; }
+  };
   if (data.physics) {
-    network.once("stabilizationIterationsDone", function () { network.setOptions({ physics: { enabled: false } }); });
+    network.once("stabilizationIterationsDone", function () {
+      network.setOptions({ physics: { enabled: false } });
+      KG.stable = true;
+    });
   }
 
-  var origNode = {}, origEdge = {}, nodeIds = [], edgeIds = [];
-  data.nodes.forEach(function (n) { origNode[n.id] = n.color; nodeIds.push(n.id); });
-  data.edges.forEach(function (e) { origEdge[e.id] = e.color; edgeIds.push(e.id); });
-
-  /* ---- neighbour highlighting ---- */
-  var dimmed = false;
-  function highlight(id) {
-    var keep = {}; keep[id] = true;
-    network.getConnectedNodes(id).forEach(function (n) { keep[n] = true; });
-    var near = {};
-    network.getConnectedEdges(id).forEach(function (e) { near[e] = true; });
-    nodes.update(nodeIds.map(function (n) {
-      return keep[n] ? { id: n, color: origNode[n], font: { color: FONT } } : { id: n, color: DIM_NODE, font: { color: DIM_FONT } };
+  /* ---- highlighting: a node and its neighbours, or a set of nodes ---- */
+  var lit = null;  // Uint8Array of highlighted nodes, null when nothing is dimmed
+  function paint() {
+    nodes.update(nodeList.map(function (n) {
+      var on = !lit || lit[n.id];
+      return { id: n.id, color: on ? baseColor(n.id) : DIM_NODE, font: { color: on ? FONT : DIM_FONT } };
     }));
-    edges.update(edgeIds.map(function (e) { return { id: e, color: near[e] ? origEdge[e] : DIM_EDGE }; }));
-    dimmed = true;
+    edges.update(edgeList.map(function (e) {
+      return { id: e.id, color: !lit || (lit[e.from] && lit[e.to]) ? edgeColor[e.id] : DIM_EDGE };
+    }));
   }
-  function resetHighlight() {
-    if (!dimmed) return;
-    nodes.update(nodeIds.map(function (n) { return { id: n, color: origNode[n], font: { color: FONT } }; }));
-    edges.update(edgeIds.map(function (e) { return { id: e, color: origEdge[e] }; }));
-    dimmed = false;
+  function highlightSet(list) {
+    lit = new Uint8Array(N);
+    list.forEach(function (i) { lit[i] = 1; });
+    paint();
   }
+  function highlight(i) { highlightSet([i].concat(network.getConnectedNodes(i))); }
+  function resetHighlight() { if (lit) { lit = null; paint(); } }
 
-  /* ---- legend and type filters ---- */
-  var visible = {};
-  var boxes = {};
-  function applyFilter(kind) {
-    nodes.update(nodeIds.filter(function (n) { return kindOf(n) === kind; })
-      .map(function (n) { return { id: n, hidden: !visible[kind] }; }));
+  /* ---- filters: kinds shown, minimum papers per entity ---- */
+  var visible = Object.create(null), boxes = Object.create(null);
+  var hiddenNow = new Uint8Array(N), minPapers = 1;
+  var range = document.getElementById("kg-min-papers"), rangeValue = document.getElementById("kg-min-papers-value");
+  var entitiesBox = document.getElementById("kg-entities-toggle");
+  function isHidden(i) {
+    if (!visible[kindOf(i)]) return true;
+    return i >= nP && minPapers > 1 && E[i - nP].papers < minPapers;
   }
+  function applyFilters() {
+    var changes = [], shown = 0;
+    for (var k = 0; k < N; k++) {
+      var h = isHidden(k) ? 1 : 0;
+      if (h !== hiddenNow[k]) { hiddenNow[k] = h; changes.push({ id: k, hidden: !!h }); }
+      if (!h) shown++;
+    }
+    if (changes.length) nodes.update(changes);
+    range.value = String(minPapers);
+    rangeValue.textContent = String(minPapers);
+    var kinds = Object.keys(boxes).filter(function (k) { return k !== "paper"; });
+    var on = kinds.filter(function (k) { return visible[k]; }).length;
+    entitiesBox.checked = on === kinds.length;
+    entitiesBox.indeterminate = on > 0 && on < kinds.length;
+    document.getElementById("kg-visible").textContent = shown + " of " + N + " nodes shown";
+  }
+  function setVisible(kind, on) { visible[kind] = on; if (boxes[kind]) boxes[kind].checked = on; }
   function swatch(color, shape) {
     var s = el("span", null, "kg-swatch" + (shape === "dot" ? " dot" : ""));
     s.style.backgroundColor = color;
     return s;
   }
+  var counts = Object.create(null), kinds = ["paper"];
+  for (i = 0; i < N; i++) {
+    var kd = kindOf(i);
+    if (!(kd in counts)) { counts[kd] = 0; if (kd !== "paper") kinds.push(kd); }
+    counts[kd]++;
+  }
+  Object.keys(S.types).forEach(function (t) { if (!(t in counts)) { counts[t] = 0; kinds.push(t); } });
+  kinds = ["paper"].concat(kinds.slice(1).sort());
   var legend = document.getElementById("kg-legend");
-  data.kinds.forEach(function (k) {
-    visible[k.kind] = true;
+  kinds.forEach(function (kind) {
+    visible[kind] = true;
     var li = el("li"), label = el("label"), box = el("input");
-    box.type = "checkbox"; box.checked = true; boxes[k.kind] = box;
-    box.addEventListener("change", function () { visible[k.kind] = box.checked; applyFilter(k.kind); });
+    box.type = "checkbox"; box.checked = true; box.value = kind; boxes[kind] = box;
+    box.addEventListener("change", function () { visible[kind] = box.checked; applyFilters(); });
     label.appendChild(box);
-    label.appendChild(swatch(k.color, k.shape));
-    label.appendChild(el("span", k.label));
-    label.appendChild(el("span", k.count, "kg-count"));
+    label.appendChild(swatch(kind === "paper" ? S.paper : (S.types[kind] || S.unknown), kind === "paper" ? "square" : "dot"));
+    label.appendChild(el("span", kind === "paper" ? "papers" : kind));
+    label.appendChild(el("span", counts[kind], "kg-count"));
     li.appendChild(label);
     legend.appendChild(li);
   });
-  if (data.communities.length) {
-    document.getElementById("kg-communities").hidden = false;
-    var cl = document.getElementById("kg-community-legend");
-    data.communities.forEach(function (c) {
-      var li = el("li");
-      li.appendChild(swatch(c.color, "dot"));
-      li.appendChild(el("span", c.id === null ? "none" : "community " + c.id));
-      li.appendChild(el("span", c.count, "kg-count"));
-      cl.appendChild(li);
-    });
-  }
-  var el2 = document.getElementById("kg-edge-legend");
-  data.edge_legend.forEach(function (e) {
-    var li = el("li"), line = el("span", null, "kg-line" + (e.dashed ? " dashed" : ""));
-    line.style.borderTopColor = e.color;
-    li.appendChild(line); li.appendChild(el("span", e.label));
-    el2.appendChild(li);
+  entitiesBox.addEventListener("change", function () {
+    kinds.forEach(function (k) { if (k !== "paper") setVisible(k, entitiesBox.checked); });
+    applyFilters();
   });
+  range.max = String(E.reduce(function (m, e) { return Math.max(m, e.papers); }, 1));
+  range.addEventListener("input", function () { minPapers = parseInt(range.value, 10) || 1; applyFilters(); });
 
-  /* ---- side panel ---- */
-  var panel = document.getElementById("kg-panel");
-  var body = document.getElementById("kg-panel-body");
-  function nodeButton(id, cls) {
-    var b = el("button", nameOf(id), cls || "kg-linkish");
-    b.type = "button";
-    b.addEventListener("click", function () { focusNode(id); });
-    return b;
-  }
-  function tag(kind) {
-    var t = el("span", kind, "kg-tag");
-    t.style.backgroundColor = kind === "paper" ? data.paper_color : data.type_colors[kind];
-    return t;
-  }
-  function urlLine(url, href) {
-    if (href && SAFE_URL.test(href)) {
-      var a = el("a", url);
-      a.href = href; a.target = "_blank"; a.rel = "noopener noreferrer";
-      return a;
-    }
-    return el("span", url);
-  }
-  function showPaper(id, d) {
-    body.appendChild(tag("paper"));
-    body.appendChild(el("h2", d.title));
-    if (d.url) { var m = el("div", null, "kg-meta"); m.appendChild(urlLine(d.url, d.href)); body.appendChild(m); }
-    if (d.date || d.authors.length) body.appendChild(el("div", [d.date].concat(d.authors).filter(Boolean).join(" \u00b7 "), "kg-meta"));
-    body.appendChild(el("h3", "Abstract"));
-    var p = el("p", null, "kg-abstract");
-    d.abstract.forEach(function (piece) {
-      if (!piece[1]) { p.appendChild(document.createTextNode(piece[0])); return; }
-      var mk = el("mark", piece[0]), color = data.type_colors[piece[1]];
-      mk.style.backgroundColor = data.type_tints[piece[1]];
-      mk.style.borderBottomColor = color;
-      mk.title = piece[1] + (piece[2] ? ": " + nameOf(piece[2]) : "");
-      if (piece[2] && details[piece[2]]) mk.addEventListener("click", function () { focusNode(piece[2]); });
-      p.appendChild(mk);
+  /* ---- colour mode and its legend ---- */
+  var radios = document.querySelectorAll("#kg-color-by input");
+  var commBox = document.getElementById("kg-communities"), commList = document.getElementById("kg-community-legend");
+  function communityLegend() {
+    clear(commList);
+    var size = new Map();
+    for (var k = 0; k < N; k++) { var c = communityOf(k); size.set(c, (size.get(c) || 0) + 1); }
+    var order = Array.from(size.keys()).sort(function (a, b) { return (a < 0) - (b < 0) || size.get(b) - size.get(a) || a - b; });
+    order.slice(0, 16).forEach(function (c) {
+      var li = el("li"), b = el("button", c < 0 ? "no community" : "community " + c, "kg-linkish");
+      b.type = "button";
+      b.addEventListener("click", function () { KG.showCommunity(c); });
+      li.appendChild(swatch(communityColor(c), "dot"));
+      li.appendChild(b);
+      li.appendChild(el("span", size.get(c), "kg-count"));
+      commList.appendChild(li);
     });
-    body.appendChild(p);
-    if (d.entities.length) {
-      body.appendChild(el("h3", "Entities"));
-      var box = el("div");
-      d.entities.forEach(function (e) {
-        var b = nodeButton(e, "kg-chip");
-        b.style.borderColor = data.type_colors[kindOf(e)];
-        box.appendChild(b);
-      });
-      body.appendChild(box);
-    }
-    if (d.related.length) {
-      body.appendChild(el("h3", "Related papers"));
-      var ul = el("ul");
-      d.related.forEach(function (r) {
-        var li = el("li"); li.appendChild(nodeButton(r[0]));
-        li.appendChild(el("span", " (" + r[1] + ")", "kg-count"));
-        ul.appendChild(li);
-      });
-      body.appendChild(ul);
-    }
-    if (d.links.length) {
-      body.appendChild(el("h3", "Links in the abstract"));
-      var ll = el("ul");
-      d.links.forEach(function (l) { var li = el("li"); li.appendChild(urlLine(l[0], l[1])); ll.appendChild(li); });
-      body.appendChild(ll);
-    }
+    if (order.length > 16) commList.appendChild(el("li", "\u2026 " + (order.length - 16) + " more", "kg-count"));
   }
-  function showEntity(id, d) {
-    body.appendChild(tag(d.kind));
-    body.appendChild(el("h2", d.label));
-    if (d.aliases.length) body.appendChild(el("div", "Aliases: " + d.aliases.join(", "), "kg-meta"));
-    body.appendChild(el("div", "Papers: " + d.paper_count, "kg-meta"));
-    body.appendChild(el("h3", "Evidence"));
-    var ul = el("ul");
-    d.evidence.forEach(function (ev) {
-      var li = el("li"); li.appendChild(nodeButton(ev[0]));
-      var q = el("blockquote");
-      q.appendChild(document.createTextNode(ev[1]));
-      var mk = el("mark", ev[2]);
-      mk.style.backgroundColor = data.type_tints[d.kind]; mk.style.borderBottomColor = data.type_colors[d.kind];
-      q.appendChild(mk);
-      q.appendChild(document.createTextNode(ev[3]));
-      li.appendChild(q);
-      ul.appendChild(li);
-    });
-    body.appendChild(ul);
-    if (d.more) body.appendChild(el("div", "\u2026 and " + d.more + " more papers", "kg-meta"));
+  function setColorMode(m) {
+    mode = m === "community" && data.community.length ? "community" : "type";
+    Array.prototype.forEach.call(radios, function (r) { r.checked = r.value === mode; });
+    commBox.hidden = mode !== "community";
+    if (mode === "community" && !commList.firstChild) communityLegend();
+    paint();
   }
-  function showPanel(id) {
-    var d = details[id];
-    if (!d) return;
-    clear(body);
-    if (d.kind === "paper") showPaper(id, d); else showEntity(id, d);
-    panel.hidden = false;
-    panel.scrollTop = 0;
-  }
-  document.getElementById("kg-panel-close").addEventListener("click", function () {
-    panel.hidden = true; resetHighlight(); network.unselectAll();
+  Array.prototype.forEach.call(radios, function (r) {
+    if (r.value === "community" && !data.community.length) r.disabled = true;
+    r.addEventListener("change", function () { if (r.checked) setColorMode(r.value); });
   });
+  var edgeLegend = document.getElementById("kg-edge-legend");
+  [["paper mentions entity", S.mention_edge, false]].concat(data.links.length ? [["related papers", S.link_edge, true]] : [])
+    .forEach(function (e) {
+      var li = el("li"), line = el("span", null, "kg-line" + (e[2] ? " dashed" : ""));
+      line.style.borderTopColor = e[1];
+      li.appendChild(line); li.appendChild(el("span", e[0]));
+      edgeLegend.appendChild(li);
+    });
+  var ov = data.overview, shown = ov.shown;
+  var stats = P.length + " papers \u00b7 " + E.length + " entities \u00b7 " + data.links.length + " paper links";
+  if (shown.papers < ov.counts.papers || shown.entities < ov.counts.entities) {
+    stats += " (of " + ov.counts.papers + " papers, " + ov.counts.entities + " entities)";
+  }
+  document.getElementById("kg-stats").textContent = stats;
 
-  function select(id) { highlight(id); showPanel(id); }
-  function focusNode(id) {
-    if (!details[id] || !nodes.get(id)) return;
-    var kind = kindOf(id);
-    if (!visible[kind]) { visible[kind] = true; boxes[kind].checked = true; applyFilter(kind); }
-    network.selectNodes([id]);
-    network.focus(id, { scale: 1.3, animation: { duration: 500, easingFunction: "easeInOutQuad" } });
-    select(id);
+  /* ---- selection, focus, tabs ---- */
+  function select(i) { highlight(i); KG.showPanel(i); }
+  function deselect() { resetHighlight(); network.unselectAll(); KG.hidePanel(); }
+  function reveal(i) {
+    var kind = kindOf(i);
+    if (!visible[kind]) setVisible(kind, true);
+    if (i >= nP && E[i - nP].papers < minPapers) minPapers = Math.max(1, E[i - nP].papers);
+    applyFilters();
+  }
+  function focusNode(i) {
+    if (!(i >= 0 && i < N)) return;
+    showTab("graph");
+    reveal(i);
+    network.selectNodes([i]);
+    network.focus(i, { scale: 1.3, animation: { duration: 400, easingFunction: "easeInOutQuad" } });
+    select(i);
   }
   network.on("click", function (params) {
     if (params.nodes.length) select(params.nodes[0]);
-    else if (!params.edges.length) { resetHighlight(); panel.hidden = true; }
+    else if (!params.edges.length) deselect();
   });
-
-  /* ---- search: label or alias, case-insensitive substring ---- */
-  var index = nodeIds.map(function (id) {
-    var d = details[id], names = d.kind === "paper" ? [d.title, id] : [d.label].concat(d.aliases, [id]);
-    return { id: id, names: names.map(function (s) { return String(s).toLowerCase(); }) };
-  });
-  var input = document.getElementById("kg-search");
-  var results = document.getElementById("kg-results");
-  var hits = [], active = 0;
-  function rank(entry, q) {
-    var best = 3;
-    entry.names.forEach(function (s) {
-      if (s === q) best = Math.min(best, 0);
-      else if (s.indexOf(q) === 0) best = Math.min(best, 1);
-      else if (s.indexOf(q) >= 0) best = Math.min(best, 2);
-    });
-    return best;
+  var tabs = { graph: document.getElementById("kg-tab-graph"), overview: document.getElementById("kg-tab-overview") };
+  var overview = document.getElementById("kg-overview");
+  function showTab(name) {
+    overview.hidden = name !== "overview";
+    tabs.graph.setAttribute("aria-selected", String(name === "graph"));
+    tabs.overview.setAttribute("aria-selected", String(name === "overview"));
+    if (name === "overview" && !overview.firstChild) KG.renderOverview(overview);
   }
-  function renderResults() {
-    clear(results);
-    if (!hits.length) { results.appendChild(el("li", "no match", "kg-empty")); }
-    hits.forEach(function (h, i) {
-      var li = el("li", null, i === active ? "active" : "");
-      li.appendChild(el("span", nameOf(h.id)));
-      li.appendChild(el("span", kindOf(h.id), "kg-kind"));
-      li.addEventListener("mousedown", function (ev) { ev.preventDefault(); choose(h.id); });
-      results.appendChild(li);
-    });
-    results.hidden = false;
-  }
-  function choose(id) { results.hidden = true; input.value = nameOf(id); focusNode(id); }
-  input.addEventListener("input", function () {
-    var q = input.value.trim().toLowerCase();
-    if (!q) { results.hidden = true; hits = []; return; }
-    hits = [];
-    index.forEach(function (e) { var r = rank(e, q); if (r < 3) hits.push({ id: e.id, r: r, name: nameOf(e.id).toLowerCase() }); });
-    hits.sort(function (a, b) { return a.r - b.r || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0); });
-    hits = hits.slice(0, 15); active = 0;
-    renderResults();
-  });
-  input.addEventListener("keydown", function (ev) {
-    if (ev.key === "ArrowDown" && hits.length) { active = (active + 1) % hits.length; renderResults(); ev.preventDefault(); }
-    else if (ev.key === "ArrowUp" && hits.length) { active = (active + hits.length - 1) % hits.length; renderResults(); ev.preventDefault(); }
-    else if (ev.key === "Enter" && hits.length) { choose(hits[active].id); }
-    else if (ev.key === "Escape") { results.hidden = true; }
-  });
-  input.addEventListener("blur", function () { results.hidden = true; });
-  window.kgExplorer = { network: network, nodes: nodes, edges: edges, focusNode: focusNode };
+  tabs.graph.addEventListener("click", function () { showTab("graph"); });
+  tabs.overview.addEventListener("click", function () { showTab("overview"); });
+  KG.showCommunity = function (c) {
+    showTab("graph");
+    setColorMode("community");
+    var members = [];
+    for (var k = 0; k < N; k++) if (communityOf(k) === c) members.push(k);
+    KG.hidePanel();
+    network.unselectAll();
+    highlightSet(members);
+    if (members.length) network.fit({ nodes: members, animation: { duration: 400, easingFunction: "easeInOutQuad" } });
+  };
+  KG.focusNode = focusNode; KG.select = select; KG.deselect = deselect; KG.showTab = showTab;
+  KG.setColorMode = setColorMode; KG.colorMode = function () { return mode; };
+  KG.setMinPapers = function (m) { minPapers = Math.max(1, m | 0); applyFilters(); };
+  setColorMode(mode);
+  applyFilters();
 })();

@@ -30,6 +30,7 @@ from kg.readers.daily import read_daily
 from kg.readers.detect import EmptyFileError, UnsupportedFormatError, detect_format
 from kg.readers.ids import title_id
 from kg.readers.jsonrec import read_json, read_jsonl
+from kg.readers.source import check_regular_file
 from kg.records import Paper
 
 __all__ = [
@@ -79,10 +80,26 @@ def get_reader(name: str) -> Reader:
     return READERS[key]
 
 
+def _is_output_directory(directory: str, files: list[str]) -> bool:
+    """Whether ``directory`` is a paper-kg output directory (its records are not input)."""
+    if "manifest.json" not in files or "papers.jsonl" not in files:
+        return False
+    try:
+        with open(os.path.join(directory, "manifest.json"), "rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return False
+    return b'"format": "paper-kg"' in head
+
+
 def _walk(directory: Path) -> list[Path]:
-    """Files under ``directory`` with a known extension, hidden ones skipped, sorted."""
+    """Files under ``directory`` with a known extension, sorted; hidden files and
+    directories, and paper-kg output directories below ``directory``, are skipped."""
     found: list[Path] = []
     for root, dirs, files in os.walk(directory):
+        if root != str(directory) and _is_output_directory(root, files):
+            dirs[:] = []
+            continue
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         found.extend(
             Path(root, name)
@@ -95,6 +112,13 @@ def _walk(directory: Path) -> list[Path]:
 def _read_file(path: Path, forced: Reader | None, report: Warn, explicit: bool) -> Iterator[Paper]:
     """The papers of one file; bad records go to ``report``."""
     try:
+        try:
+            check_regular_file(path)
+        except InputError as exc:
+            if explicit:
+                raise
+            report(exc)  # a FIFO, socket or device inside a directory
+            return
         if forced is None:
             try:
                 reader = READERS[detect_format(path)]

@@ -8,6 +8,7 @@ that no entity expansion can happen (the standard library parser is not hardened
 
 from __future__ import annotations
 
+import codecs
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from kg.errors import InputError
 from kg.readers.ids import make_paper
-from kg.readers.source import read_text
+from kg.readers.source import bom_encoding, read_bytes
 from kg.records import Paper
 
 __all__ = ["ATOM_NS", "read_atom"]
@@ -27,6 +28,32 @@ _DOCTYPE = re.compile(r"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _ENTRY_TAG = re.compile(r"<(?:[A-Za-z_][\w.-]*:)?entry[\s>/]")
 _COMMENT_OR_CDATA = re.compile(r"<!--.*?-->|<!\[CDATA\[.*?\]\]>", re.DOTALL)
+_DECLARED = re.compile(rb"""^\s*<\?xml[^>]{0,200}?encoding\s*=\s*["']([A-Za-z][\w.:-]{0,40})["']""")
+
+
+def _decode(path: Path) -> str:
+    """The text of an XML file: by its BOM, else the encoding its declaration names, else
+    UTF-8 (XML 1.0, section 4.3.3)."""
+    data = read_bytes(path)
+    codec, skip = bom_encoding(data[:4])
+    declared = None if skip else _DECLARED.match(data[:256])
+    if declared:
+        name = declared.group(1).decode("ascii")
+        try:
+            codec = codecs.lookup(name).name
+        except LookupError:
+            raise InputError(str(path), 1, f"unknown encoding {name!r} in the XML declaration") from None
+        if codec.startswith(("utf-16", "utf-32")):  # without a BOM: a wrong declaration
+            codec = "utf-8"
+    try:
+        return data[skip:].decode(codec)
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, skip + exc.start) + 1
+        raise InputError(
+            str(path), line, f"cannot decode bytes as {codec} at byte offset {skip + exc.start}"
+        ) from None
+    except (UnicodeError, LookupError) as exc:  # e.g. a codec that is not a text encoding
+        raise InputError(str(path), 1, f"cannot decode as {codec}: {exc}") from None
 
 
 def _line_at(text: str, pos: int) -> int:
@@ -82,7 +109,7 @@ def _entry_paper(entry: ET.Element, source: str, line: int) -> Paper | InputErro
 def read_atom(path: Path) -> Iterator[Paper | InputError]:
     """Papers (and bad entries as InputError) from an Atom feed, parsed whole."""
     source = str(path)
-    text = read_text(path)
+    text = _decode(path)
     doctype = _DOCTYPE.search(text)
     if doctype:
         raise InputError(

@@ -16,12 +16,13 @@ from pathlib import Path
 
 from kg.errors import InputError
 from kg.readers.mapping import paper_from_mapping
-from kg.readers.source import iter_lines
+from kg.readers.source import LongLineError, iter_lines
 from kg.records import Paper
 
 __all__ = ["header_delimiter", "read_csv"]
 
 _DELIMITERS = ("\t", ",", ";", "|")
+MAX_FIELD_CHARS = 4 * 1024 * 1024  # above any abstract that is kept (see kg.readers.ids)
 
 
 def _names(header: str, delimiter: str) -> list[str]:
@@ -47,19 +48,26 @@ _LONE_CR = re.compile(r"(?<=\r)(?!\n)")
 
 class _Lines:
     """Feeds decoded lines to :func:`csv.reader` and counts them; a lone CR (old Mac line
-    ending) ends a line too."""
+    ending) ends a line too. Warnings met on the way (an over-long line, a file read as
+    Windows-1252) are kept in :attr:`notes`; an over-long line is fed as an empty line."""
 
     def __init__(self, path: Path) -> None:
-        self._lines = iter_lines(path)
+        self._lines = iter_lines(path, legacy=True)
         self._pending: list[str] = []
         self.number = 0
+        self.notes: list[InputError] = []
 
     def __iter__(self) -> Iterator[str]:
         return self
 
     def __next__(self) -> str:
-        if not self._pending:
+        while not self._pending:
             _, text = next(self._lines)
+            if isinstance(text, InputError):
+                self.notes.append(text)
+                if not isinstance(text, LongLineError):
+                    continue  # a note about the next line, not a line
+                text = "\n"
             text = text.replace("\x00", "")
             self._pending = [part for part in _LONE_CR.split(text) if part][::-1] or [text]
         self.number += 1
@@ -71,6 +79,7 @@ def read_csv(path: Path) -> Iterator[Paper | InputError]:
     source = str(path)
     lines = _Lines(path)
     header = next((text for text in lines if text.strip()), None)
+    yield from _flush(lines)
     if header is None:
         return
     delimiter = header_delimiter(header.strip("\r\n"))
@@ -80,18 +89,23 @@ def read_csv(path: Path) -> Iterator[Paper | InputError]:
             "the header row has no 'title' and 'abstract' (or 'summary') columns",
         )
     names = _names(header.strip("\r\n"), delimiter)
+    # Fields may be as long as an abstract can be (the csv module's default is 128 KiB).
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_FIELD_CHARS))
     reader = csv.reader(lines, delimiter=delimiter)
     while True:
         start = lines.number + 1
         try:
             row = next(reader)
         except StopIteration:
+            yield from _flush(lines)
             return
         except csv.Error as exc:
+            yield from _flush(lines)
             yield InputError(source, start, f"invalid CSV row: {exc}")
             if lines.number < start:
                 return
             continue
+        yield from _flush(lines)
         if not any(cell.strip() for cell in row):
             continue
         record: dict[str, str] = {}
@@ -99,3 +113,8 @@ def read_csv(path: Path) -> Iterator[Paper | InputError]:
             if name:
                 record.setdefault(name, cell)
         yield paper_from_mapping(record, source, start)
+
+
+def _flush(lines: _Lines) -> Iterator[InputError]:
+    yield from lines.notes
+    lines.notes.clear()

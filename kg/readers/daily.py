@@ -19,7 +19,7 @@ from pathlib import Path
 
 from kg.errors import InputError
 from kg.readers.ids import make_paper
-from kg.readers.source import read_text
+from kg.readers.source import read_text_lenient
 from kg.records import Paper
 from kg.text import normalize_whitespace
 
@@ -90,7 +90,10 @@ def find_pairs(paras: list[Paragraph]) -> list[tuple[int, int]]:
 def read_daily(path: Path) -> Iterator[Paper | InputError]:
     """Papers (and stray paragraphs inside the list as InputError) of a daily-papers page."""
     source = str(path)
-    paras = paragraphs(read_text(path))
+    text, note = read_text_lenient(path)
+    if note is not None:
+        yield note
+    paras = paragraphs(text)
     pairs = find_pairs(paras)
     if not pairs:
         return

@@ -16,7 +16,7 @@ from kg.errors import InputError
 from kg.readers.csvrec import header_delimiter
 from kg.readers.daily import find_pairs, paragraphs
 from kg.readers.jsonrec import CONTAINER_KEYS, container_key
-from kg.readers.source import read_head
+from kg.readers.source import check_regular_file, read_head
 
 __all__ = [
     "EmptyFileError",
@@ -34,7 +34,16 @@ _SIGNATURES = (
     (b"BZh", "a bzip2-compressed file"),
     (b"\xfd7zXZ\x00", "an xz-compressed file"),
     (b"\x28\xb5\x2f\xfd", "a zstd-compressed file"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\x7fELF", "an executable (ELF)"),
+    (b"SQLite format 3\x00", "an SQLite database"),
+    (b"\xd0\xcf\x11\xe0", "an old Microsoft Office document"),
 )
+# Formats whose files are often saved as Latin-1 / Windows-1252: their readers fall back to
+# that encoding (with a warning) when a file is not UTF-8. Atom XML names its encoding.
+LEGACY_FORMATS = frozenset({"bibtex", "csv", "daily", "atom"})
 _EXPECTED = "expected daily-papers text, JSON, JSON lines, Atom XML, CSV/TSV or BibTeX"
 _DECODER = json.JSONDecoder(strict=False)
 _ATOM = re.compile(r"<(?:[\w.-]+:)?(?:feed|entry)\b[^>]*http://www\.w3\.org/2005/Atom")
@@ -121,6 +130,15 @@ def _why_not(text: str, head: bytes) -> str:
     return f"not a supported format ({_EXPECTED})"
 
 
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F])
+
+
+def _looks_binary(head: bytes) -> bool:
+    """Whether a head that is not UTF-8 is binary data rather than 8-bit text."""
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
+    return b"\x00" in head or controls * 100 > len(head)
+
+
 def detect_format(path: str | Path) -> str:
     """The name of the reader for ``path``, decided by content.
 
@@ -130,17 +148,28 @@ def detect_format(path: str | Path) -> str:
     """
     path = Path(path)
     source = str(path)
+    check_regular_file(path)
     try:
         with path.open("rb") as fh:
             head = fh.read(HEAD_SIZE)
-        text, complete = read_head(path, HEAD_SIZE)
+        for signature, what in _SIGNATURES:
+            if head.startswith(signature):
+                raise UnsupportedFormatError(source, None, f"not a supported format: {what}")
+        try:
+            text, complete = read_head(path, HEAD_SIZE)
+        except InputError as exc:
+            # Not UTF-8: a legacy 8-bit file is fine for some formats (their reader warns).
+            if _looks_binary(head):
+                raise exc from None
+            text, complete = read_head(path, HEAD_SIZE, legacy=True)
+            name = sniff_text(text, complete) if text.strip() else None
+            if name in LEGACY_FORMATS:
+                return name
+            raise exc from None
     except IsADirectoryError:
         raise InputError(source, None, "is a directory, not a file") from None
     except OSError as exc:
         raise InputError(source, None, f"cannot read file: {exc.strerror or exc}") from None
-    for signature, what in _SIGNATURES:
-        if head.startswith(signature):
-            raise UnsupportedFormatError(source, None, f"not a supported format: {what}")
     if not text.strip():
         raise EmptyFileError(source, None, "file is empty")
     name = sniff_text(text, complete)

@@ -17,6 +17,9 @@ from kg.records import Paper
 from kg.text import find_urls, normalize_whitespace, short_hash, slugify
 
 __all__ = [
+    "MAX_ABSTRACT_CHARS",
+    "MAX_ID_CHARS",
+    "MAX_TITLE_CHARS",
     "TITLE_SLUG_LENGTH",
     "make_paper",
     "normalize_date",
@@ -27,6 +30,13 @@ __all__ = [
 ]
 
 TITLE_SLUG_LENGTH = 80
+# Size limits of one record (characters, after whitespace normalisation). The extraction
+# pipeline reads title + abstract as one spaCy Doc (at most 1,000,000 characters), and no
+# real title or abstract comes near these; a record over a limit is skipped with a warning.
+MAX_TITLE_CHARS = 2_000
+MAX_ABSTRACT_CHARS = 500_000
+# Strings longer than this are never taken for an arXiv id or a DOI.
+MAX_ID_CHARS = 1_000
 
 _NEW_ID = re.compile(r"(\d{2}(?:0[1-9]|1[0-2])\.\d{4,5})(?:v\d+)?")
 _OLD_ID = re.compile(r"([a-z]+(?:-[a-z]+)?)(?:\.[a-z]{2})?/(\d{7})(?:v\d+)?", re.IGNORECASE)
@@ -53,7 +63,7 @@ def parse_arxiv_id(value: str | None) -> str | None:
     >>> parse_arxiv_id("https://huggingface.co/papers/2410.17243")
     '2410.17243'
     """
-    if not value:
+    if not value or len(value) > MAX_ID_CHARS:
         return None
     text = value.strip()
     for pattern in (_ARXIV_URL, _HF_URL):
@@ -83,7 +93,7 @@ def parse_doi(value: str | None) -> str | None:
     >>> parse_doi("https://doi.org/10.1103/PhysRevD.76.013009")
     '10.1103/physrevd.76.013009'
     """
-    if not value:
+    if not value or len(value) > MAX_ID_CHARS:
         return None
     text = value.strip()
     prefix = _DOI_PREFIX.match(text)
@@ -149,11 +159,22 @@ def make_paper(
     clean_title = normalize_whitespace(title or "")
     if not clean_title:
         return InputError(source, line, "missing title")
+    if len(clean_title) > MAX_TITLE_CHARS:
+        return InputError(
+            source, line,
+            f"title too long ({len(clean_title):,} characters; the limit is {MAX_TITLE_CHARS:,})",
+        )
     if abstract is None:
         return InputError(source, line, "missing abstract")
     clean_abstract = normalize_whitespace(abstract)
     if not clean_abstract:
         return InputError(source, line, "empty abstract")
+    if len(clean_abstract) > MAX_ABSTRACT_CHARS:
+        return InputError(
+            source, line,
+            f"abstract too long ({len(clean_abstract):,} characters; "
+            f"the limit is {MAX_ABSTRACT_CHARS:,})",
+        )
     pool = [c.strip() for c in candidates if c and c.strip()]
     clean_url = url.strip() if url and re.match(r"https?://\S+$", url.strip(), re.I) else None
     found_doi = next(filter(None, (parse_doi(c) for c in (doi, *pool, clean_url))), None)

@@ -32,6 +32,11 @@ def _skip(text: str, pos: int) -> int:
     return match.end() if match else pos
 
 
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).split(";")[0].strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 def _kind(value: Any) -> str:
     return {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(
         type(value), "a number"
@@ -53,6 +58,9 @@ def read_jsonl(path: Path) -> Iterator[Paper | InputError]:
     """Papers (and bad records as InputError) from a JSON lines file, streamed."""
     source = str(path)
     for number, raw in iter_lines(path):
+        if isinstance(raw, InputError):  # an over-long line, not read
+            yield raw
+            continue
         text = raw.strip().lstrip("\ufeff")
         if not text:
             continue
@@ -66,6 +74,9 @@ def read_jsonl(path: Path) -> Iterator[Paper | InputError]:
             continue
         except RecursionError:
             yield InputError(source, number, "invalid JSON: nested too deeply")
+            continue
+        except ValueError as exc:  # e.g. an integer of more than 4300 digits
+            yield InputError(source, number, f"invalid JSON: {_first_line(exc)}")
             continue
         if not isinstance(value, dict):
             yield InputError(source, number, f"record is {_kind(value)}, not a JSON object")
@@ -111,7 +122,7 @@ def _items_of_object(
     for match in re.finditer('"' + re.escape(key) + r'"\s*:\s*\[', text):
         try:
             items, _ = _scan_array(text, match.end() - 1)
-        except (json.JSONDecodeError, RecursionError):
+        except (ValueError, RecursionError):
             continue
         if [item for _, item in items] == records:
             return items
@@ -138,6 +149,8 @@ def read_json(path: Path) -> Iterator[Paper | InputError]:
         ) from None
     except RecursionError:
         raise InputError(source, None, "invalid JSON: nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer of more than 4300 digits
+        raise InputError(source, None, f"invalid JSON: {_first_line(exc)}") from None
     line, counted = 1, 0
     for start, value in items:
         line += text.count("\n", counted, start)

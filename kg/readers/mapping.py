@@ -58,13 +58,27 @@ def _text(record: dict[str, Any], keys: tuple[str, ...], *, allow_int: bool = Fa
 
 
 def _strip_parentheses(text: str) -> str:
-    """Remove (nested) parenthesised groups, e.g. affiliations in arXiv author lists."""
-    previous = None
-    while previous != text:
-        previous, text = text, re.sub(r"\s*\([^()]*\)", "", text)
-    return text
+    """Remove balanced (nested) parenthesised groups and the whitespace before them, e.g.
+    affiliations in arXiv author lists; an unbalanced parenthesis is kept. Linear time."""
+    if "(" not in text:
+        return text
+    out: list[str] = []
+    opened: list[int] = []  # for each open "(": the length of ``out`` to cut back to
+    for char in text:
+        if char == "(":
+            keep = len(out)
+            while keep and out[keep - 1].isspace():
+                keep -= 1
+            opened.append(keep)
+            out.append(char)
+        elif char == ")" and opened:
+            del out[opened.pop() :]
+        else:
+            out.append(char)
+    return "".join(out)
 
 
+_SPACES = re.compile(r"\s+")
 _AUTHOR_SEP = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*", re.IGNORECASE)
 
 
@@ -74,7 +88,8 @@ def split_authors(text: str) -> list[str]:
     >>> split_authors(r"C. Bal\\'azs, E. L. Berger (ANL) and C.-P. Yuan")
     ['C. Balázs', 'E. L. Berger', 'C.-P. Yuan']
     """
-    text = _strip_parentheses(delatex(text) if "\\" in text or "{" in text else text)
+    text = delatex(text) if "\\" in text or "{" in text else text
+    text = _strip_parentheses(_SPACES.sub(" ", text))
     parts = text.split(";") if ";" in text else _AUTHOR_SEP.split(text)
     return [part.strip() for part in parts if part.strip()]
 
