@@ -35,7 +35,14 @@ def make_pipeline(lexicon_paths: Sequence[str | Path] = (), *, pipeline_dir: str
     import extract.components  # noqa: F401  (registers the factories)
 
     if pipeline_dir is not None:
-        nlp = spacy.load(pipeline_dir)
+        try:
+            nlp = spacy.load(pipeline_dir)
+        except (OSError, ValueError) as exc:
+            from kg.errors import InputError
+
+            raise InputError(str(pipeline_dir), None, f"not a spaCy pipeline directory: {exc}") from None
+        tok: Any = nlp.tokenizer
+        tok.max_cache_size = 10**7  # not part of the saved tokenizer
     else:
         nlp = spacy.blank("en")
         _split_hyphens(nlp)

@@ -90,6 +90,15 @@ def cmd_remove(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_pipeline(args: argparse.Namespace) -> int:
+    from extract.pipeline import make_pipeline
+
+    nlp = make_pipeline(args.lexicon)
+    nlp.to_disk(args.dir)
+    print(f"pipeline {', '.join(nlp.pipe_names)} -> {args.dir} (use with kg build --pipeline)")
+    return 0
+
+
 def cmd_info(args: argparse.Namespace) -> int:
     from kg.api import load
 
@@ -228,6 +237,11 @@ def make_parser() -> argparse.ArgumentParser:
     rm.add_argument("--paper", action="append", required=True,
                     help="paper id, arXiv id, DOI or exact title (repeatable)")
     rm.set_defaults(func=cmd_remove)
+
+    pl = sub.add_parser("pipeline", help="save the extraction pipeline as a spaCy directory")
+    pl.add_argument("dir")
+    pl.add_argument("--lexicon", action="append", default=[], help="extra lexicon file (JSONL)")
+    pl.set_defaults(func=cmd_pipeline)
 
     i = sub.add_parser("info", help="summarise a built graph")
     i.add_argument("dir")

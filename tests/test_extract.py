@@ -170,3 +170,18 @@ def test_parallel_extraction_matches_serial(tmp_path: Path) -> None:
     serial = list(extract_papers(papers, lexicon_paths=[lex]))
     parallel = list(extract_papers(papers, lexicon_paths=[lex], workers=2, chunk_size=8))
     assert serial == parallel
+
+
+def test_pipeline_round_trips_through_disk(tmp_path: Path) -> None:
+    lex = tmp_path / "extra.jsonl"
+    lex.write_text('{"label": "ZorbNet", "type": "model", "aliases": ["Zorb Network"]}\n')
+    from tests.conftest import run_kg
+
+    proc = run_kg("pipeline", str(tmp_path / "pipe"), "--lexicon", str(lex))
+    assert proc.returncode == 0, proc.stderr
+    nlp = make_pipeline(pipeline_dir=tmp_path / "pipe")
+    doc = nlp("We fine-tune the Zorb Network and Llama-2-7B with RLHF.")
+    assert [(s.text, s.label_) for s in doc.spans["kg"]] == [
+        ("Zorb Network", "model"), ("Llama-2-7B", "model"), ("RLHF", "method")]
+    with pytest.raises(InputError):
+        make_pipeline(pipeline_dir=tmp_path / "missing")
