@@ -59,16 +59,20 @@ _HAS_HOST = re.compile(r"https?://[^/?#\s.]", re.IGNORECASE)
 
 
 def _trim_url(url: str) -> str:
-    """Remove trailing punctuation and unbalanced closing brackets from a matched URL."""
-    while url:
-        last = url[-1]
+    """Remove trailing punctuation and unbalanced closing brackets from a matched URL
+    (in linear time: bracket counts are kept up to date, not recounted)."""
+    counts = {c: url.count(c) for c in "()[]{}"}
+    end = len(url)
+    while end:
+        last = url[end - 1]
         if last in _TRAILING:
-            url = url[:-1]
-        elif last in _PAIRS and url.count(last) > url.count(_PAIRS[last]):
-            url = url[:-1]
+            end -= 1
+        elif last in _PAIRS and counts[last] > counts[_PAIRS[last]]:
+            counts[last] -= 1
+            end -= 1
         else:
             break
-    return url
+    return url[:end]
 
 
 def find_urls(text: str) -> tuple[str, ...]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["delatex"]
+__all__ = ["delatex", "split_math"]
 
 _ACCENTS = {
     "'": "\u0301", '"': "\u0308", "`": "\u0300", "^": "\u0302", "~": "\u0303",
@@ -24,10 +24,14 @@ _SPECIAL = {
 }
 _ESCAPED = {"&": "&", "%": "%", "_": "_", "$": "$", "#": "#", "{": "{", "}": "}", " ": " "}
 
-_MATH = re.compile(
-    r"((?<!\\)\$\$.+?(?<!\\)\$\$|(?<!\\)\$(?:[^$\\]|\\.)+\$|\\\(.+?\\\)|\\\[.+?\\\])",
-    re.DOTALL,
-)
+# Math spans kept as written: $$...$$, $...$, \(...\) and \[...\] (a "$" after a backslash
+# is an escaped dollar). Each pattern is tried at a candidate opening; one that finds no
+# closing delimiter is not tried again, so splitting is linear even on hostile input.
+_MATH_OPEN = re.compile(r"\$|\\[(\[]")
+_DISPLAY = re.compile(r"\$\$.+?(?<!\\)\$\$", re.DOTALL)
+_INLINE = re.compile(r"\$(?:[^$\\]|\\.)+\$", re.DOTALL)
+_PAREN = re.compile(r"\\\(.+?\\\)", re.DOTALL)
+_BRACKET = re.compile(r"\\\[.+?\\\]", re.DOTALL)
 _ACCENT = re.compile(
     r"\\(?:(['\"`^~=.])\s*|([uvHckrbd])(?:\s+|(?=\{)))"  # the accent command
     r"(?:\{\s*(\\[ij]|[A-Za-z])\s*\}|(\\[ij](?![A-Za-z])|[A-Za-z]))"  # its letter
@@ -66,6 +70,56 @@ def _convert(text: str) -> str:
     return _PLACEHOLDER_RE.sub(lambda m: kept[int(m.group(1))], text)
 
 
+def _math_match(text: str, pos: int, dead: set[str]) -> re.Match[str] | None:
+    """The math span opening at ``text[pos]``, if any. A pattern whose closing delimiter
+    occurs nowhere after ``pos`` is added to ``dead``: it cannot match further on either."""
+    if text[pos] == "$":
+        if pos and text[pos - 1] == "\\":
+            return None
+        if text.startswith("$$", pos) and "display" not in dead:
+            match = _DISPLAY.match(text, pos)
+            if match:
+                return match
+            dead.add("display")
+        nxt = text[pos + 1 : pos + 2]
+        if nxt and nxt != "$" and "inline" not in dead:
+            match = _INLINE.match(text, pos)
+            if match:
+                return match
+            dead.add("inline")
+        return None
+    kind, pattern = ("paren", _PAREN) if text[pos + 1] == "(" else ("bracket", _BRACKET)
+    if kind in dead:
+        return None
+    match = pattern.match(text, pos)
+    if match is None:
+        dead.add(kind)
+    return match
+
+
+def split_math(text: str) -> list[str]:
+    """``text`` cut into alternating plain-text and math pieces (plain text first).
+
+    >>> split_math(r"a $x$ b \\(y\\)")
+    ['a ', '$x$', ' b ', '\\\\(y\\\\)', '']
+    """
+    parts: list[str] = []
+    last = pos = 0
+    dead: set[str] = set()
+    while True:
+        opening = _MATH_OPEN.search(text, pos)
+        if opening is None:
+            break
+        match = _math_match(text, opening.start(), dead)
+        if match is None:
+            pos = opening.start() + 1
+            continue
+        parts += [text[last : match.start()], match.group(0)]
+        last = pos = match.end()
+    parts.append(text[last:])
+    return parts
+
+
 def delatex(text: str) -> str:
     """``text`` with LaTeX accents, escapes, commands and braces converted to plain text.
 
@@ -74,5 +128,5 @@ def delatex(text: str) -> str:
     """
     if "\\" not in text and "{" not in text and "~" not in text and "--" not in text:
         return text
-    parts = _MATH.split(text)
+    parts = split_math(text)
     return "".join(part if i % 2 else _convert(part) for i, part in enumerate(parts))
