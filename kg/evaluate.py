@@ -200,7 +200,7 @@ def format_report(report: dict[str, Any]) -> str:
     lines = ["| level | group | precision | recall | F1 |", "|---|---|---|---|---|"]
     for level, by_group in report["levels"].items():
         for g, s in by_group.items():
-            lines.append(f"| {level} | {g} | {s['precision']:.3f} | {s['recall']:.3f} "
+            lines.append(f"| {level} | {g.replace('|', '/')} | {s['precision']:.3f} | {s['recall']:.3f} "
                          f"| {s['f1']:.3f} |")
     syn = report["synonyms"]
     if syn["pairs"]:
