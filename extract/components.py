@@ -175,7 +175,7 @@ class AbbreviationLinker:
                     continue
                 if head in vocab.type_heads:
                     t, conf = vocab.type_heads[head], 0.8
-                elif head in vocab.method_heads and head not in vocab.weak_method_heads:
+                elif head in vocab.method_heads:
                     t, conf = "method", 0.8
                 else:
                     continue
@@ -230,6 +230,11 @@ class MentionSelector:
                 keep.append(c)
             elif c[0] < t_end and c[3] in confirmed and c[5] >= 0.4:
                 keep.append(c)
+        # "temporal convolutions", "offline reinforcement learning": a technique phrase that
+        # extends a lexicon method leftwards is the more specific name
+        lex_ends = {(c[1], c[2]) for c in keep if c[4] == "lexicon" and c[2] == "method"}
+        keep = [(c[0], c[1], c[2], c[3], c[4], 0.96) if c[4] == "noun-phrase" and (c[1], c[2]) in lex_ends
+                and c[5] >= self.min_confidence else c for c in keep]
         keep.sort(key=lambda c: (-c[5], -(c[1] - c[0]), c[0]))
         taken = bytearray(len(doc))
         chosen: list[Candidate] = []

@@ -52,6 +52,7 @@ def resolve(
             m = replace(m, key=hit[0], type=hit[1], rule="abbreviation:corpus", confidence=0.7)  # type: ignore[arg-type]
         kept.append(m)
 
+    kept = _merge_spacing_variants(kept, lexicon)
     votes: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     surfaces: dict[str, Counter[str]] = defaultdict(Counter)
     for m in kept:
@@ -88,6 +89,24 @@ def resolve(
              for e in entities.values() if counts[e.id]]
     final.sort(key=lambda e: e.id)
     return out, final
+
+
+def _merge_spacing_variants(mentions: list[Mention], lexicon: Lexicon | None) -> list[Mention]:
+    """Keys that differ only in spacing ("supervised finetuning" / "supervised fine tuning",
+    "Llama2" / "Llama 2") become one: the lexicon's key if it has one, else the most used."""
+    by_compact: dict[str, Counter[str]] = defaultdict(Counter)
+    for m in mentions:
+        by_compact[m.key.replace(" ", "")][m.key] += 1
+    rename: dict[str, str] = {}
+    for keys in by_compact.values():
+        if len(keys) < 2:
+            continue
+        known = [k for k in keys if lexicon is not None and lexicon.entry_for_key(k) is not None]
+        best = min(known or keys, key=lambda k: (-keys[k], k))
+        rename.update({k: best for k in keys if k != best})
+    if not rename:
+        return mentions
+    return [replace(m, key=rename[m.key]) if m.key in rename else m for m in mentions]
 
 
 def _acronym_definitions(mentions: list[Mention]) -> dict[str, tuple[str, str]]:
