@@ -156,7 +156,7 @@ def paper_iri(
     'https://doi.org/10.1000/a%20b'
     """
     prefix, sep, rest = paper_id.partition(":")
-    if arxiv_id is None and doi is None and sep:
+    if not arxiv_id and not doi and sep:
         if prefix == "arxiv" and rest:
             arxiv_id = rest
         elif prefix == "doi" and rest:

@@ -1,4 +1,4 @@
-"""RDF export: one triple generator, two back ends (rdflib graph, streaming N-Triples).
+"""RDF export: one triple generator; an rdflib graph or straight-to-file streaming writers.
 
 :func:`iter_triples` maps a :class:`~kg.records.GraphData` to triples of a light internal
 form (an IRI is a ``str``, a literal a :class:`Lit`). :func:`to_rdflib` turns them into an

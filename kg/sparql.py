@@ -335,13 +335,22 @@ def shipped_queries() -> dict[str, str]:
     return out
 
 
+_QUERY_TEXT = re.compile(
+    r"\A\s*(?:#[^\n]*\n\s*)*(?:PREFIX|BASE|SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE
+)
+
+
 def load_query(name_or_path: str | Path) -> str:
-    """The text of a query: query text itself, a path to a ``.rq`` file, or the name of a
-    shipped query (``top-benchmarks`` or ``top-benchmarks.rq``)."""
-    if isinstance(name_or_path, str) and ("{" in name_or_path or "\n" in name_or_path):
-        return name_or_path  # SPARQL text, not a name (names and paths hold no braces)
+    """The text of a query: a path to a ``.rq`` file, the name of a shipped query
+    (``top-benchmarks`` or ``top-benchmarks.rq``), or SPARQL text, returned unchanged."""
+    if isinstance(name_or_path, str) and ("{" in name_or_path or _QUERY_TEXT.match(name_or_path)):
+        return name_or_path
     path = Path(name_or_path)
-    if path.is_file():
+    try:
+        is_file = path.is_file()
+    except (OSError, ValueError):
+        is_file = False
+    if is_file:
         try:
             return path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as e:

@@ -174,6 +174,9 @@ def test_load_query(tmp_path: Path) -> None:
     own = tmp_path / "mine.rq"
     own.write_text("SELECT * WHERE { ?s ?p ?o }", encoding="utf-8")
     assert load_query(own) == load_query(str(own)) == "SELECT * WHERE { ?s ?p ?o }"
+    for text in ("SELECT * WHERE { ?s ?p ?o }", "# c\nprefix x: <http://x/> ASK {}",
+                 "DESCRIBE <http://x/a>", "ASK {" + "x" * 5000 + "}"):
+        assert load_query(text) == text  # query text passes through
     for bad in ("no-such-query", "../kg/queries/top-benchmarks", str(tmp_path / "x.rq")):
         with pytest.raises(QueryError, match="top-benchmarks"):
             load_query(bad)
