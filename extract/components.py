@@ -77,13 +77,13 @@ class LexiconMatcher:
     def __call__(self, doc: Doc) -> Doc:
         v = view(doc)
         out = candidates(doc)
-        words, lex, vocab = v.words, self.lexicon, vocabulary()
+        words, lowers, lex, vocab = v.words, v.lower_words, self.lexicon, vocabulary()
         i, n = 0, len(words)
         while i < n:
-            if not lex.starts(words[i].lower()):
+            if not lex.starts(lowers[i]):
                 i += 1
                 continue
-            found = lex.match(words, i)
+            found = lex.match(words, i, lowers)
             if found is None:
                 i += 1
                 continue

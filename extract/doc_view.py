@@ -9,7 +9,8 @@ once and cached in ``doc.user_data`` so every component reuses them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from itertools import accumulate
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -20,8 +21,7 @@ HYPHENS = frozenset({"-", "‐", "‑", "–"})
 Candidate = tuple[int, int, str, str, str, float]
 
 
-@dataclass(slots=True)
-class Compound:
+class Compound(NamedTuple):
     """Tokens joined by hyphens with no whitespace: ``Qwen2.5-VL-72B``, ``chain-of-thought``."""
 
     start: int
@@ -33,7 +33,12 @@ class Compound:
 
 @dataclass(slots=True)
 class DocView:
+    texts: list[str]  # token texts
+    lowers: list[str]  # lowercased token texts
+    sent_of: list[int]  # sentence number of each token
+    sent_bounds: list[tuple[int, int]]  # (start, end) token range of each sentence
     words: list[str]  # token texts without hyphen and space tokens
+    lower_words: list[str]  # the same, lowercased
     word_tok: list[int]  # token index of each word
     compounds: list[Compound]
     comp_of_tok: list[int]  # compound index of each token (-1 for spaces)
@@ -42,6 +47,9 @@ class DocView:
     def compound_at(self, tok: int) -> Compound | None:
         ci = self.comp_of_tok[tok]
         return None if ci < 0 else self.compounds[ci]
+
+    def sentence(self, tok: int) -> tuple[int, int]:
+        return self.sent_bounds[self.sent_of[tok]]
 
 
 def title_end(doc: Doc) -> int:
@@ -53,38 +61,61 @@ def title_end(doc: Doc) -> int:
 
 
 def view(doc: Doc) -> DocView:
-    """The cached :class:`DocView` of ``doc``."""
+    """The cached :class:`DocView` of ``doc`` (one pass over the tokens' arrays)."""
     cached = doc.user_data.get("kg_view")
     if cached is not None:
         return cached  # type: ignore[no-any-return]
+    from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, SENT_START, SPACY
+
+    # one C-level pass; per-token Python attribute access is what made this slow
+    is_space, is_punct, sent_start, spacy_, idx, length = doc.to_array(
+        [IS_SPACE, IS_PUNCT, SENT_START, SPACY, IDX, LENGTH]).T.tolist()
+    text = doc.text
+    texts = [text[i:i + n] for i, n in zip(idx, length, strict=True)]
+    lowers = [t.lower() for t in texts]
+    n = len(texts)
+    sent_of = list(accumulate(1 if i and s == 1 else 0 for i, s in enumerate(sent_start)))
+    starts = [0, *(i for i in range(1, n) if sent_start[i] == 1)]
+    bounds = list(zip(starts, [*starts[1:], n], strict=True))
+    t_end = 0
+    for i in range(n):
+        if is_space[i] and "\n\n" in texts[i]:
+            t_end = i + 1
+            break
     words: list[str] = []
+    lower_words: list[str] = []
     word_tok: list[int] = []
     compounds: list[Compound] = []
-    comp_of_tok = [-1] * len(doc)
-    t_end = title_end(doc)
-    n = len(doc)
+    comp_of_tok = [-1] * n
     i = 0
     while i < n:
-        tok = doc[i]
-        if tok.is_space:
+        if is_space[i]:
             i += 1
             continue
         j = i
         # extend over "-" joins with no whitespace on either side
-        while (j + 2 < n and doc[j].whitespace_ == "" and doc[j + 1].text in HYPHENS
-               and doc[j + 1].whitespace_ == "" and not doc[j + 2].is_space
-               and not doc[j + 2].is_punct):
+        while (j + 2 < n and not spacy_[j] and texts[j + 1] in HYPHENS and not spacy_[j + 1]
+               and not is_space[j + 2] and not is_punct[j + 2]):
             j += 2
-        text = doc[i:j + 1].text
+        comp_text = texts[i] if i == j else text[idx[i]:idx[j] + length[j]]
         ci = len(compounds)
-        compounds.append(Compound(i, j + 1, text, bool(tok.is_sent_start) or i == t_end, i < t_end))
-        for k in range(i, j + 1):
-            comp_of_tok[k] = ci
-            if doc[k].text not in HYPHENS:
-                words.append(doc[k].text)
-                word_tok.append(k)
+        start_of_sent = i == 0 or sent_of[i] != sent_of[i - 1] or i == t_end
+        compounds.append(Compound(i, j + 1, comp_text, start_of_sent, i < t_end))
+        if i == j:
+            comp_of_tok[i] = ci
+            words.append(texts[i])
+            lower_words.append(lowers[i])
+            word_tok.append(i)
+        else:
+            for k in range(i, j + 1):
+                comp_of_tok[k] = ci
+                if texts[k] not in HYPHENS:
+                    words.append(texts[k])
+                    lower_words.append(lowers[k])
+                    word_tok.append(k)
         i = j + 1
-    v = DocView(words, word_tok, compounds, comp_of_tok, t_end)
+    v = DocView(texts, lowers, sent_of, bounds, words, lower_words, word_tok, compounds, comp_of_tok,
+                t_end)
     doc.user_data["kg_view"] = v
     return v
 

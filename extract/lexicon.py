@@ -111,6 +111,7 @@ class Lexicon:
     def __init__(self, entries: Iterable[LexEntry] = ()) -> None:
         self.entries: list[LexEntry] = []
         self._index: dict[str, dict[tuple[str, ...], list[_Form]]] = {}
+        self._lengths: dict[str, list[int]] = {}  # word counts of the forms in each bucket
         self._by_key: dict[str, int] = {}
         self.max_words = 1
         self.add(entries)
@@ -142,6 +143,10 @@ class Lexicon:
         form = _Form(idx, tuple(words) if case_sensitive else None)
         bucket = self._index.setdefault(singular(lowered[0]), {})
         forms = bucket.setdefault(lowered, [])
+        lengths = self._lengths.setdefault(singular(lowered[0]), [])
+        if len(words) not in lengths:
+            lengths.append(len(words))
+            lengths.sort(reverse=True)
         # an exact (case-sensitive) form never shadows a case-insensitive one of another entry
         forms.append(form)
         self.max_words = max(self.max_words, len(words))
@@ -154,17 +159,25 @@ class Lexicon:
         """True when some form begins with the lowercased word ``lower``."""
         return singular(lower) in self._index
 
-    def match(self, words: Sequence[str], i: int) -> tuple[int, int] | None:
-        """Longest match starting at ``words[i]``: (entry index, number of words) or None."""
-        bucket = self._index.get(singular(words[i].lower()))
+    def match(self, words: Sequence[str], i: int,
+              lowers: Sequence[str] | None = None) -> tuple[int, int] | None:
+        """Longest match starting at ``words[i]``: (entry index, number of words) or None.
+
+        ``lowers`` (the words lowercased) saves lowercasing again on a hot path.
+        """
+        first = singular(lowers[i] if lowers is not None else words[i].lower())
+        bucket = self._index.get(first)
         if bucket is None:
             return None
-        for n in range(min(self.max_words, len(words) - i), 0, -1):
-            seq = words[i:i + n]
-            lowered = tuple(w.lower() for w in seq[:-1]) + (singular(seq[-1].lower()),)
+        for n in self._lengths[first]:
+            if i + n > len(words):
+                continue
+            low = lowers[i:i + n] if lowers is not None else [w.lower() for w in words[i:i + n]]
+            lowered = (*low[:-1], singular(low[-1]))
             forms = bucket.get(lowered)
             if not forms:
                 continue
+            seq = words[i:i + n]
             for form in forms:
                 if form.exact is None or _same_exact(form.exact, seq):
                     return form.entry, n

@@ -56,7 +56,9 @@ class RuleVocab:
     model_cues: frozenset[str]
     size_words: frozenset[str]
     verb_context: frozenset[str]
+    head_initials: frozenset[str]
     pos_cache: dict[str, bool] = field(default_factory=dict)
+    shape_cache: dict[str, str | None] = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> RuleVocab:
@@ -77,6 +79,7 @@ class RuleVocab:
             model_cues=frozenset(d["model_cues"]),
             size_words=frozenset(d["size_suffix_words"]),
             verb_context=frozenset(d["verb_context"]),
+            head_initials=frozenset(w[:1] for w in heads),
         )
 
     def can_modify(self, word: str) -> bool:
@@ -123,10 +126,9 @@ class RuleVocab:
         return bool(_SIZE.match(text)) or text.lower() in self.size_words
 
 
-def _sentence_words(doc: Doc, tok: int, radius: int = 30) -> set[str]:
-    sent = doc[tok].sent
-    lo, hi = max(sent.start, tok - radius), min(sent.end, tok + radius)
-    return {t.lower_ for t in doc[lo:hi]}
+def _sentence_words(v: DocView, tok: int, radius: int = 30) -> set[str]:
+    s0, s1 = v.sentence(tok)
+    return set(v.lowers[max(s0, tok - radius):min(s1, tok + radius)])
 
 
 def head_type(vocab: RuleVocab, words: list[str]) -> str | None:
@@ -164,7 +166,7 @@ def context_type(doc: Doc, v: DocView, comp: Compound, vocab: RuleVocab) -> tupl
         return "model", 0.7
     if len(before) >= 2 and before[0] in {"as", "like"} and before[1] in {"such", "models", "llms"}:
         return "model", 0.7
-    if before and before[0] in {"on", "across"} and _sentence_words(doc, comp.start) & vocab.eval_words:
+    if before and before[0] in {"on", "across"} and _sentence_words(v, comp.start) & vocab.eval_words:
         lower = comp.text.lower()
         if any(s in lower for s in ("bench", "eval", "arena", "qa")):
             return "benchmark", 0.7
@@ -184,6 +186,18 @@ def _prev_compounds(v: DocView, comp: Compound, n: int) -> list[Compound]:
 
 def shape_of(text: str, vocab: RuleVocab) -> str | None:
     """``camel``, ``versioned`` or ``acronym`` for name-like words, else None."""
+    if text.islower() or not text[:1].isalnum():
+        return None  # the common case: ordinary words and punctuation
+    cached = vocab.shape_cache.get(text, "")
+    if cached != "":
+        return cached
+    shape = _shape_of(text, vocab)
+    if len(vocab.shape_cache) < 500_000:
+        vocab.shape_cache[text] = shape
+    return shape
+
+
+def _shape_of(text: str, vocab: RuleVocab) -> str | None:
     if (len(text) < 2 or text in vocab.stop_names or text.rstrip("s") in vocab.stop_names
             or text.split("-")[0] in vocab.stop_names or _UNITS.match(text)):
         return None
@@ -202,7 +216,7 @@ def shape_of(text: str, vocab: RuleVocab) -> str | None:
 def name_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
     """Shape-based names (typed by context) and capitalised names before a type head noun."""
     out: list[Candidate] = []
-    proposal = _proposal_sentences(doc, vocab)
+    proposal = {v.sent_of[i] for i, w in enumerate(v.lowers) if w in vocab.proposal_verbs}
     for ci, comp in enumerate(v.compounds):
         text = comp.text
         shape = shape_of(text, vocab)
@@ -224,7 +238,7 @@ def name_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
         elif shape == "versioned" or any(vocab.is_size(p) for p in text.split("-")[1:]):
             typ, conf, rule = "model", 0.6, "shape:versioned"
         else:
-            in_proposal = doc[comp.start].sent.start in proposal
+            in_proposal = v.sent_of[comp.start] in proposal
             typ, conf, rule = "method", (0.6 if in_proposal else 0.5), "shape:camel"
         out.append((comp.start, comp.end, typ, entity_key(text), rule, conf))
     return out
@@ -245,14 +259,12 @@ def _coordinated(v: DocView, ci: int, found: list[Candidate]) -> tuple[str, floa
     return prev[2], prev[5]
 
 
-def _proposal_sentences(doc: Doc, vocab: RuleVocab) -> set[int]:
-    return {t.sent.start for t in doc if t.lower_ in vocab.proposal_verbs}
-
-
 def _head_after_capitalised(v: DocView, ci: int, vocab: RuleVocab) -> Candidate | None:
     """``the Penn Treebank dataset``: capitalised words right before a type head noun."""
     comp = v.compounds[ci]
     lower = comp.text.lower()
+    if lower[:1] not in vocab.head_initials:
+        return None  # cheap pre-check: no type head starts with this letter
     t = vocab.type_heads.get(singular(lower))
     if t is None or t == "method" or ci == 0:
         return None
