@@ -51,7 +51,7 @@ COMMUNITY_PALETTE = (
     "#9d755d", "#bab0ac", "#1f77b4", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#17becf",
 )
 APP_SCRIPTS = ("explorer.js", "panel.js", "search.js", "overview.js")
-DEFAULT_MAX_NODES = 20_000  # more nodes than this make vis-network too slow to explore
+DEFAULT_MAX_NODES = 5000  # more nodes (and their edges) make vis-network too slow to explore
 HUGE_GRAPH = 5000  # above this many nodes the force layout is replaced by a cheap one
 TOP_ENTITIES = 12  # bars per type in the overview
 TOP_COMMUNITIES = 40  # communities described in the overview
@@ -71,9 +71,9 @@ def render_html(data: GraphData, *, title: str = "paper-kg", include_links: bool
                 physics_threshold: int = 1000, max_evidence: int = 50) -> str:
     """The page as a string; same ``data`` and options give the same bytes.
 
-    ``max_nodes`` (``None``: no limit) keeps the entities in most papers, each with all its
-    papers, while the node count stays within the budget; the overview still describes all of
-    ``data``. ``color_by`` is the initial colouring, ``"type"`` or ``"community"``. Above
+    ``max_nodes`` (``None``: no limit) caps the graph's nodes: the entities in most papers (a
+    quarter of the budget) and the papers mentioning most of them; the overview still describes
+    all of ``data``. ``color_by`` is the initial colouring, ``"type"`` or ``"community"``. Above
     ``physics_threshold`` nodes the layout is computed here and physics is off; at most
     ``max_evidence`` evidence sentences are embedded per entity.
     """
@@ -208,15 +208,14 @@ def _restrict(data: GraphData, papers: set[str], entities: set[str]) -> GraphDat
 
 
 def _within_budget(data: GraphData, max_nodes: int) -> GraphData:
-    """Entities by paper count (desc) with their papers, skipping any that would overflow."""
+    """The entities in most papers (a quarter of the budget) and the papers that mention most
+    of them (the rest); entities left without a paper are dropped."""
     by_entity = _entity_papers(data)
-    papers: set[str] = set()
-    entities: set[str] = set()
-    for entity in sorted(data.entities, key=lambda e: (-e.paper_count, e.id)):
-        extra = by_entity[entity.id] - papers
-        if len(papers) + len(entities) + 1 + len(extra) <= max_nodes:
-            entities.add(entity.id)
-            papers |= extra
+    ranked = sorted(data.entities, key=lambda e: (-len(by_entity.get(e.id, ())), -e.paper_count, e.id))
+    entities = {e.id for e in ranked[: max(1, max_nodes // 4)]}
+    score = Counter(p for e in entities for p in by_entity.get(e, ()))
+    papers = {p for p, _ in sorted(score.items(), key=lambda x: (-x[1], x[0]))[: max_nodes - len(entities)]}
+    entities = {e for e in entities if by_entity.get(e, set()) & papers}
     return _restrict(data, papers, entities)
 
 
@@ -297,7 +296,7 @@ def _options(large: bool, n: int) -> dict[str, Any]:
         "physics": physics,
         "edges": {"smooth": {"enabled": False}},
         "nodes": {"font": {"size": 13, "color": "#222222"}, "borderWidth": 1},
-        "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": large,
+        "interaction": {"hover": not large, "tooltipDelay": 150, "hideEdgesOnDrag": large,
                         "hideEdgesOnZoom": large},
         "layout": {"improvedLayout": not large and n <= 300},
     }
@@ -385,7 +384,7 @@ def _layout(n: int, edges: list[tuple[int, int]]) -> list[tuple[int, int]]:
     elif n <= HUGE_GRAPH:
         pos = _force_layout(pos, pairs, iterations=50 if n <= 2500 else 30)
     pos -= pos.mean(axis=0)
-    scale = 30 * math.sqrt(n) / max(float(np.abs(pos).max()), 1e-9)
+    scale = 60 * math.sqrt(n) / max(float(np.abs(pos).max()), 1e-9)
     return [(int(round(float(x))), int(round(float(y)))) for x, y in pos * scale]
 
 

@@ -10,11 +10,10 @@ Order in the pipeline: ``sentencizer`` -> ``kg_lexicon`` -> ``kg_names`` ->
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
-
-import re
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -24,7 +23,6 @@ from extract.doc_view import Candidate, candidates, title_end, view
 from extract.lexicon import LexEntry, Lexicon, load_lexicon, read_lexicon
 from extract.normalize import entity_key, singular
 from extract.rules import name_candidates, technique_candidates, vocabulary
-
 
 _EDITION = re.compile(r"^(?:19[89]\d|20[0-4]\d|v\d+(?:\.\d+)*|\d+\.\d+)$")
 

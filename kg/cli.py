@@ -7,10 +7,13 @@ into a one-line message on stderr with a non-zero exit status (never a traceback
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
+import signal
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,36 +24,110 @@ def _err(msg: str) -> None:
     print(f"kg: {msg}", file=sys.stderr)
 
 
+class _Interrupted(KeyboardInterrupt):
+    """SIGTERM or SIGHUP during ``kg build``, raised like Ctrl-C so every clean-up runs."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextlib.contextmanager
+def _signals_as_interrupt() -> Iterator[None]:
+    """While building, SIGTERM and SIGHUP raise :class:`_Interrupted` in this process, so
+    the temporary output is removed exactly as on Ctrl-C (see :mod:`kg.atomic`). Forked
+    extraction workers that receive them die as usual. An ignored signal stays ignored."""
+    owner = os.getpid()
+
+    def handler(signum: int, frame: object) -> None:
+        if os.getpid() != owner:  # a forked worker process
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        raise _Interrupted(signum)
+
+    previous: dict[int, Any] = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        signum = getattr(signal, name, None)
+        if signum is None or signal.getsignal(signum) in (signal.SIG_IGN, None):
+            continue
+        try:
+            previous[signum] = signal.signal(signum, handler)
+        except ValueError:  # not the main thread
+            pass
+    try:
+        yield
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old)
+
+
+def _is_new_output(out: str, started: str, finished: str) -> bool:
+    """Whether ``out`` holds the graph built at ``started``..``finished``."""
+    try:
+        info = json.loads((Path(out) / "manifest.json").read_text(encoding="utf-8"))["info"]
+        return bool(info["started"] == started and info["finished"] == finished)
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from kg.api import build
+    from kg.errors import EmptyCorpusError
+    from kg.readers import UnsupportedFormatError
 
-    warnings: list[InputError] = []
+    records: list[InputError] = []  # bad records skipped
+    files: list[InputError] = []  # files skipped inside directories
 
     def warn(e: InputError) -> None:
-        warnings.append(e)
+        skipped = getattr(e, "skipped", True)
+        if skipped:
+            (files if isinstance(e, UnsupportedFormatError) else records).append(e)
         if not args.quiet:
-            _err(f"warning: {e} (skipped)")
+            _err(f"warning: {e}{' (skipped)' if skipped else ''}")
 
     t0 = time.perf_counter()
-    bar = _progress(args)
+    g = None
     try:
-        g = build(args.inputs, format=args.format, lexicons=args.lexicon, pipeline=args.pipeline,
-                  workers=args.workers, strict=args.strict, on_warning=warn,
-                  base_iri=args.base_iri, top_k=args.top_k, max_df=args.max_df,
-                  progress=bar.update if bar else None)
-    finally:
-        if bar:
-            bar.close()
-    formats = ["turtle", *args.export] + ([] if args.no_html else ["html"])
-    g.save(args.out, formats=dict.fromkeys(formats))
+        with _signals_as_interrupt():
+            bar = _progress(args)
+            try:
+                g = build(args.inputs, format=args.format, lexicons=args.lexicon,
+                          pipeline=args.pipeline, workers=args.workers, strict=args.strict,
+                          on_warning=warn, base_iri=args.base_iri, top_k=args.top_k,
+                          max_df=args.max_df, progress=bar.update if bar else None)
+            except EmptyCorpusError as exc:
+                if records or files:
+                    raise EmptyCorpusError(f"{exc} ({_skipped(records, files)}; see the warnings)"
+                                           ) from None
+                raise
+            finally:
+                if bar:
+                    bar.close()
+            formats = ["turtle", *args.export] + ([] if args.no_html else ["html"])
+            g.save(args.out, formats=dict.fromkeys(formats))
+    except KeyboardInterrupt as exc:
+        signum = getattr(exc, "signum", signal.SIGINT)
+        written = g is not None and _is_new_output(args.out, g.data.info.started,
+                                                    g.data.info.finished)
+        state = "the new output was already written to" if written else "left unchanged:"
+        _err(f"interrupted ({signal.Signals(signum).name}); {state} {args.out}")
+        return 128 + signum
     s = g.summary()
     if not args.quiet:
         types = ", ".join(f"{n} {t}s" for t, n in s["entities_by_type"].items())
+        skipped = _skipped(records, files)
         print(f"{s['papers']} papers, {s['entities']} entities ({types}), {s['mentions']} mentions, "
               f"{s['links']} paper links, {s['communities']} communities"
-              f"{f', {len(warnings)} records skipped' if warnings else ''} "
+              f"{f', {skipped}' if skipped else ''} "
               f"in {time.perf_counter() - t0:.1f}s -> {args.out}")
     return 0
+
+
+def _skipped(records: list[InputError], files: list[InputError]) -> str:
+    parts = [f"{len(records)} record{'s' * (len(records) != 1)} skipped"] if records else []
+    parts += [f"{len(files)} file{'s' * (len(files) != 1)} skipped"] if files else []
+    return ", ".join(parts)
 
 
 def _progress(args: argparse.Namespace) -> Any:

@@ -25,7 +25,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from kg.atomic import atomic_directory
+from kg.atomic import atomic_directory, remove_stale
 from kg.errors import LockError, OutputError
 from kg.records import BuildInfo, Entity, GraphData, Link, Mention, Paper
 
@@ -83,9 +83,44 @@ def write_records(data: GraphData, directory: Path, *, options: dict[str, Any]) 
 
 @contextlib.contextmanager
 def output_directory(out: str | Path) -> Iterator[Path]:
-    """Lock ``out`` and yield a temporary directory that replaces it on success."""
-    with locked(out), atomic_directory(out) as tmp:
-        yield tmp
+    """Lock ``out`` and yield a temporary directory that replaces it on success.
+
+    Under the lock, what a killed earlier run left beside ``out`` is cleared first (see
+    :func:`kg.atomic.remove_stale`). ``out`` must be missing, an empty directory or a
+    paper-kg output directory: anything else is refused rather than replaced. An
+    ``OSError`` (disk full, permission denied...) becomes an :class:`OutputError`; either
+    way the previous ``out`` is left exactly as it was.
+    """
+    target = Path(os.path.abspath(out))
+    try:
+        with locked(target):
+            remove_stale(target)
+            _check_replaceable(target, out)
+            with atomic_directory(target) as tmp:
+                yield tmp
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot write the output: {exc.strerror or exc}") from None
+
+
+def _check_replaceable(target: Path, shown: str | Path) -> None:
+    """Refuse to replace anything but an empty directory or a paper-kg output directory."""
+    if not os.path.lexists(target):
+        return
+    if target.is_symlink() or not target.is_dir():
+        raise OutputError(f"{shown}: exists and is not a directory; refusing to replace it")
+    manifest = target / "manifest.json"
+    if manifest.is_file():
+        try:
+            if json.loads(manifest.read_bytes()).get("format") == FORMAT:
+                return
+        except (OSError, ValueError, AttributeError):
+            pass
+    elif not any(target.iterdir()):
+        return
+    raise OutputError(
+        f"{shown}: exists and is not a paper-kg output directory (no paper-kg manifest.json); "
+        "refusing to replace it: choose a new or empty directory"
+    )
 
 
 def read_manifest(out: str | Path) -> dict[str, Any]:

@@ -90,29 +90,38 @@
     });
   }
 
-  /* ---- highlighting: a node and its neighbours, or a set of nodes ---- */
-  var lit = null;  // Uint8Array of highlighted nodes, null when nothing is dimmed
+  /* ---- highlighting: a node and its neighbours, or a set of nodes (others dimmed) ----
+     Dimming rewrites every node and edge, too slow for big graphs: there vis's own selection
+     highlight (the node and its edges) is all. */
+  var DIMMING = N + edgeList.length <= 30000;
+  var lit = null, litEdges = false;  // lit: Uint8Array of highlighted nodes, null when none dimmed
   function paint() {
     nodes.update(nodeList.map(function (n) {
       var on = !lit || lit[n.id];
       return { id: n.id, color: on ? baseColor(n.id) : DIM_NODE, font: { color: on ? FONT : DIM_FONT } };
     }));
+    if (!lit && !litEdges) return;
     edges.update(edgeList.map(function (e) {
       return { id: e.id, color: !lit || (lit[e.from] && lit[e.to]) ? edgeColor[e.id] : DIM_EDGE };
     }));
+    litEdges = !!lit;
   }
   function highlightSet(list) {
+    if (!DIMMING) return;
     lit = new Uint8Array(N);
     list.forEach(function (i) { lit[i] = 1; });
     paint();
   }
-  function highlight(i) { highlightSet([i].concat(network.getConnectedNodes(i))); }
+  function highlight(i) { if (DIMMING) highlightSet([i].concat(network.getConnectedNodes(i))); }
   function resetHighlight() { if (lit) { lit = null; paint(); } }
 
   /* ---- filters: kinds shown, minimum papers per entity ---- */
   var visible = Object.create(null), boxes = Object.create(null);
   var hiddenNow = new Uint8Array(N), minPapers = 1;
-  var range = document.getElementById("kg-min-papers"), rangeValue = document.getElementById("kg-min-papers-value");
+  var range = document.getElementById("kg-min-papers"), number = document.getElementById("kg-min-papers-number");
+  var levels = [1];  // the slider steps through the paper counts that occur
+  E.map(function (e) { return e.papers; }).sort(function (a, b) { return a - b; })
+    .forEach(function (v) { if (v > levels[levels.length - 1]) levels.push(v); });
   var entitiesBox = document.getElementById("kg-entities-toggle");
   function isHidden(i) {
     if (!visible[kindOf(i)]) return true;
@@ -126,8 +135,10 @@
       if (!h) shown++;
     }
     if (changes.length) nodes.update(changes);
-    range.value = String(minPapers);
-    rangeValue.textContent = String(minPapers);
+    var step = 0;
+    while (step + 1 < levels.length && levels[step + 1] <= minPapers) step++;
+    range.value = String(step);
+    number.value = String(minPapers);
     var kinds = Object.keys(boxes).filter(function (k) { return k !== "paper"; });
     var on = kinds.filter(function (k) { return visible[k]; }).length;
     entitiesBox.checked = on === kinds.length;
@@ -165,8 +176,12 @@
     kinds.forEach(function (k) { if (k !== "paper") setVisible(k, entitiesBox.checked); });
     applyFilters();
   });
-  range.max = String(E.reduce(function (m, e) { return Math.max(m, e.papers); }, 1));
-  range.addEventListener("input", function () { minPapers = parseInt(range.value, 10) || 1; applyFilters(); });
+  range.max = String(levels.length - 1);
+  range.addEventListener("input", function () { minPapers = levels[parseInt(range.value, 10) || 0]; applyFilters(); });
+  number.addEventListener("input", function () {
+    var v = parseInt(number.value, 10);
+    if (v >= 1) { minPapers = v; applyFilters(); }
+  });
 
   /* ---- colour mode and its legend ---- */
   var radios = document.querySelectorAll("#kg-color-by input");

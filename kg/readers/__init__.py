@@ -8,15 +8,21 @@ Formats (:data:`READERS`): ``daily`` (the daily-papers page text), ``jsonl``, ``
 recognises that shape by itself), ``atom`` (arXiv API), ``csv`` (also TSV) and ``bibtex``.
 The format of each file is detected by content unless forced with ``format=``.
 
-Bad records (invalid JSON line, missing title, empty abstract, field of the wrong type)
-are skipped and passed to ``on_warning``, or raised with ``strict=True``. Files that are
-missing, unreadable, undecodable or (when named explicitly) of no supported format raise
-:class:`~kg.errors.InputError`.
+Bad records (invalid JSON line, missing title, empty abstract, field of the wrong type,
+title over 2,000 or abstract over 500,000 characters, a JSON line over 50 MiB) are skipped
+and passed to ``on_warning``, or raised with ``strict=True``. Files that are missing,
+unreadable, undecodable, not regular files (FIFO, device) or (when named explicitly) of no
+supported format raise :class:`~kg.errors.InputError`; inside a directory, files of no
+supported format, empty files and non-regular files are skipped with a warning, and
+paper-kg output directories are not read. A BibTeX, CSV or daily-papers file that is not
+UTF-8 is read as Windows-1252 with an :class:`EncodingFallback` warning (not a skipped
+record; an error with ``strict=True``). See :mod:`kg.readers.source` for the limits.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -30,11 +36,12 @@ from kg.readers.daily import read_daily
 from kg.readers.detect import EmptyFileError, UnsupportedFormatError, detect_format
 from kg.readers.ids import title_id
 from kg.readers.jsonrec import read_json, read_jsonl
-from kg.readers.source import check_regular_file
+from kg.readers.source import EncodingFallback, check_regular_file
 from kg.records import Paper
 
 __all__ = [
     "EXTENSIONS",
+    "EncodingFallback",
     "FORMAT_ALIASES",
     "READERS",
     "EmptyFileError",
@@ -86,10 +93,10 @@ def _is_output_directory(directory: str, files: list[str]) -> bool:
         return False
     try:
         with open(os.path.join(directory, "manifest.json"), "rb") as fh:
-            head = fh.read(4096)
-    except OSError:
+            manifest = json.loads(fh.read(1 << 20))
+    except (OSError, ValueError):
         return False
-    return b'"format": "paper-kg"' in head
+    return isinstance(manifest, dict) and manifest.get("format") == "paper-kg"
 
 
 def _walk(directory: Path) -> list[Path]:
@@ -117,7 +124,7 @@ def _read_file(path: Path, forced: Reader | None, report: Warn, explicit: bool) 
         except InputError as exc:
             if explicit:
                 raise
-            report(exc)  # a FIFO, socket or device inside a directory
+            report(UnsupportedFormatError(exc.path, None, exc.problem))  # a FIFO... in a directory
             return
         if forced is None:
             try:
@@ -183,7 +190,7 @@ def read_paths(
 
     def report(error: InputError) -> None:
         if strict:
-            raise error
+            raise error.strict_error() if isinstance(error, EncodingFallback) else error
         if on_warning is not None:
             on_warning(error)
 

@@ -33,6 +33,7 @@ __all__ = [
     "LEGACY_ENCODING",
     "MAX_LINE_BYTES",
     "MAX_WHOLE_FILE_BYTES",
+    "EncodingFallback",
     "LongLineError",
     "bom_encoding",
     "check_regular_file",
@@ -131,12 +132,33 @@ def _whole_error(path: Path, data: bytes, skip: int, exc: UnicodeDecodeError) ->
     )
 
 
-def legacy_note(path: Path, line: int, offset: int) -> InputError:
+class EncodingFallback(InputError):
+    """Not a bad record but a warning: a file that is not UTF-8 was read as Windows-1252.
+
+    With ``strict`` reading (``kg build --strict``) there is no fallback: the error of
+    :meth:`strict_error` is raised instead.
+    """
+
+    skipped = False  # nothing was left out
+
+    def __init__(self, path: str, line: int, offset: int) -> None:
+        self.offset = offset
+        super().__init__(
+            path, line,
+            f"not valid UTF-8 (first bad byte at offset {offset}); read as {LEGACY_ENCODING}",
+        )
+
+    def strict_error(self) -> InputError:
+        return InputError(
+            self.path, self.line,
+            f"cannot decode bytes as utf-8 at byte offset {self.offset} "
+            f"(without --strict it would be read as {LEGACY_ENCODING})",
+        )
+
+
+def legacy_note(path: Path, line: int, offset: int) -> EncodingFallback:
     """The warning given when a file is read as Windows-1252 instead of UTF-8."""
-    return InputError(
-        str(path), line,
-        f"not valid UTF-8 (first bad byte at offset {offset}); read as {LEGACY_ENCODING}",
-    )
+    return EncodingFallback(str(path), line, offset)
 
 
 def read_bytes(path: Path) -> bytes:
