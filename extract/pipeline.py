@@ -60,11 +60,17 @@ def make_pipeline(lexicon_paths: Sequence[str | Path] = (), *, pipeline_dir: str
 def _split_hyphens(nlp: Language) -> None:
     # Always split "-" between letters/digits so "GPT-4o" and "GPT 4o" tokenize alike
     # ("GPT", "-", "4o"); rules rejoin hyphen compounds when they need whole words.
-    from spacy.util import compile_infix_regex
+    from spacy.util import compile_infix_regex, compile_suffix_regex
 
     tokenizer: Any = nlp.tokenizer
     infixes = [*(nlp.Defaults.infixes or ()), r"(?<=[0-9A-Za-z])[-‐‑](?=[0-9A-Za-z])"]
     tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    # Names end sentences too ("... on GSM8K.", "... Mistral-7B."): split that period, which
+    # spaCy keeps after capitals and digits; and never split unit-like suffixes off names
+    # ("8K", "7B" stay whole).
+    suffixes = [x for x in (nlp.Defaults.suffixes or ()) if "km|km²" not in x]
+    suffixes += [r"(?<=[0-9])\.", r"(?<=[a-z0-9][A-Z])\.", r"(?<=[A-Z]{3})\."]
+    tokenizer.suffix_search = compile_suffix_regex(suffixes).search
     # The default cache holds 10k chunks; past that every word is ~13x slower.
     tokenizer.max_cache_size = 10**7
 

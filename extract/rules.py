@@ -73,7 +73,7 @@ class RuleVocab:
             generic_phrases=frozenset(entity_key(p) for p in d["generic_phrases"]),
             generic_modifiers=frozenset(d["generic_modifiers"]),
             stop_words=frozenset(STOP_WORDS) | frozenset(d["stop_words_extra"]),
-            stop_names=frozenset(d["stop_names"]),
+            stop_names=frozenset(d["stop_names"]) | frozenset(n.casefold() for n in d["stop_names"]),
             proposal_verbs=frozenset(d["proposal_verbs"]),
             eval_words=frozenset(d["eval_words"]),
             model_cues=frozenset(d["model_cues"]),
@@ -198,7 +198,8 @@ def shape_of(text: str, vocab: RuleVocab) -> str | None:
 
 
 def _shape_of(text: str, vocab: RuleVocab) -> str | None:
-    if (len(text) < 2 or text in vocab.stop_names or text.rstrip("s") in vocab.stop_names
+    if (len(text) < 2 or text in vocab.stop_names or text.casefold() in vocab.stop_names
+            or text.rstrip("s") in vocab.stop_names
             or text.split("-")[0] in vocab.stop_names or _UNITS.match(text)):
         return None
     if "-" not in text and (_CAMEL.match(text) or _LOWER_CAMEL.match(text)):
@@ -303,7 +304,7 @@ def technique_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candida
                 break
             if title_case and not c.text[:1].isupper():
                 break
-            if not vocab.can_modify(low) and not (vocab.participle(low) and not weak_head):
+            if not vocab.can_modify(low):
                 break
             mods.append(c)
             if c.sent_start:
