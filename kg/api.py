@@ -49,8 +49,12 @@ def build(
     max_df: int | None = None,
     min_weight: float | None = None,
     progress: Callable[[int], None] | None = None,
+    dask: str | None = None,
 ) -> KnowledgeGraph:
-    """Read, extract, resolve and link the papers in ``inputs`` (files or directories)."""
+    """Read, extract, resolve and link the papers in ``inputs`` (files or directories).
+
+    ``dask`` runs extraction on a Dask cluster (a scheduler address, or ``local[:N]``).
+    """
     from extract.pipeline import extract_papers
     from kg.readers import merge_papers, read_paths
     from kg.update import assemble
@@ -61,8 +65,15 @@ def build(
     if not papers:
         raise EmptyCorpusError("no papers found in " + ", ".join(str(i) for i in inputs))
     raw: list[Mention] = []
-    for ms in extract_papers(papers, lexicon_paths=lexicons, pipeline_dir=pipeline,
-                             workers=workers, progress=progress):
+    if dask:
+        from extract.dask_backend import extract_papers_dask
+
+        batches = extract_papers_dask(papers, address=dask, lexicon_paths=lexicons,
+                                      pipeline_dir=pipeline, progress=progress)
+    else:
+        batches = extract_papers(papers, lexicon_paths=lexicons, pipeline_dir=pipeline,
+                                 workers=workers, progress=progress)
+    for ms in batches:
         raw.extend(ms)
     options = {"lexicons": [str(x) for x in lexicons], **_link_options(top_k, max_df, min_weight)}
     info = BuildInfo(__version__, started, _now(), tuple(str(i) for i in inputs), base_iri)

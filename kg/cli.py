@@ -95,7 +95,8 @@ def cmd_build(args: argparse.Namespace) -> int:
                 g = build(args.inputs, format=args.format, lexicons=args.lexicon,
                           pipeline=args.pipeline, workers=args.workers, strict=args.strict,
                           on_warning=warn, base_iri=args.base_iri, top_k=args.top_k,
-                          max_df=args.max_df, progress=bar.update if bar else None)
+                          max_df=args.max_df, progress=bar.update if bar else None,
+                          dask=args.dask)
             except EmptyCorpusError as exc:
                 if records or files:
                     raise EmptyCorpusError(f"{exc} ({_skipped(records, files)}; see the warnings)"
@@ -106,6 +107,14 @@ def cmd_build(args: argparse.Namespace) -> int:
                     bar.close()
             formats = ["turtle", *args.export] + ([] if args.no_html else ["html"])
             g.save(args.out, formats=dict.fromkeys(formats))
+            s = g.summary()
+            if not args.quiet:
+                types = ", ".join(f"{n} {t}s" for t, n in s["entities_by_type"].items())
+                skipped = _skipped(records, files)
+                print(f"{s['papers']} papers, {s['entities']} entities ({types}), "
+                      f"{s['mentions']} mentions, {s['links']} paper links, "
+                      f"{s['communities']} communities{f', {skipped}' if skipped else ''} "
+                      f"in {time.perf_counter() - t0:.1f}s -> {args.out}")
     except KeyboardInterrupt as exc:
         signum = getattr(exc, "signum", signal.SIGINT)
         written = g is not None and _is_new_output(args.out, g.data.info.started,
@@ -113,14 +122,6 @@ def cmd_build(args: argparse.Namespace) -> int:
         state = "the new output was already written to" if written else "left unchanged:"
         _err(f"interrupted ({signal.Signals(signum).name}); {state} {args.out}")
         return 128 + signum
-    s = g.summary()
-    if not args.quiet:
-        types = ", ".join(f"{n} {t}s" for t, n in s["entities_by_type"].items())
-        skipped = _skipped(records, files)
-        print(f"{s['papers']} papers, {s['entities']} entities ({types}), {s['mentions']} mentions, "
-              f"{s['links']} paper links, {s['communities']} communities"
-              f"{f', {skipped}' if skipped else ''} "
-              f"in {time.perf_counter() - t0:.1f}s -> {args.out}")
     return 0
 
 
@@ -292,6 +293,8 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--pipeline", help="a spaCy pipeline directory to use instead of the default")
     b.add_argument("--workers", "-j", type=int, default=1, help="extraction processes")
     b.add_argument("--strict", action="store_true", help="stop at the first bad record")
+    b.add_argument("--dask", metavar="ADDRESS",
+                   help="extract on a Dask cluster: scheduler address, or local[:N]")
     b.add_argument("--base-iri", default="https://w3id.org/paper-kg/id/", help="base IRI of instances")
     b.add_argument("--top-k", type=int, help="paper links kept per paper (default 20)")
     b.add_argument("--max-df", type=int, help="entities in more papers than this create no links")
