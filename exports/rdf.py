@@ -327,8 +327,29 @@ def write_ntriples(
 
 
 def _serialize(data: GraphData, path: Path, fmt: str, base_iri: str | None) -> None:
-    graph = to_rdflib(data, base_iri=base_iri)
-    graph.serialize(destination=str(path), format=fmt, encoding="utf-8")
+    if fmt != "turtle":
+        # RDF/XML stays on rdflib: Oxigraph writes a raw CR that XML parsers turn into LF
+        to_rdflib(data, base_iri=base_iri).serialize(destination=str(path), format=fmt,
+                                                     encoding="utf-8")
+        return
+    # Oxigraph's streaming serializer: rdflib's Turtle writer is quadratic on large graphs
+    # (measured ~950 triples/s at 300k triples); the content is the same triples either way.
+    import pyoxigraph as ox
+
+    iris: dict[str, ox.NamedNode] = {}
+
+    def node(t: Term) -> ox.NamedNode | ox.Literal:
+        if isinstance(t, Lit):
+            return ox.Literal(t.value, datatype=ox.NamedNode(t.datatype)) if t.datatype \
+                else ox.Literal(t.value)
+        ref = iris.get(t)
+        if ref is None:
+            ref = iris[t] = ox.NamedNode(t)
+        return ref
+
+    triples = (ox.Triple(node(s), node(p), node(o))  # type: ignore[arg-type]
+               for s, p, o in iter_triples(data, base_iri=base_iri))
+    ox.serialize(triples, str(path), ox.RdfFormat.TURTLE, prefixes=dict(PREFIXES))
 
 
 def write_turtle(
