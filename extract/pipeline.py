@@ -68,7 +68,7 @@ def _split_hyphens(nlp: Language) -> None:
     # Names end sentences too ("... on GSM8K.", "... Mistral-7B."): split that period, which
     # spaCy keeps after capitals and digits; and never split unit-like suffixes off names
     # ("8K", "7B" stay whole).
-    suffixes = [x for x in (nlp.Defaults.suffixes or ()) if "km|km²" not in x]
+    suffixes = [x for x in (nlp.Defaults.suffixes or ()) if "km|km²" not in str(x)]
     suffixes += [r"(?<=[0-9])\.", r"(?<=[a-z0-9][A-Z])\.", r"(?<=[A-Z]{3})\."]
     tokenizer.suffix_search = compile_suffix_regex(suffixes).search
     # The default cache holds 10k chunks; past that every word is ~13x slower.
