@@ -9,8 +9,6 @@ and each paper keeps its ``top_k`` strongest links.
 
 from __future__ import annotations
 
-import heapq
-import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
@@ -48,41 +46,53 @@ def link_papers(
     >>> [(l.source, l.target, l.shared) for l in links]
     [('a', 'b', ('x', 'hub'))]
     """
+    import numpy as np
+    from scipy import sparse
+
     n = n_papers if n_papers is not None else len(entities_of)
-    papers_of: dict[str, list[str]] = defaultdict(list)
-    for pid in sorted(entities_of):
-        for e in entities_of[pid]:
-            papers_of[e].append(pid)
-    idf = {e: math.log(n / len(ps)) if n else 0.0 for e, ps in papers_of.items()}
-
-    candidates: set[tuple[str, str]] = set()
-    for e in sorted(papers_of):
-        ps = papers_of[e]
-        if 2 <= len(ps) <= max_df:
-            for i, a in enumerate(ps):
-                for b in ps[i + 1:]:
-                    candidates.add((a, b))
-
-    best: dict[str, list[tuple[float, str, str]]] = defaultdict(list)
-    weights: dict[tuple[str, str], tuple[float, tuple[str, ...]]] = {}
-    for a, b in candidates:
-        shared = entities_of[a] & entities_of[b]
-        w = sum(idf[e] for e in shared)
-        if w <= min_weight:
-            continue
-        weights[(a, b)] = (w, tuple(sorted(shared, key=lambda e: (-idf[e], e))))
-        for p, q in ((a, b), (b, a)):
-            heap = best[p]
-            item = (w, q, p)
-            if len(heap) < top_k:
-                heapq.heappush(heap, item)
-            elif item > heap[0]:
-                heapq.heapreplace(heap, item)
-    keep: set[tuple[str, str]] = set()
-    for p, heap in best.items():
-        for _, q, _ in heap:
-            keep.add((p, q) if p < q else (q, p))
-    return [Link(a, b, round(weights[(a, b)][0], 6), weights[(a, b)][1]) for a, b in sorted(keep)]
+    papers = sorted(entities_of)
+    index = {p: i for i, p in enumerate(papers)}
+    ent_ids = sorted({e for es in entities_of.values() for e in es})
+    col = {e: j for j, e in enumerate(ent_ids)}
+    rows = [index[p] for p in papers for _ in entities_of[p]]
+    cols = [col[e] for p in papers for e in entities_of[p]]
+    if not rows:
+        return []
+    a = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(papers), len(ent_ids)))
+    df = np.asarray(a.sum(axis=0)).ravel()
+    idf = np.log(n / df) if n else np.zeros_like(df)
+    # Pairs come only from entities in 2..max_df papers (a sparse product, linear in the
+    # number of such pairs); hub entities add their weight to those pairs afterwards.
+    rare = (df >= 2) & (df <= max_df)
+    hub = df > max_df
+    w = sparse.triu(a[:, rare] @ sparse.diags(idf[rare]) @ a[:, rare].T, k=1).tocoo()
+    r, c, val = w.row, w.col, w.data
+    if hub.any() and len(r):
+        h = a[:, hub].tocsr()
+        val = val + np.asarray(h[r].multiply(h[c]) @ idf[hub]).ravel()
+    keep = val > min_weight
+    r, c, val = r[keep], c[keep], val[keep]
+    # top_k strongest links per paper; a link stays if either end keeps it
+    both_r = np.concatenate([r, c])
+    both_c = np.concatenate([c, r])
+    both_w = np.concatenate([val, val])
+    order = np.lexsort((both_c, -both_w, both_r))  # by paper, weight desc, then neighbour
+    both_r, both_c, both_w = both_r[order], both_c[order], both_w[order]
+    starts = np.searchsorted(both_r, both_r, side="left")
+    rank = np.arange(len(both_r)) - starts
+    sel = rank < top_k
+    lo = np.minimum(both_r[sel], both_c[sel])
+    hi = np.maximum(both_r[sel], both_c[sel])
+    weight = dict(zip(zip(lo.tolist(), hi.tolist(), strict=True), both_w[sel].tolist(), strict=True))
+    kept = sorted(weight)
+    idf_of = dict(zip(ent_ids, idf.tolist(), strict=True))
+    links = []
+    for i, j in kept:
+        pa, pb = papers[i], papers[j]
+        shared = entities_of[pa] & entities_of[pb]
+        ranked = tuple(sorted(shared, key=lambda e: (-idf_of[e], e)))
+        links.append(Link(pa, pb, round(weight[(i, j)], 6), ranked))
+    return links
 
 
 def to_networkx(data: GraphData) -> nx.Graph:
