@@ -166,6 +166,8 @@ def context_type(doc: Doc, v: DocView, comp: Compound, vocab: RuleVocab) -> tupl
         return "model", 0.7
     if len(before) >= 2 and before[0] in {"as", "like"} and before[1] in {"such", "models", "llms"}:
         return "model", 0.7
+    if before[:1] == ["the"]:
+        before = before[1:]
     if before and before[0] in {"on", "across"} and _sentence_words(v, comp.start) & vocab.eval_words:
         lower = comp.text.lower()
         if any(s in lower for s in ("bench", "eval", "arena", "qa")):
@@ -226,7 +228,17 @@ def name_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
             if t is not None:
                 out.append(t)
             continue
-        ctx = context_type(doc, v, comp, vocab) or _coordinated(v, ci, out)
+        k = ci
+        if shape != "acronym":
+            # "Financial PhraseBank", "Google Speech Commands": capitalised words before a
+            # coined name belong to it
+            while k > 0 and ci - k < 2 and _proper_word(v.compounds[k - 1], vocab):
+                k -= 1
+            if k < ci:
+                first = v.compounds[k]
+                comp = comp._replace(start=first.start)
+                text = " ".join(c.text for c in v.compounds[k:ci + 1])
+        ctx = context_type(doc, v, comp, vocab) or _coordinated(v, k, out)
         if shape == "acronym":
             if ctx is not None:
                 out.append((comp.start, comp.end, ctx[0], entity_key(text), "context", ctx[1] - 0.05))
@@ -243,6 +255,12 @@ def name_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
             typ, conf, rule = "method", (0.6 if in_proposal else 0.5), "shape:camel"
         out.append((comp.start, comp.end, typ, entity_key(text), rule, conf))
     return out
+
+
+def _proper_word(c: Compound, vocab: RuleVocab) -> bool:
+    t = c.text
+    return (t[:1].isupper() and t[1:].islower() and t.isalpha() and not c.sent_start and not c.title
+            and t.lower() not in vocab.stop_words and t not in vocab.stop_names)
 
 
 def _coordinated(v: DocView, ci: int, found: list[Candidate]) -> tuple[str, float] | None:

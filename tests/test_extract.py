@@ -185,3 +185,9 @@ def test_pipeline_round_trips_through_disk(tmp_path: Path) -> None:
         ("Zorb Network", "model"), ("Llama-2-7B", "model"), ("RLHF", "method")]
     with pytest.raises(InputError):
         make_pipeline(pipeline_dir=tmp_path / "missing")
+
+
+def test_multiword_coined_names_and_lists(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = spans(nlp, "T\n\nWe evaluate on the Financial PhraseBank and Reuters TRC-2.")
+    assert ("Financial PhraseBank", "dataset", "context") in found
+    assert ("Reuters TRC-2", "dataset", "context") in found
