@@ -243,8 +243,8 @@ def _payload(data: GraphData, title: str, include_links: bool, color_by: str,
                  in highlight_segments(p.abstract, (m for m in ms if m.field == "abstract"))]
         row: dict[str, Any] = {"id": p.id, "title": p.title, "abstract": p.abstract,
                                "marks": marks, "ents": sorted(index[e] for e in firsts)}
-        extra = {"url": p.url or "", "href": _href(p.url), "date": p.date or "",
-                 "authors": list(p.authors), "links": [[u, _href(u)] for u in p.links]}
+        extra: dict[str, Any] = {"url": p.url or "", "href": _href(p.url), "date": p.date or "",
+                                 "authors": list(p.authors), "links": [[u, _href(u)] for u in p.links]}
         row.update((k, v) for k, v in extra.items() if v)
         papers.append(row)
     entities: list[dict[str, Any]] = []
@@ -257,10 +257,10 @@ def _payload(data: GraphData, title: str, include_links: bool, color_by: str,
         row.update((k, v) for k, v in extra.items() if v)
         entities.append(row)
     node_index = {**paper_index, **index}
-    links = [[paper_index[k.source], paper_index[k.target], round(k.weight, 3),
-              [index[s] for s in k.shared if s in index]]
-             for k in (data.links if include_links else ())
-             if k.source in paper_index and k.target in paper_index]
+    kept_links = (k for k in (data.links if include_links else ())
+                  if k.source in paper_index and k.target in paper_index)
+    links: list[list[Any]] = [[paper_index[k.source], paper_index[k.target], round(k.weight, 3),
+                               [index[s] for s in k.shared if s in index]] for k in kept_links]
     community = []
     if data.communities:
         community = [-1] * len(node_index)
@@ -277,8 +277,8 @@ def _payload(data: GraphData, title: str, include_links: bool, color_by: str,
     return {
         "title": title, "color_by": color_by, "physics": not large, "options": _options(large, n),
         "papers": papers, "entities": entities, "links": links, "community": community, "xy": xy,
-        "style": {"types": TYPE_COLORS, "paper": PAPER_COLOR, "unknown": UNKNOWN_COLOR,
-                  "mention_edge": MENTION_EDGE_COLOR, "link_edge": LINK_EDGE_COLOR,
+        "style": {"types": TYPE_COLORS, "type_order": list(ENTITY_TYPES), "paper": PAPER_COLOR,
+                  "unknown": UNKNOWN_COLOR, "mention_edge": MENTION_EDGE_COLOR, "link_edge": LINK_EDGE_COLOR,
                   "palette": list(COMMUNITY_PALETTE), "no_community": NO_COMMUNITY_COLOR},
     }
 
@@ -298,7 +298,7 @@ def _options(large: bool, n: int) -> dict[str, Any]:
         "nodes": {"font": {"size": 13, "color": "#222222"}, "borderWidth": 1},
         "interaction": {"hover": not large, "tooltipDelay": 150, "hideEdgesOnDrag": large,
                         "hideEdgesOnZoom": large},
-        "layout": {"improvedLayout": not large and n <= 300},
+        "layout": {"improvedLayout": not large and n <= 300, "randomSeed": 7},
     }
 
 
@@ -307,9 +307,9 @@ def _overview(corpus: GraphData, view: GraphData) -> dict[str, Any]:
     by_entity = _entity_papers(corpus)
     count = {e.id: len(by_entity.get(e.id, ())) or e.paper_count for e in corpus.entities}
     types = Counter(e.type for e in corpus.entities)
-    top = {t: [[e.id, e.label, count[e.id]] for e in sorted(
-        (e for e in corpus.entities if e.type == t), key=lambda e: (-count[e.id], e.id))[:TOP_ENTITIES]]
-        for t in ENTITY_TYPES}
+    top = [[t, [[e.id, e.label, count[e.id]] for e in sorted(
+        (e for e in corpus.entities if e.type == t), key=lambda e: (-count[e.id], e.id))[:TOP_ENTITIES]]]
+        for t in ENTITY_TYPES]
     members: dict[int, list[str]] = defaultdict(list)
     for node, c in sorted(corpus.communities.items()):
         members[c].append(node)
@@ -324,7 +324,7 @@ def _overview(corpus: GraphData, view: GraphData) -> dict[str, Any]:
                             "top": [[e, labels[e], local[e]] for e in defining]})
     return {
         "counts": {"papers": len(corpus.papers), "entities": len(corpus.entities),
-                   "types": {t: types.get(t, 0) for t in ENTITY_TYPES},
+                   "types": [[t, types.get(t, 0)] for t in ENTITY_TYPES],
                    "mentions": sum(1 for m in corpus.mentions if m.entity),
                    "links": len(corpus.links), "communities": len(members)},
         "shown": {"papers": len(view.papers), "entities": len(view.entities)},

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 import exports
+import exports.html as html_module
 from exports.html import highlight_segments, json_for_script, render_html, subset
 from kg.errors import NotFoundError
 from kg.records import BuildInfo, Entity, GraphData, Link, Mention, Paper
@@ -110,41 +111,43 @@ def embedded_raw(page: str) -> str:
     return found.group(1)
 
 
+def node_ids(data: dict[str, Any]) -> list[str]:
+    return [p["id"] for p in data["papers"]] + [e["id"] for e in data["entities"]]
+
+
 def test_graph_content(page: str) -> None:
     data = embedded(page)
-    nodes = {n["id"]: n for n in data["nodes"]}
-    assert len(nodes) == 4 + 6
-    assert nodes["arxiv:2401.00001"]["shape"] == "square"
-    entity_ids = {e.id for e in sample().entities}
-    assert {nodes[e]["shape"] for e in entity_ids} == {"dot"}
-    assert len({nodes[e]["color"] for e in entity_ids}) == 4
-    mention_edges = [e for e in data["edges"] if not e.get("dashes")]
-    link_edges = [e for e in data["edges"] if e.get("dashes")]
-    assert len(mention_edges) == 9  # distinct (paper, entity) pairs with a resolved entity
-    assert len(link_edges) == 2 and link_edges[0]["width"] > link_edges[1]["width"]
-    assert len({e["id"] for e in data["edges"]}) == len(data["edges"])
-    assert nodes["dataset/imagenet"]["size"] > nodes["dataset/squad"]["size"]
+    ids = node_ids(data)
+    assert ids == [p.id for p in sample().papers] + [e.id for e in sample().entities]
+    papers = {p["id"]: p for p in data["papers"]}
+    entities = {e["id"]: e for e in data["entities"]}
+    # mention edges: distinct (paper, entity) pairs with a resolved entity
+    assert sum(len(p["ents"]) for p in data["papers"]) == 9
+    assert [ids[j] for j in papers["arxiv:2401.00001"]["ents"]] == [
+        "benchmark/glue", "dataset/squad", "method/lora", "model/bert"]
+    assert all(j >= len(data["papers"]) for p in data["papers"] for j in p["ents"])
+    assert data["links"] == [[0, 1, 0.8, [4, 7]], [1, 2, 0.3, [5]]]
+    assert entities["dataset/imagenet"]["papers"] == 2 and entities["dataset/squad"]["papers"] == 1
+    assert entities["model/bert"]["papers"] == 1  # one paper, two mentions
     assert data["physics"] is True and data["options"]["physics"]["enabled"] is True
+    assert data["xy"] == [] and data["color_by"] == "type"
     assert data["title"] == "My <KG>" and "<title>My &lt;KG&gt;</title>" in page
-    # tooltips are plain text
-    tip = nodes["arxiv:2401.00001"]["title"]
-    abstract = sample().papers[0].abstract
-    assert tip.split("\n") == ["BERT on GLUE", abstract, "https://arxiv.org/abs/2401.00001"]
-    lora = nodes["method/lora"]["title"]
-    assert lora == "LoRA\ntype: method\naliases: low-rank adaptation\npapers: 2"
+    assert papers["title:lonely"] == {"id": "title:lonely", "title": "A lonely paper",
+                                      "abstract": "Nothing to see.", "marks": [], "ents": []}
     no_links = embedded(render_html(sample(), include_links=False))
-    assert not [e for e in no_links["edges"] if e.get("dashes")]
+    assert no_links["links"] == [] and no_links["overview"]["counts"]["links"] == 2
+    for part in ("core", "side panel", "search", "overview tab"):  # every script is inlined
+        assert f"/* paper-kg explorer, {part}:" in page
+    assert ".kg-t-method{--kg-c:#b279a2;--kg-tint:#ecdde8}" in page
 
 
 def test_highlight_segments(page: str) -> None:
     data = embedded(page)
-    paper = sample().papers[0]
-    pieces = data["details"][paper.id]["abstract"]
-    assert "".join(p[0] for p in pieces) == paper.abstract
-    assert [p for p in pieces if p[1]] == [
-        ["BERT", "model", "model/bert"], ["GLUE", "benchmark", "benchmark/glue"],
-        ["SQuAD", "dataset", "dataset/squad"], ["LoRA", "method", "method/lora"],
-        ["BERT", "model", "model/bert"],
+    paper = data["papers"][0]
+    assert [(paper["abstract"][s:e], kind, node_ids(data)[j]) for s, e, kind, j in paper["marks"]] == [
+        ("BERT", "model", "model/bert"), ("GLUE", "benchmark", "benchmark/glue"),
+        ("SQuAD", "dataset", "dataset/squad"), ("LoRA", "method", "method/lora"),
+        ("BERT", "model", "model/bert"),
     ]
     text = "deep residual networks"
     ms = [Mention("p", "abstract", 0, 13, "deep residual", "method", "k", "r", 1.0, 0, 22),
@@ -156,12 +159,36 @@ def test_highlight_segments(page: str) -> None:
     assert highlight_segments(text, ms) == [(0, 4, "method", ""), (5, 22, "model", "")]
 
 
+def evidence_text(data: dict[str, Any], ev: list[int]) -> tuple[str, str, str, str]:
+    paper = data["papers"][ev[0]]
+    text = paper["abstract"] if ev[1] else paper["title"]
+    return paper["id"], text[ev[2]:ev[3]], text[ev[3]:ev[4]], text[ev[4]:ev[5]]
+
+
 def test_entity_evidence(page: str) -> None:
-    d = embedded(page)["details"]["method/lora"]
-    assert d["kind"] == "method" and d["aliases"] == ["low-rank adaptation"]
-    assert d["paper_count"] == 2
-    assert d["evidence"][0] == ["arxiv:2401.00001", "We also use SQuAD with ", "LoRA", "."]
-    assert d["evidence"][1][0] == "arxiv:2401.00002" and d["evidence"][1][2] == "LoRA"
+    data = embedded(page)
+    d = next(e for e in data["entities"] if e["id"] == "method/lora")
+    assert d["type"] == "method" and d["aliases"] == ["low-rank adaptation"]
+    assert d["papers"] == 2 and "more" not in d and "total" not in d
+    assert evidence_text(data, d["evidence"][0]) == (
+        "arxiv:2401.00001", "We also use SQuAD with ", "LoRA", ".")
+    second = evidence_text(data, d["evidence"][1])
+    assert second[0] == "arxiv:2401.00002" and second[2] == "LoRA"
+
+
+def test_offsets_are_utf16() -> None:
+    """JavaScript indexes strings in UTF-16 units: astral characters count twice."""
+    p = Paper("arxiv:1", "\U0001f600 title", "\U0001f680\U0001f680 We use GLUE here. \u00e9 GLUE again.")
+    ms = (mention(p, "GLUE", "benchmark", "benchmark/glue"),
+          mention(p, "GLUE", "benchmark", "benchmark/glue", nth=1))
+    ent = Entity("benchmark/glue", "GLUE", "benchmark", (), 1, 2)
+    data = embedded(render_html(GraphData((p,), (ent,), ms, (), INFO)))
+    js = p.abstract.encode("utf-16-le")
+    for s, e, _, _ in data["papers"][0]["marks"]:
+        assert js[2 * s:2 * e].decode("utf-16-le") == "GLUE"
+    ev = data["entities"][0]["evidence"][0]
+    assert js[2 * ev[3]:2 * ev[4]].decode("utf-16-le") == "GLUE"
+    assert js[2 * ev[2]:2 * ev[5]].decode("utf-16-le").startswith("\U0001f680\U0001f680 We use")
 
 
 def test_hostile_input_is_escaped(page: str) -> None:
@@ -172,15 +199,16 @@ def test_hostile_input_is_escaped(page: str) -> None:
     raw = embedded_raw(page)
     assert "<" not in raw and ">" not in raw and "&" not in raw
     assert "\\u003c/script\\u003e" in raw and "\\u2028" in raw
-    details = embedded(page)["details"]
-    hostile = details["arxiv:2401.00002"]
+    papers = {p["id"]: p for p in embedded(page)["papers"]}
+    hostile = papers["arxiv:2401.00002"]
     assert hostile["title"] == HOSTILE_TITLE  # round-trips exactly
-    assert hostile["href"] == "" and hostile["url"] == "javascript:alert(1)"
+    assert "href" not in hostile and hostile["url"] == "javascript:alert(1)"
     assert hostile["links"] == [["https://example.org/code", "https://example.org/code"],
                                 ["javascript:alert(2)", ""]]
-    assert details["doi:10.1/xyz"]["href"] == "http://example.com/p3"
+    assert papers["doi:10.1/xyz"]["href"] == "http://example.com/p3"
     app = app_part(page)
-    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(",
+                 "setAttribute(\"on", "Function("):
         assert sink not in app
     escaped = json_for_script({"a": "</script>&\u2028"})
     assert escaped == '{"a":"\\u003c/script\\u003e\\u0026\\u2028"}'
@@ -191,11 +219,12 @@ def test_hostile_input_is_escaped(page: str) -> None:
 def test_odd_text_and_empty_graph(tmp_path: Path) -> None:
     lone = Paper("title:x", "bad \ud800 surrogate \u00e9\u4e2d", "")
     path = exports.export(replace(sample(), papers=(lone,)), "html", tmp_path / "odd.html")
-    assert embedded(path.read_text(encoding="utf-8"))["details"]["title:x"]["title"] == lone.title
+    assert embedded(path.read_text(encoding="utf-8"))["papers"][0]["title"] == lone.title
     empty = GraphData((), (), (), (), INFO)
     for threshold in (1000, 0):
         data = embedded(render_html(empty, physics_threshold=threshold))
-        assert data["nodes"] == [] and data["edges"] == []
+        assert data["papers"] == [] and data["entities"] == [] and data["links"] == []
+        assert data["community"] == [] and data["overview"]["counts"]["papers"] == 0
 
 
 def test_hostile_page_title(tmp_path: Path) -> None:
@@ -215,11 +244,32 @@ def test_deterministic(tmp_path: Path) -> None:
 
 def test_color_by_community() -> None:
     data = embedded(render_html(sample(), color_by="community"))
-    nodes = {n["id"]: n for n in data["nodes"]}
-    assert nodes["arxiv:2401.00001"]["color"] == nodes["model/bert"]["color"]
-    assert nodes["doi:10.1/xyz"]["color"] == nodes["model/resnet"]["color"]
-    assert nodes["doi:10.1/xyz"]["color"] != nodes["model/bert"]["color"]
-    assert [c["id"] for c in data["communities"]] == [0, 1, None]
+    assert data["color_by"] == "community"
+    community = dict(zip(node_ids(data), data["community"], strict=True))
+    assert community["arxiv:2401.00001"] == community["model/bert"] == 0
+    assert community["doi:10.1/xyz"] == community["model/resnet"] == 1
+    assert community["title:lonely"] == -1
+    # the page can switch colouring itself: communities are embedded whatever color_by is
+    assert embedded(render_html(sample()))["community"] == data["community"]
+
+
+def test_overview() -> None:
+    ov = embedded(render_html(sample()))["overview"]
+    assert ov["counts"] == {"papers": 4, "entities": 6, "mentions": 10, "links": 2, "communities": 2,
+                            "types": [["benchmark", 1], ["dataset", 2], ["model", 2], ["method", 1]]}
+    assert ov["shown"] == {"papers": 4, "entities": 6}
+    top = dict(ov["top"])
+    assert [t for t, _ in ov["top"]] == ["benchmark", "dataset", "model", "method"]
+    assert top["dataset"] == [["dataset/imagenet", "ImageNet", 2], ["dataset/squad", "SQuAD", 1]]
+    assert top["model"] == [["model/bert", "BERT", 1], ["model/resnet", "ResNet", 1]]
+    first, second = ov["communities"]
+    assert (first["id"], first["papers"], first["entities"]) == (0, 2, 4)
+    # defining entities: most papers within the community first
+    assert [t[0] for t in first["top"]] == ["benchmark/glue", "method/lora", "dataset/squad",
+                                           "model/bert"]
+    assert first["top"][0] == ["benchmark/glue", "GLUE", 2]
+    assert second["top"] == [["dataset/imagenet", "ImageNet", 1], ["model/resnet", "ResNet", 1]]
+    assert ov["info"] == {"version": "0.1.0", "built": "2026-01-01T00:00:01Z"}
 
 
 def synthetic(n_papers: int, n_entities: int) -> GraphData:
@@ -250,25 +300,39 @@ def synthetic(n_papers: int, n_entities: int) -> GraphData:
 def test_large_graph_precomputed_layout(tmp_path: Path) -> None:
     path = exports.export(synthetic(1200, 300), "html", tmp_path / "big.html")
     data = embedded(path.read_text(encoding="utf-8"))
-    assert len(data["nodes"]) == 1500
+    assert len(data["papers"]) + len(data["entities"]) == 1500
     assert data["physics"] is False and data["options"]["physics"]["enabled"] is False
-    assert all(isinstance(n["x"], int) and isinstance(n["y"], int) for n in data["nodes"])
-    assert len({(n["x"], n["y"]) for n in data["nodes"]}) > 1400  # spread out, not stacked
+    xy = data["xy"]
+    assert len(xy) == 3000 and all(isinstance(c, int) for c in xy)
+    assert len(set(zip(xy[::2], xy[1::2], strict=True))) > 1400  # spread out, not stacked
 
 
 def test_huge_graph_cheap_layout() -> None:
-    data = embedded(render_html(synthetic(5200, 400), max_evidence=2))
-    assert len(data["nodes"]) == 5600 and all("x" in n and "y" in n for n in data["nodes"])
-    assert max(len(d["evidence"]) for d in data["details"].values() if d["kind"] != "paper") == 2
+    data = embedded(render_html(synthetic(5200, 400), max_evidence=2, max_nodes=None))
+    assert len(data["papers"]) + len(data["entities"]) == 5600 and len(data["xy"]) == 11200
+    assert max(len(e["evidence"]) for e in data["entities"]) == 2
+    assert min(e.get("more", 0) for e in data["entities"]) > 0
 
 
 def test_max_nodes() -> None:
-    data = embedded(render_html(sample(), max_nodes=5))
-    ids = {n["id"] for n in data["nodes"]}
-    assert len(ids) <= 5
-    # GLUE, ImageNet and LoRA have 2 papers; GLUE first (id order), then ImageNet
-    assert ids == {"benchmark/glue", "dataset/imagenet", "arxiv:2401.00001", "arxiv:2401.00002",
-                   "doi:10.1/xyz"}
+    # a quarter of the budget for the entities in most papers, the rest for the papers
+    # that mention most of them
+    data = embedded(render_html(sample(), max_nodes=9))
+    assert node_ids(data) == ["arxiv:2401.00001", "arxiv:2401.00002", "doi:10.1/xyz",
+                              "benchmark/glue", "dataset/imagenet"]
+    assert data["overview"]["shown"] == {"papers": 3, "entities": 2}
+    assert data["overview"]["counts"]["papers"] == 4  # the overview is of the whole corpus
+    small = embedded(render_html(sample(), max_nodes=3))
+    assert node_ids(small) == ["arxiv:2401.00001", "arxiv:2401.00002", "benchmark/glue"]
+
+
+def test_default_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(html_module, "HUGE_GRAPH", 100)  # the cheap layout: this tests the budget
+    data = embedded(render_html(synthetic(6000, 400)))
+    assert len(data["papers"]) + len(data["entities"]) <= 5000
+    assert len(data["entities"]) == 400 and data["overview"]["counts"]["papers"] == 6000
+    glue = embedded(render_html(sample(), max_nodes=9))["entities"][0]
+    assert glue["papers"] == 2 and "total" not in glue
 
 
 def test_subset_top() -> None:
@@ -308,4 +372,4 @@ def test_subset_around() -> None:
         subset(sample(), around="no such thing")
     assert subset(sample()) == sample()
     html_part = embedded(render_html(subset(sample(), around="BERT", hops=1)))
-    assert {n["id"] for n in html_part["nodes"]} == {"model/bert", "arxiv:2401.00001"}
+    assert set(node_ids(html_part)) == {"model/bert", "arxiv:2401.00001"}

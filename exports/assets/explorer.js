@@ -157,8 +157,11 @@
     if (!(kd in counts)) { counts[kd] = 0; if (kd !== "paper") kinds.push(kd); }
     counts[kd]++;
   }
-  Object.keys(S.types).forEach(function (t) { if (!(t in counts)) { counts[t] = 0; kinds.push(t); } });
-  kinds = ["paper"].concat(kinds.slice(1).sort());
+  S.type_order.forEach(function (t) { if (!(t in counts)) { counts[t] = 0; kinds.push(t); } });
+  kinds = ["paper"].concat(kinds.slice(1).sort(function (a, b) {  // known types first, in order
+    var x = S.type_order.indexOf(a), y = S.type_order.indexOf(b);
+    return (x < 0) - (y < 0) || x - y || (a < b ? -1 : a > b ? 1 : 0);
+  }));
   var legend = document.getElementById("kg-legend");
   kinds.forEach(function (kind) {
     visible[kind] = true;
