@@ -25,7 +25,8 @@ def _err(msg: str) -> None:
 
 
 class _Interrupted(KeyboardInterrupt):
-    """SIGTERM or SIGHUP during ``kg build``, raised like Ctrl-C so every clean-up runs."""
+    """SIGINT, SIGTERM or SIGHUP during ``kg build``, raised like Ctrl-C so every clean-up
+    runs."""
 
     def __init__(self, signum: int) -> None:
         super().__init__(signum)
@@ -34,9 +35,11 @@ class _Interrupted(KeyboardInterrupt):
 
 @contextlib.contextmanager
 def _signals_as_interrupt() -> Iterator[None]:
-    """While building, SIGTERM and SIGHUP raise :class:`_Interrupted` in this process, so
-    the temporary output is removed exactly as on Ctrl-C (see :mod:`kg.atomic`). Forked
-    extraction workers that receive them die as usual. An ignored signal stays ignored."""
+    """While building, SIGINT, SIGTERM and SIGHUP raise :class:`_Interrupted` (a
+    KeyboardInterrupt) in this process, so the temporary output is removed exactly as on
+    Ctrl-C (see :mod:`kg.atomic`). Forked extraction workers that receive them (Ctrl-C
+    reaches the whole process group) die quietly instead of printing tracebacks. An ignored
+    signal stays ignored."""
     owner = os.getpid()
 
     def handler(signum: int, frame: object) -> None:
@@ -47,7 +50,7 @@ def _signals_as_interrupt() -> Iterator[None]:
         raise _Interrupted(signum)
 
     previous: dict[int, Any] = {}
-    for name in ("SIGTERM", "SIGHUP"):
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
         signum = getattr(signal, name, None)
         if signum is None or signal.getsignal(signum) in (signal.SIG_IGN, None):
             continue
@@ -62,19 +65,20 @@ def _signals_as_interrupt() -> Iterator[None]:
             signal.signal(signum, old)
 
 
-def _is_new_output(out: str, started: str, finished: str) -> bool:
-    """Whether ``out`` holds the graph built at ``started``..``finished``."""
+def _identity(path: str) -> tuple[int, int] | None:
+    """Device and inode of ``path`` (None if missing): a new output directory is a new inode."""
     try:
-        info = json.loads((Path(out) / "manifest.json").read_text(encoding="utf-8"))["info"]
-        return bool(info["started"] == started and info["finished"] == finished)
-    except (OSError, ValueError, KeyError, TypeError):
-        return False
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
 
 
 def cmd_build(args: argparse.Namespace) -> int:
     from kg.api import build
     from kg.errors import EmptyCorpusError
     from kg.readers import UnsupportedFormatError
+    from kg.store import check_target
 
     records: list[InputError] = []  # bad records skipped
     files: list[InputError] = []  # files skipped inside directories
@@ -87,7 +91,8 @@ def cmd_build(args: argparse.Namespace) -> int:
             _err(f"warning: {e}{' (skipped)' if skipped else ''}")
 
     t0 = time.perf_counter()
-    g = None
+    check_target(args.out)  # fail before a long build, not after it
+    previous: tuple[int, int] | None | bool = False  # False: saving has not started
     try:
         with _signals_as_interrupt():
             bar = _progress(args)
@@ -106,6 +111,7 @@ def cmd_build(args: argparse.Namespace) -> int:
                 if bar:
                     bar.close()
             formats = ["turtle", *args.export] + ([] if args.no_html else ["html"])
+            previous = _identity(args.out)
             g.save(args.out, formats=dict.fromkeys(formats))
             s = g.summary()
             if not args.quiet:
@@ -117,8 +123,7 @@ def cmd_build(args: argparse.Namespace) -> int:
                       f"in {time.perf_counter() - t0:.1f}s -> {args.out}")
     except KeyboardInterrupt as exc:
         signum = getattr(exc, "signum", signal.SIGINT)
-        written = g is not None and _is_new_output(args.out, g.data.info.started,
-                                                    g.data.info.finished)
+        written = previous is not False and _identity(args.out) != previous
         state = "the new output was already written to" if written else "left unchanged:"
         _err(f"interrupted ({signal.Signals(signum).name}); {state} {args.out}")
         return 128 + signum
@@ -207,8 +212,37 @@ def cmd_sparql(args: argparse.Namespace) -> int:
         if not sep or not name:
             raise KGError(f"--bind expects NAME=VALUE, got {b!r}")
         bindings[name.lstrip("?$")] = value
-    result = run_query(args.source, load_query(args.query), bindings=bindings or None)
+    if args.endpoint:
+        if args.source is not None:
+            raise KGError("give either SOURCE or --endpoint, not both")
+        import warnings
+
+        from kg.remote import query_endpoint
+
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = query_endpoint(args.endpoint, load_query(args.query),
+                                    bindings=bindings or None, user=args.user,
+                                    password=args.password, default_graph=args.graph)
+        for w in caught:
+            _err(f"warning: {w.message}")
+    elif args.source is None:
+        raise KGError("give a SOURCE (output directory or RDF file) or --endpoint URL")
+    elif args.graph or args.user or args.password:
+        raise KGError("--graph, --user and --password go with --endpoint")
+    else:
+        result = run_query(args.source, load_query(args.query), bindings=bindings or None)
     sys.stdout.write(format_result(result, args.output))
+    return 0
+
+
+def cmd_push(args: argparse.Namespace) -> int:
+    from kg.remote import push
+
+    result = push(args.dir, args.endpoint, graph=args.graph, method=args.method,
+                  replace=not args.append, user=args.user, password=args.password,
+                  batch_size=args.batch_size, timeout=args.timeout)
+    print(result.summary())
     return 0
 
 
@@ -329,11 +363,30 @@ def make_parser() -> argparse.ArgumentParser:
     i.set_defaults(func=cmd_info)
 
     s = sub.add_parser("sparql", help="run a SPARQL query on a built graph or RDF file")
-    s.add_argument("source", help="output directory or RDF file")
+    s.add_argument("source", nargs="?", help="output directory or RDF file (not with --endpoint)")
     s.add_argument("query", help="query text, a .rq file, or a shipped query name")
     s.add_argument("--bind", action="append", default=[], help="NAME=VALUE bound as a literal")
     s.add_argument("--output", choices=["table", "csv", "json"], default="table")
+    s.add_argument("--endpoint", help="query this SPARQL endpoint URL instead of a local SOURCE")
+    s.add_argument("--graph", help="with --endpoint: the graph IRI to query (default-graph-uri)")
+    s.add_argument("--user", help="with --endpoint: user (default $KG_ENDPOINT_USER)")
+    s.add_argument("--password", help="with --endpoint: password (default $KG_ENDPOINT_PASSWORD)")
     s.set_defaults(func=cmd_sparql)
+
+    pu = sub.add_parser("push", help="load a built graph's RDF into a SPARQL 1.1 store")
+    pu.add_argument("dir", help="output directory (its graph.nt, else graph.ttl) or an RDF file")
+    pu.add_argument("--endpoint", required=True,
+                    help="Graph Store URL (e.g. http://host:7878/store) or, with --method update, "
+                         "SPARQL Update URL")
+    pu.add_argument("--graph", help="named graph IRI (default: the store's default graph)")
+    pu.add_argument("--method", choices=["auto", "gsp", "update"], default="auto",
+                    help="Graph Store Protocol, SPARQL Update INSERT DATA, or auto (gsp, else update)")
+    pu.add_argument("--append", action="store_true", help="add to the graph instead of replacing it")
+    pu.add_argument("--batch-size", type=int, default=10_000, help="triples per INSERT DATA request")
+    pu.add_argument("--user", help="user (default $KG_ENDPOINT_USER)")
+    pu.add_argument("--password", help="password (default $KG_ENDPOINT_PASSWORD; prefer the variable)")
+    pu.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for the store")
+    pu.set_defaults(func=cmd_push)
 
     h = sub.add_parser("html", help="render (a subset of) a built graph as HTML")
     h.add_argument("dir")
