@@ -21,6 +21,7 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 __all__ = [
     "atomic_directory", "atomic_path", "atomic_write_text", "deferred_signals", "remove_stale",
@@ -50,7 +51,7 @@ def deferred_signals() -> Iterator[None]:
         yield
         return
     received: list[int] = []
-    previous: dict[int, signal.Handlers | object] = {}
+    previous: dict[int, Any] = {}
 
     def hold(signum: int, frame: object) -> None:
         received.append(signum)
@@ -65,7 +66,7 @@ def deferred_signals() -> Iterator[None]:
         yield
     finally:
         for signum, handler in previous.items():
-            signal.signal(signum, handler)  # type: ignore[arg-type]
+            signal.signal(signum, handler)
         for signum in dict.fromkeys(received):
             signal.raise_signal(signum)
 

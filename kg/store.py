@@ -102,11 +102,34 @@ def output_directory(out: str | Path) -> Iterator[Path]:
         raise OutputError(f"{out}: cannot write the output: {exc.strerror or exc}") from None
 
 
+def check_target(out: str | Path) -> None:
+    """Raise :class:`OutputError` at once if ``out`` can certainly not be written (called
+    before a long build; :func:`output_directory` checks again under the lock)."""
+    target = Path(os.path.abspath(out))
+    _check_replaceable(target, out)
+    parent = target.parent
+    while not os.path.lexists(parent) and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise OutputError(f"{out}: cannot write the output: {parent} is not a directory")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise OutputError(f"{out}: cannot write the output: permission denied in {parent}")
+    if os.path.isdir(target.parent):
+        try:
+            with locked(target):  # another run is writing it now: say so before building
+                pass
+        except OSError as exc:
+            raise OutputError(f"{out}: cannot write the output: {exc.strerror or exc}") from None
+
+
 def _check_replaceable(target: Path, shown: str | Path) -> None:
     """Refuse to replace anything but an empty directory or a paper-kg output directory."""
     if not os.path.lexists(target):
         return
-    if target.is_symlink() or not target.is_dir():
+    if target.is_symlink():
+        raise OutputError(f"{shown}: is a symbolic link; refusing to replace it "
+                          "(give the directory it points to)")
+    if not target.is_dir():
         raise OutputError(f"{shown}: exists and is not a directory; refusing to replace it")
     manifest = target / "manifest.json"
     if manifest.is_file():

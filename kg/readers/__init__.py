@@ -9,8 +9,9 @@ recognises that shape by itself), ``atom`` (arXiv API), ``csv`` (also TSV) and `
 The format of each file is detected by content unless forced with ``format=``.
 
 Bad records (invalid JSON line, missing title, empty abstract, field of the wrong type,
-title over 2,000 or abstract over 500,000 characters, a JSON line over 50 MiB) are skipped
-and passed to ``on_warning``, or raised with ``strict=True``. Files that are missing,
+title over 2,000 or abstract over 100,000 characters, a run of over 1,000 characters
+without whitespace, a JSON line over 50 MiB) are skipped and passed to ``on_warning``, or
+raised with ``strict=True``. Files that are missing,
 unreadable, undecodable, not regular files (FIFO, device) or (when named explicitly) of no
 supported format raise :class:`~kg.errors.InputError`; inside a directory, files of no
 supported format, empty files and non-regular files are skipped with a warning, and

@@ -16,7 +16,7 @@ from kg.errors import InputError
 from kg.readers.csvrec import header_delimiter
 from kg.readers.daily import find_pairs, paragraphs
 from kg.readers.jsonrec import CONTAINER_KEYS, container_key
-from kg.readers.source import check_regular_file, read_head
+from kg.readers.source import bom_encoding, check_regular_file, read_head
 
 __all__ = [
     "EmptyFileError",
@@ -95,6 +95,20 @@ def _sniff_object(text: str, complete: bool) -> str:
     return shape
 
 
+def _array_then_lines(text: str, complete: bool) -> bool:
+    """Whether a text starting with ``[`` is JSON lines whose first line is an array (a bad
+    record) rather than one JSON array: the first line is a whole value and objects follow."""
+    lines = text.splitlines()
+    if len(lines) < 2:
+        return False
+    try:
+        _DECODER.decode(lines[0])
+    except (ValueError, RecursionError):
+        return False
+    later = lines[1:] if complete else lines[1:-1]
+    return any(_is_object_line(line) for line in later[:20] if line.strip())
+
+
 def sniff_text(text: str, complete: bool = True) -> str | None:
     """The format of a decoded file head, or None. ``complete``: the head is the whole file."""
     text = text.lstrip()
@@ -102,7 +116,7 @@ def sniff_text(text: str, complete: bool = True) -> str | None:
     if first == "<":
         return "atom" if _ATOM.search(text) else None
     if first == "[" and re.match(r"\[\s*[\[{\]\"\d-]", text):
-        return "json"
+        return "jsonl" if _array_then_lines(text, complete) else "json"
     if first == "{":
         return _sniff_object(text, complete)
     first_line = re.split(r"\r\n?|\n", text, maxsplit=1)[0]
@@ -172,6 +186,8 @@ def detect_format(path: str | Path) -> str:
         raise InputError(source, None, f"cannot read file: {exc.strerror or exc}") from None
     if not text.strip():
         raise EmptyFileError(source, None, "file is empty")
+    if head.count(b"\x00") * 4 > len(head) and not bom_encoding(head[:4])[1]:
+        raise UnsupportedFormatError(source, None, _why_not(text, head))
     name = sniff_text(text, complete)
     if name is None:
         raise UnsupportedFormatError(source, None, _why_not(text, head))

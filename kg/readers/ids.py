@@ -19,6 +19,7 @@ from kg.text import find_urls, normalize_whitespace, short_hash, slugify
 __all__ = [
     "MAX_ABSTRACT_CHARS",
     "MAX_ID_CHARS",
+    "MAX_RUN_CHARS",
     "MAX_TITLE_CHARS",
     "TITLE_SLUG_LENGTH",
     "make_paper",
@@ -30,11 +31,15 @@ __all__ = [
 ]
 
 TITLE_SLUG_LENGTH = 80
-# Size limits of one record (characters, after whitespace normalisation). The extraction
-# pipeline reads title + abstract as one spaCy Doc (at most 1,000,000 characters), and no
-# real title or abstract comes near these; a record over a limit is skipped with a warning.
+# Size limits of one record (characters, after whitespace normalisation); a record over a
+# limit is skipped with a warning. No real title or abstract comes near them (arXiv caps
+# abstracts at 1,920 characters); they bound the work hostile input can cause: the
+# extraction pipeline reads title + abstract as one spaCy Doc (at most 1,000,000
+# characters), and spaCy's tokenizer takes time growing with the square of the length of a
+# run without whitespace ("((((...": 0.1 s for 1,000 characters, 30 minutes for 100,000).
 MAX_TITLE_CHARS = 2_000
-MAX_ABSTRACT_CHARS = 500_000
+MAX_ABSTRACT_CHARS = 100_000
+MAX_RUN_CHARS = 1_000  # the longest run without whitespace in a title or abstract
 # Strings longer than this are never taken for an arXiv id or a DOI.
 MAX_ID_CHARS = 1_000
 
@@ -52,6 +57,7 @@ _DOI_PREFIX = re.compile(
     r"(?:https?://(?:dx\.)?doi\.org/|doi\s*:\s*|info:doi/)", re.IGNORECASE
 )
 _ARXIV_DOI = re.compile(r"10\.48550/arxiv\.(.+)", re.IGNORECASE)
+_RUN = re.compile(r"\S+")
 _ISO_DATETIME = re.compile(r"(\d{4}-\d{2}-\d{2})[T ]\d")
 
 
@@ -175,6 +181,14 @@ def make_paper(
             f"abstract too long ({len(clean_abstract):,} characters; "
             f"the limit is {MAX_ABSTRACT_CHARS:,})",
         )
+    for name, text in (("title", clean_title), ("abstract", clean_abstract)):
+        run = next((m for m in _RUN.finditer(text) if m.end() - m.start() > MAX_RUN_CHARS), None)
+        if run:
+            return InputError(
+                source, line,
+                f"{name} has a run of more than {MAX_RUN_CHARS:,} characters without a space "
+                f"(starting {run.group()[:20]!r})",
+            )
     pool = [c.strip() for c in candidates if c and c.strip()]
     clean_url = url.strip() if url and re.match(r"https?://\S+$", url.strip(), re.I) else None
     found_doi = next(filter(None, (parse_doi(c) for c in (doi, *pool, clean_url))), None)
