@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -63,7 +64,10 @@ def _encode_component(text: str, allowed: frozenset[str] | set[str]) -> str:
     """
     out: list[str] = []
     for i, char in enumerate(text):
-        if char in allowed or (ord(char) > 0x7F and _is_ucschar(ord(char))):
+        # Unicode spaces and separators (U+00A0, U+2028, U+3000) are legal IRI characters
+        # but rdflib's parsers reject them raw: encode them like ASCII spaces
+        if char in allowed or (ord(char) > 0x7F and _is_ucschar(ord(char))
+                               and unicodedata.category(char)[0] != "Z"):
             out.append(char)
         elif char == "%" and text[i + 1 : i + 2] in _HEX and text[i + 2 : i + 3] in _HEX:
             out.append(char)

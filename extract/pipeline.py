@@ -106,7 +106,11 @@ _WORKER_NLP: Language | None = None
 
 
 def _init_worker(lexicon_paths: Sequence[str], pipeline_dir: str | None) -> None:
+    import signal
+
     global _WORKER_NLP
+    # Ctrl-C goes to the whole process group: the parent cleans up, workers just stop
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER_NLP = make_pipeline(lexicon_paths, pipeline_dir=pipeline_dir)
 
 

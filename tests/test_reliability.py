@@ -601,8 +601,6 @@ def _unicode_space_iri(term: object) -> bool:
     return isinstance(term, str) and re.search(r"\s", term) is not None
 
 
-@pytest.mark.xfail(reason="exports/iris.py keeps Unicode spaces (U+2028...) raw in URLs from "
-                   "input; rdflib cannot parse such IRIs", strict=False)
 def test_iri_with_unicode_space_parses_with_rdflib(tmp_path: Path) -> None:
     info = BuildInfo("0", "2024-01-01T00:00:00Z", "2024-01-01T00:00:00Z", (),
                      "https://w3id.org/paper-kg/id/")
