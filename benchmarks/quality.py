@@ -38,7 +38,8 @@ def main(argv: list[str] | None = None) -> int:
         secs = time.perf_counter() - t0
         for level in ("entity", "mention_exact", "mention_overlap"):
             for group, s in report["levels"][level].items():
-                rows.append(f"| {split} | {level} | {group.replace('|', '/')} | {s['precision']:.3f} | {s['recall']:.3f} "
+                name = group.replace("|", "/")
+                rows.append(f"| {split} | {level} | {name} | {s['precision']:.3f} | {s['recall']:.3f} "
                             f"| {s['f1']:.3f} |")
         sy = report["synonyms"]
         syn.append(f"| {split} | {report['documents']} | {sy['resolved']}/{sy['pairs']} | {secs:.1f} s |")
