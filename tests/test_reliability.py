@@ -135,12 +135,13 @@ def test_failing_inputs_give_one_line_and_exit_1(tmp_path: Path) -> None:
         if exp["strict_exit"] != 0:
             runs.append((name, [*args, "--strict"], exp["strict_exit"],
                          [exp.get("strict_stderr", exp["stderr"][0])]))
-    out = tmp_path / "out"
+    # one output directory per run: runs in parallel on one directory would meet its lock
+    outs = [tmp_path / f"out{i}" for i in range(len(runs))]
 
-    def job(name: str, args: list[str]) -> Callable[[], Any]:
+    def job(name: str, args: list[str], out: Path) -> Callable[[], Any]:
         return lambda: kg_cmd("build", str(BAD / name), *args, "--out", str(out), "--no-html")
 
-    results = in_parallel([job(name, args) for name, args, _, _ in runs])
+    results = in_parallel([job(name, args, out) for (name, args, _, _), out in zip(runs, outs, strict=True)])
     for (name, args, code, fragments), proc in zip(runs, results, strict=True):
         try:
             for fragment in fragments:
@@ -148,7 +149,7 @@ def test_failing_inputs_give_one_line_and_exit_1(tmp_path: Path) -> None:
             assert "error:" in proc.stderr.splitlines()[-1]
         except AssertionError as exc:
             raise AssertionError(f"{name} {args}: {exc}") from None
-    assert not out.exists() and leftovers(tmp_path) == []
+    assert not any(out.exists() for out in outs) and leftovers(tmp_path) == []
 
 
 def test_bad_records_are_skipped_counted_and_named(tmp_path: Path) -> None:
@@ -244,6 +245,9 @@ def test_unreadable_and_odd_paths(tmp_path: Path) -> None:
         (["build", str(good), "--out", str(not_dir / "sub")], "cannot write the output"),
         (["build", "/dev/zero", "--out", out], "/dev/zero: is a device, not a regular file"),
     ]
+    # each case writes its own --out (OUT is replaced): parallel runs on one directory meet its lock
+    cases = [([str(tmp_path / f"out{i}") if a == out else a for a in args], fragment)
+             for i, (args, fragment) in enumerate(cases)]
     procs = in_parallel([partial(kg_cmd, *c[0], "--no-html") for c in cases])
     for (args, fragment), proc in zip(cases, procs, strict=True):
         try:
@@ -251,7 +255,7 @@ def test_unreadable_and_odd_paths(tmp_path: Path) -> None:
         except AssertionError as exc:
             raise AssertionError(f"{args}: {exc}") from None
     assert (foreign / "keep.txt").read_text() == "precious" and not_dir.read_text() == "x"
-    assert not Path(out).exists() and leftovers(tmp_path) == []
+    assert not list(tmp_path.glob("out*")) and leftovers(tmp_path) == []
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads chmod 000 files")
