@@ -372,10 +372,8 @@ class _TurtleTerms:
         return found
 
     def pair(self, p: str, o: Term) -> str:
-        if p == A:
-            return f"a {self.name(o)}" if type(o) is str else f"a {nt_term(o)}"
-        if type(o) is str:
-            return f"{self.name(p)} <{o}>"
+        if isinstance(o, str):
+            return f"a {self.name(o)}" if p == A else f"{self.name(p)} <{o}>"
         if o.datatype is None:
             return f"{self.name(p)} {nt_term(o)}"
         return f'{self.name(p)} "{o.value.translate(_NT_ESCAPES)}"^^{self.name(o.datatype)}'

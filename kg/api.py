@@ -233,9 +233,9 @@ class KnowledgeGraph:
         """A copy whose data carries seeded, reproducible communities."""
         from dataclasses import replace
 
-        from kg.analytics import community_index
+        from kg.analytics import data_community_index
 
-        data = replace(self.data, communities=community_index(self.nx, seed=seed))
+        data = replace(self.data, communities=data_community_index(self.data, seed=seed))
         return KnowledgeGraph(data, options=self.options, raw_mentions=self.raw_mentions)
 
     # -- RDF, SPARQL, exports --------------------------------------------------------------
