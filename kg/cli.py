@@ -231,7 +231,8 @@ def cmd_sparql(args: argparse.Namespace) -> int:
     elif args.graph or args.user or args.password:
         raise KGError("--graph, --user and --password go with --endpoint")
     else:
-        result = run_query(args.source, load_query(args.query), bindings=bindings or None)
+        result = run_query(args.source, load_query(args.query), bindings=bindings or None,
+                           progress=_err)
     sys.stdout.write(format_result(result, args.output))
     return 0
 

@@ -20,8 +20,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
+import shutil
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -110,19 +113,77 @@ def _cache_key(path: Path) -> tuple[str, int, int]:
     return (str(path.resolve()), st.st_mtime_ns, st.st_size)
 
 
-def _load_store(path: Path, fmt: ox.RdfFormat) -> ox.Store:
+def _bulk_load(store: ox.Store, path: Path, fmt: ox.RdfFormat) -> None:
+    try:
+        store.bulk_load(path=str(path), format=fmt)
+    except SyntaxError as e:
+        raise InputError(str(path), e.lineno, f"not valid RDF: {e.msg}") from None
+    except (OSError, ValueError) as e:
+        raise InputError(str(path), None, f"cannot load RDF: {_one_line(e)}") from None
+
+
+def _load_store(
+    path: Path, fmt: ox.RdfFormat, *, progress: Callable[[str], None] | None = None
+) -> ox.Store:
     key = _cache_key(path)
     if key not in _STORES:
-        store = ox.Store()
-        try:
-            store.bulk_load(path=str(path), format=fmt)
-        except SyntaxError as e:
-            raise InputError(str(path), e.lineno, f"not valid RDF: {e.msg}") from None
-        except (OSError, ValueError) as e:
-            raise InputError(str(path), None, f"cannot load RDF: {_one_line(e)}") from None
+        store = _indexed_store(path, fmt, progress) if _wants_index(path) else None
+        if store is None:
+            store = ox.Store()
+            _bulk_load(store, path, fmt)
         _STORES.clear()  # keep one graph in memory
         _STORES[key] = store
     return _STORES[key]
+
+
+# Graphs at least this big (about 150k triples of Turtle) are queried through an on-disk
+# index kept in their output directory: loading 30M triples takes minutes, opening the
+# index milliseconds. Smaller graphs load in memory in well under a second.
+INDEX_MIN_BYTES = 16 * 2**20
+INDEX_DIR = ".sparql-index"
+
+
+def _wants_index(path: Path) -> bool:
+    return (path.parent / "manifest.json").is_file() and path.stat().st_size >= INDEX_MIN_BYTES
+
+
+def _indexed_store(
+    path: Path, fmt: ox.RdfFormat, progress: Callable[[str], None] | None
+) -> ox.Store | None:
+    """A read-only on-disk Oxigraph store of ``path`` kept in ``path.parent/.sparql-index``,
+    built on first use and rebuilt when ``path`` changes; None if it cannot be written
+    (a read-only directory): the caller then loads the graph in memory."""
+    index = path.parent / INDEX_DIR
+    st = path.stat()
+    stamp = {"file": path.name, "size": st.st_size, "mtime_ns": st.st_mtime_ns}
+    try:
+        if json.loads((index / "source.json").read_text(encoding="utf-8")) == stamp:
+            return ox.Store.read_only(str(index))
+    except (OSError, ValueError):
+        pass
+    if progress is not None:
+        progress(f"indexing {path} for SPARQL (once per graph; later queries open the index)")
+    tmp = path.parent / f"{INDEX_DIR}.tmp-{os.getpid()}"
+    try:
+        shutil.rmtree(tmp, ignore_errors=True)
+        store = ox.Store(str(tmp))
+        _bulk_load(store, path, fmt)
+        store.flush()
+        del store  # closes the database before it is moved
+        (tmp / "source.json").write_text(json.dumps(stamp), encoding="utf-8")
+        old = path.parent / f"{INDEX_DIR}.old-{os.getpid()}"
+        if index.exists():
+            index.rename(old)
+        try:
+            tmp.rename(index)
+        except OSError:  # another query built it at the same moment: use theirs
+            pass
+        shutil.rmtree(old, ignore_errors=True)
+        return ox.Store.read_only(str(index))
+    except OSError:
+        return None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _load_graph(path: Path) -> rdflib.Graph:
@@ -158,13 +219,16 @@ def _check_bindings(query: str, bindings: dict[str, str] | None) -> dict[str, st
 
 
 def run_query(
-    source: str | Path | rdflib.Graph, query: str, *, bindings: dict[str, str] | None = None
+    source: str | Path | rdflib.Graph, query: str, *, bindings: dict[str, str] | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> QueryResult:
     """Run the SPARQL ``query`` on ``source`` and return its result.
 
     ``source`` is an RDF file (.ttl .nt .jsonld .rdf ...), an output directory (its
     ``graph.nt``, else ``graph.ttl``, ...), or an ``rdflib.Graph``. ``bindings`` maps
-    variable names (with or without ``?``) to strings bound as literals. Raises
+    variable names (with or without ``?``) to strings bound as literals. A large graph of an
+    output directory is queried through an on-disk index built there on first use
+    (``progress`` hears about it). Raises
     :class:`QueryError` for a malformed query (with the parser's message) or a failed run,
     and :class:`InputError` for a missing or unreadable source.
     """
@@ -175,7 +239,7 @@ def run_query(
     fmt = _OX_FORMATS.get(path.suffix.lower())
     if fmt is None:
         return _run_rdflib(_load_graph(path), query, values)
-    store = _load_store(path, fmt)
+    store = _load_store(path, fmt, progress=progress)
     subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
         ox.Variable(k): ox.Literal(v) for k, v in values.items()
     }

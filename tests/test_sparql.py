@@ -231,3 +231,66 @@ def test_every_shipped_query_agrees_across_engines(outdir: Path, data: GraphData
         b = run_query(graph, q, bindings=bindings.get(name))
         assert a.columns == b.columns and a.rows, name
         assert _normalised(a) == _normalised(b), name
+
+
+# --- on-disk index for large graphs of an output directory ----------------------------------
+
+def test_large_graph_is_queried_through_a_reusable_index(
+    seeds_out: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above INDEX_MIN_BYTES the graph of an output directory is indexed on disk once; the
+    answers equal the in-memory ones, and a changed graph file gets a fresh index."""
+    import kg.sparql as sparql
+
+    out = tmp_path / "out"
+    shutil.copytree(seeds_out, out)
+    queries = {name: load_query(name) for name in ("top-benchmarks", "entity-counts")}
+    in_memory = {name: run_query(out, q) for name, q in queries.items()}
+    assert not (out / sparql.INDEX_DIR).exists()  # small graphs stay in memory
+
+    monkeypatch.setattr(sparql, "INDEX_MIN_BYTES", 0)
+    sparql._STORES.clear()
+    heard: list[str] = []
+    assert {n: run_query(out, q, progress=heard.append) for n, q in queries.items()} == in_memory
+    index = out / sparql.INDEX_DIR
+    stamp = json.loads((index / "source.json").read_text())
+    assert stamp["file"] == resolve_source(out).name and len(heard) == 1
+    assert not [p.name for p in out.iterdir() if ".sparql-index." in p.name]  # no temp left
+
+    sparql._STORES.clear()  # a new process: opens the index, does not rebuild it
+    name = in_memory["top-benchmarks"].as_dicts()[0]["benchmark"]
+    assert name
+    bound = run_query(out, load_query("papers-using-benchmark"), bindings={"name": name},
+                      progress=heard.append)
+    assert len(heard) == 1 and len(bound) > 0
+
+    graph = resolve_source(out)
+    graph.write_text(graph.read_text(encoding="utf-8").replace(f'"{name}"', f'"{name} X"'),
+                     encoding="utf-8")
+    sparql._STORES.clear()
+    rebound = run_query(out, load_query("papers-using-benchmark"),
+                        bindings={"name": f"{name} X"}, progress=heard.append)
+    assert len(heard) == 2
+    assert [r[2:] for r in rebound.rows] == [r[2:] for r in bound.rows]
+
+
+def test_index_falls_back_to_memory_when_the_directory_is_read_only(
+    seeds_out: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    import kg.sparql as sparql
+
+    if os.geteuid() == 0:
+        pytest.skip("root writes into read-only directories")
+    out = tmp_path / "out"
+    shutil.copytree(seeds_out, out)
+    expected = run_query(out, load_query("top-benchmarks"))
+    monkeypatch.setattr(sparql, "INDEX_MIN_BYTES", 0)
+    sparql._STORES.clear()
+    out.chmod(0o555)
+    try:
+        assert run_query(out, load_query("top-benchmarks")) == expected
+    finally:
+        out.chmod(0o755)
+    assert not (out / sparql.INDEX_DIR).exists()
