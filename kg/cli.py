@@ -122,12 +122,17 @@ def cmd_build(args: argparse.Namespace) -> int:
                       f"{s['communities']} communities{f', {skipped}' if skipped else ''} "
                       f"in {time.perf_counter() - t0:.1f}s -> {args.out}")
     except KeyboardInterrupt as exc:
-        signum = getattr(exc, "signum", signal.SIGINT)
-        written = previous is not False and _identity(args.out) != previous
-        state = "the new output was already written to" if written else "left unchanged:"
-        _err(f"interrupted ({signal.Signals(signum).name}); {state} {args.out}")
-        return 128 + signum
+        return _interrupted(exc, args.out, previous)
     return 0
+
+
+def _interrupted(exc: KeyboardInterrupt, out: str, previous: tuple[int, int] | None | bool) -> int:
+    """Say whether an interrupted run had already swapped in its output; the exit code."""
+    signum = getattr(exc, "signum", signal.SIGINT)
+    written = previous is not False and _identity(out) != previous
+    state = "the new output was already written to" if written else "left unchanged:"
+    _err(f"interrupted ({signal.Signals(signum).name}); {state} {out}")
+    return 128 + signum
 
 
 def _skipped(records: list[InputError], files: list[InputError]) -> str:
@@ -154,8 +159,13 @@ def cmd_add(args: argparse.Namespace) -> int:
         skipped.append(e)
         _err(f"warning: {e} (skipped)")
 
-    g, counts = add_papers(args.dir, args.inputs, format=args.format, strict=args.strict,
-                           on_warning=warn, workers=args.workers)
+    previous = _identity(args.dir)
+    try:
+        with _signals_as_interrupt():
+            g, counts = add_papers(args.dir, args.inputs, format=args.format, strict=args.strict,
+                                   on_warning=warn, workers=args.workers)
+    except KeyboardInterrupt as exc:
+        return _interrupted(exc, args.dir, previous)
     s = g.summary()
     print(f"{counts['added']} added, {counts['changed']} changed, {counts['unchanged']} unchanged"
           f"{f', {len(skipped)} records skipped' if skipped else ''}; now {s['papers']} papers, "
@@ -166,7 +176,12 @@ def cmd_add(args: argparse.Namespace) -> int:
 def cmd_remove(args: argparse.Namespace) -> int:
     from kg.update import remove_papers
 
-    g = remove_papers(args.dir, args.paper)
+    previous = _identity(args.dir)
+    try:
+        with _signals_as_interrupt():
+            g = remove_papers(args.dir, args.paper)
+    except KeyboardInterrupt as exc:
+        return _interrupted(exc, args.dir, previous)
     s = g.summary()
     print(f"removed {len(args.paper)}; now {s['papers']} papers, {s['entities']} entities, "
           f"{s['links']} links -> {args.dir}")

@@ -33,21 +33,40 @@ FORMAT = "paper-kg"
 FORMAT_VERSION = 1
 
 
+_HELD: dict[str, int] = {}  # locks this process holds: path -> nesting depth
+
+
 @contextlib.contextmanager
 def locked(out: str | Path) -> Iterator[None]:
-    """Hold an exclusive lock for writing ``out``; :class:`LockError` if another run has it."""
+    """Hold an exclusive lock for writing ``out``; :class:`LockError` if another run has it.
+
+    Re-entrant within a process, so an update can hold the lock from reading the old
+    graph to writing the new one (nobody else can write in between).
+    """
     import fcntl
 
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = out.parent / f".{out.name}.lock"
+    key = os.path.abspath(out)
+    if key in _HELD:
+        _HELD[key] += 1
+        try:
+            yield
+        finally:
+            _HELD[key] -= 1
+        return
+    target = Path(key)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = target.parent / f".{target.name}.lock"
     fd = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o644)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise LockError(f"{out}: another paper-kg run is writing this directory") from None
-        yield
+        _HELD[key] = 1
+        try:
+            yield
+        finally:
+            del _HELD[key]
     finally:
         os.close(fd)
 

@@ -61,6 +61,22 @@ def add_papers(
     only if its title or abstract changed. Returns the new graph and counts
     (``added``, ``changed``, ``unchanged``).
     """
+    from kg.store import locked
+
+    with locked(out):  # from reading the old graph to writing the new one
+        return _add_papers(out, inputs, format=format, strict=strict, on_warning=on_warning,
+                           workers=workers)
+
+
+def _add_papers(
+    out: str | Path,
+    inputs: Sequence[str | Path],
+    *,
+    format: str | None,
+    strict: bool,
+    on_warning: Callable[[InputError], None] | None,
+    workers: int,
+) -> tuple[Any, dict[str, int]]:
     from extract.pipeline import extract_papers
     from kg.api import _now, load
     from kg.readers import merge_papers, read_paths
@@ -94,6 +110,13 @@ def add_papers(
 
 def remove_papers(out: str | Path, paper_ids: Sequence[str]) -> Any:
     """Remove papers (by id, arXiv id, DOI or exact title) from the graph saved in ``out``."""
+    from kg.store import locked
+
+    with locked(out):
+        return _remove_papers(out, paper_ids)
+
+
+def _remove_papers(out: str | Path, paper_ids: Sequence[str]) -> Any:
     from kg.api import _now, load
 
     started = _now()

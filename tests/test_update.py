@@ -115,3 +115,62 @@ def test_update_needs_raw_mentions(tmp_path: Path, seeds_out: Path) -> None:
     (copy / "raw_mentions.jsonl").unlink()
     proc = run_kg("add", str(copy), str(SEEDS))
     assert proc.returncode != 0 and "rebuild" in proc.stderr
+
+
+def _snapshot(directory: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(directory)): p.read_bytes()
+            for p in sorted(directory.rglob("*")) if p.is_file()}
+
+
+def test_interrupted_add_leaves_the_previous_graph(seed_papers: list, tmp_path: Path) -> None:  # type: ignore[type-arg]
+    """SIGINT, SIGTERM and SIGKILL at seeded random points of `kg add`: the directory is
+    either exactly the previous graph or the complete new one; after a SIGKILL the next
+    update clears what was left and its result equals a full rebuild."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import ROOT
+    from tests.test_reliability import corpus
+
+    first = _write_jsonl(tmp_path / "first.jsonl", seed_papers[:45])
+    more = corpus(tmp_path / "more.jsonl", 400, seed=3)
+    out = tmp_path / "out"
+    assert run_kg("build", str(first), "--out", str(out), "--no-html").returncode == 0
+    before = _snapshot(out)
+    started = time.perf_counter()
+    probe = tmp_path / "probe"
+    import shutil
+
+    shutil.copytree(out, probe)
+    assert run_kg("add", str(probe), str(more)).returncode == 0
+    duration = time.perf_counter() - started
+    shutil.rmtree(probe)
+
+    rng = random.Random(11)
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL, signal.SIGINT):
+        delay = rng.uniform(0.3, duration * 1.05)
+        proc = subprocess.Popen([sys.executable, "-m", "kg", "add", str(out), str(more)], cwd=ROOT,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                start_new_session=True)
+        time.sleep(delay)
+        proc.send_signal(sig)
+        _, stderr = proc.communicate(timeout=120)
+        note = f"{signal.Signals(sig).name} after {delay:.2f}s: rc {proc.returncode} {stderr[-400:]!r}"
+        assert "Traceback" not in stderr, note
+        now = _snapshot(out) if out.exists() else {}
+        if now == before:
+            assert proc.returncode in (128 + sig, -sig), note
+            if proc.returncode == 128 + sig:
+                assert f"left unchanged: {out}" in stderr, note
+        else:  # the run got past the swap: the complete new graph
+            assert proc.returncode in (0, 128 + sig, -sig), note
+            assert json.loads(now["manifest.json"])["counts"]["papers"] == 445, note
+            break
+        if sig != signal.SIGKILL:
+            assert not [p.name for p in tmp_path.iterdir() if p.name.endswith((".tmp", ".old"))], note
+    proc = run_kg("add", str(out), str(more))  # clears anything a killed run left
+    assert proc.returncode == 0, proc.stderr
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith((".tmp", ".old"))]
+    _same(kg.load(out), kg.build([first, more]))
