@@ -78,7 +78,8 @@ def resolve(
         aliases = _aliases(label, surfaces[key], entry.aliases if entry else ())
         entities[eid] = Entity(eid, label, etype, aliases)  # type: ignore[arg-type]
 
-    out = [replace(m, type=entities[key_to_id[m.key]].type, entity=key_to_id[m.key]) for m in kept]
+    type_of = {eid: e.type for eid, e in entities.items()}
+    out = [m.resolved(type_of[eid], eid) for m in kept for eid in (key_to_id[m.key],)]
     out.sort(key=lambda m: (m.paper_id, m.field != "title", m.start, m.end))
     papers: dict[str, set[str]] = defaultdict(set)
     counts: Counter[str] = Counter()

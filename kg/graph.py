@@ -85,12 +85,14 @@ def link_papers(
     hi = np.maximum(both_r[sel], both_c[sel])
     weight = dict(zip(zip(lo.tolist(), hi.tolist(), strict=True), both_w[sel].tolist(), strict=True))
     kept = sorted(weight)
-    idf_of = dict(zip(ent_ids, idf.tolist(), strict=True))
+    # shared entities listed rarest first (ties by id): one global order, looked up per link
+    idf_list = idf.tolist()
+    rarest: dict[str, int] = {
+        e: r for r, e in enumerate(sorted(ent_ids, key=lambda e: (-idf_list[col[e]], e)))}
     links = []
     for i, j in kept:
         pa, pb = papers[i], papers[j]
-        shared = entities_of[pa] & entities_of[pb]
-        ranked = tuple(sorted(shared, key=lambda e: (-idf_of[e], e)))
+        ranked = tuple(sorted(entities_of[pa] & entities_of[pb], key=rarest.__getitem__))
         links.append(Link(pa, pb, round(weight[(i, j)], 6), ranked))
     return links
 

@@ -83,7 +83,9 @@ def write_records(data: GraphData, directory: Path, *, options: dict[str, Any]) 
     _write_jsonl(directory / "papers.jsonl", (p.to_dict() for p in data.papers))
     _write_jsonl(directory / "mentions.jsonl", (m.to_row() for m in data.mentions))
     _write_jsonl(directory / "entities.jsonl", (e.to_dict() for e in data.entities))
-    _write_jsonl(directory / "links.jsonl", (asdict(link) for link in data.links))
+    _write_jsonl(directory / "links.jsonl", ({"source": lk.source, "target": lk.target,
+                                              "weight": lk.weight, "shared": lk.shared}
+                                             for lk in data.links))
     (directory / "communities.json").write_text(
         json.dumps(data.communities, sort_keys=True), encoding="utf-8")
     counts: dict[str, Any] = {
