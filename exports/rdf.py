@@ -9,7 +9,8 @@ Python API and the RDF/XML writer. The vocabulary (see ``exports/ontology.ttl``)
 * paper -> ``schema:ScholarlyArticle`` with ``dcterms:title/abstract/identifier/date``,
   ``schema:url``, ``fabio:hasArXivId``, ``schema:author``, ``rdfs:seeAlso``, ``schema:mentions``;
 * entity -> exactly one of ``mls:Model``, ``mls:Dataset``, ``mls:Algorithm``,
-  ``pkg:Benchmark`` with ``skos:prefLabel/altLabel``, ``pkg:paperCount``, ``pkg:mentionCount``;
+  ``pkg:Benchmark`` with ``skos:prefLabel/altLabel``, ``skos:hiddenLabel`` (lowercase forms
+  of those, for lookups), ``pkg:paperCount``, ``pkg:mentionCount``;
 * mention -> ``oa:Annotation`` (body = entity, target = ``oa:SpecificResource`` on the
   paper with a ``oa:TextPositionSelector`` and a ``oa:TextQuoteSelector``);
 * link -> ``pkg:PaperLink`` with ``pkg:linkSource/linkTarget/weight/sharedEntity``;
@@ -209,8 +210,13 @@ def iter_blocks(data: GraphData, *, base_iri: str | None = None) -> Iterator[Blo
             raise KGError(f"entity {e.id!r} has unknown type {e.type!r}")
         label = clean_text(e.label)
         pairs = [(A, cls), (SKOS + "prefLabel", Lit(label))]
-        pairs += [(SKOS + "altLabel", Lit(a)) for a in map(clean_text, e.aliases)
-                  if a != label and a.strip()]
+        alt = [a for a in map(clean_text, e.aliases) if a != label and a.strip()]
+        pairs += [(SKOS + "altLabel", Lit(a)) for a in alt]
+        # lowercase forms let SPARQL find an entity by name with an index lookup
+        # (a case-insensitive FILTER scans every label: seconds on a large graph)
+        shown = {label, *alt}
+        pairs += [(SKOS + "hiddenLabel", Lit(low)) for low in dict.fromkeys(
+            x.lower() for x in (label, *alt)) if low not in shown]
         pairs += [(KG + "paperCount", _int(e.paper_count)),
                   (KG + "mentionCount", _int(e.mention_count))]
         if b := block("entity", ent_iris[e.id], pairs):

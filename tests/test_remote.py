@@ -155,7 +155,7 @@ def test_sparql_string_round_trips_through_a_parser(value: str, tmp_path: Path) 
 def test_inject_values_binds_every_group_that_uses_the_variable() -> None:
     q = load_query("papers-using-benchmark")
     text = inject_values(q, {"name": "mmlu"})
-    assert text.count('VALUES ?name { "mmlu" }') == 2  # outer WHERE and the subquery
+    assert text.count('VALUES ?name { "mmlu" }') == 4  # outer WHERE and each UNION branch
     # a subquery alone in its group stays alone; strings, IRIs and comments are not groups
     text = inject_values('SELECT * WHERE { { SELECT ?x WHERE { ?x ?p ?n } } } # { ?n }\n',
                          {"n": "v"})

@@ -64,9 +64,12 @@ def _rows(result: QueryResult, *cols: str) -> list[tuple[str | None, ...]]:
 
 
 def test_papers_using_benchmark(source: object) -> None:
-    for name in ("MMLU", "massive multitask LANGUAGE understanding"):
+    for name in ("MMLU", "mmlu", "massive multitask language understanding"):
         r = run_query(source, load_query("papers-using-benchmark"), bindings={"name": name})  # type: ignore[arg-type]
         assert _rows(r, "id", "benchmark", "name") == [(P2, "MMLU", name), (P1, "MMLU", name)]
+    # names are looked up in the indexes: exact, or lowercase, not any mix of cases
+    assert run_query(source, load_query("papers-using-benchmark"),  # type: ignore[arg-type]
+                     bindings={"name": "mMlU"}).rows == ()
     assert run_query(source, load_query("papers-using-benchmark"),  # type: ignore[arg-type]
                      bindings={"name": "ImageNet"}).rows == ()  # a dataset, not a benchmark
 
@@ -87,8 +90,13 @@ def test_related_papers(source: object) -> None:
     assert _rows(r, "source_id", "related_id", "weight") == [(P2, P1, "2.0"), (P2, P4, "1.0")]
     assert sorted((r.rows[0][r.columns.index("shared")] or "").split("; ")) == ["DPO", "LoRA",
                                                                                   "MMLU"]
-    r = run_query(source, q, bindings={"paper": "gpt-4o with lora"})  # type: ignore[arg-type]
-    assert _rows(r, "related_id", "weight") == [(P2, "2.0"), (P3, "0.5")]
+    found = run_query(source, load_query("find-papers"), bindings={"text": "gpt-4o with lora"})  # type: ignore[arg-type]
+    assert len(found) == 1
+    pid, title = found.rows[0][found.columns.index("id")], found.rows[0][found.columns.index("title")]
+    for value in (pid, title):  # by id or by exact title
+        r = run_query(source, q, bindings={"paper": value})  # type: ignore[arg-type]
+        assert _rows(r, "related_id", "weight") == [(P2, "2.0"), (P3, "0.5")]
+    assert run_query(source, q, bindings={"paper": "gpt-4o with lora"}).rows == ()  # type: ignore[arg-type]
 
 
 def test_entity_counts(source: object) -> None:
@@ -166,7 +174,7 @@ def test_sources(outdir: Path, tmp_path: Path) -> None:
 def test_load_query(tmp_path: Path) -> None:
     names = shipped_queries()
     assert {"papers-using-benchmark", "top-benchmarks", "co-occurring-methods",
-            "related-papers", "entity-counts"} <= set(names)
+            "related-papers", "entity-counts", "find-papers"} <= set(names)
     for name, description in names.items():
         text = load_query(name)
         assert text.startswith("#") and description
@@ -223,7 +231,7 @@ def _normalised(result: QueryResult) -> list[tuple[str | None, ...]]:
 
 def test_every_shipped_query_agrees_across_engines(outdir: Path, data: GraphData) -> None:
     bindings = {"papers-using-benchmark": {"name": "gsm8k"}, "co-occurring-methods":
-                {"name": "DPO"}, "related-papers": {"paper": P1}}
+                {"name": "DPO"}, "related-papers": {"paper": P1}, "find-papers": {"text": "lora"}}
     graph = to_rdflib(data)
     for name in shipped_queries():
         q = load_query(name)

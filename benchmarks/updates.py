@@ -1,0 +1,112 @@
+"""Benchmark rows for a built graph: a daily update (``kg add`` of 100 new papers, against
+the full ``kg build`` measured in the same run) and ``kg sparql`` with the README's example
+queries (the first call builds the on-disk index; each later call is what a user waits for).
+
+Used by ``benchmarks/run.py`` after its end-to-end ``kg build``; every command runs in a
+subprocess through the real ``kg`` entry point, timed by the parent.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+NEW_PAPERS = 100
+
+# label -> (shipped query or text, bindings filled from the graph: name -> how)
+README_QUERIES: list[tuple[str, str, dict[str, str]]] = [
+    ("top-benchmarks", "top-benchmarks", {}),
+    ("papers-using-benchmark", "papers-using-benchmark", {"name": "benchmark"}),
+    ("co-occurring-methods", "co-occurring-methods", {"name": "method"}),
+    ("related-papers", "related-papers", {"paper": "paper"}),
+    ("entity-counts", "entity-counts", {}),
+    ("count benchmarks (inline query)",
+     "PREFIX pkg: <https://w3id.org/paper-kg/ontology#>\n"
+     "SELECT (COUNT(?b) AS ?n) WHERE { ?b a pkg:Benchmark }", {}),
+]
+
+
+def _kg() -> list[str]:
+    found = shutil.which("kg")
+    return [found] if found else [sys.executable, "-m", "kg"]
+
+
+def _new_papers(d: Path, n: int) -> Path:
+    """The ``NEW_PAPERS`` abstracts that follow the first ``n`` of the same generated corpus
+    (the generator is prefix-stable), i.e. the next day's papers."""
+    path = d / f"new{NEW_PAPERS}.jsonl"
+    if not path.exists():
+        proc = subprocess.run([sys.executable, str(HERE / "generate.py"), str(n + NEW_PAPERS),
+                               "--seed", "0"], capture_output=True, text=True, check=True)
+        lines = proc.stdout.splitlines()[n:]
+        path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return path
+
+
+def _bindings(out: Path) -> dict[str, str]:
+    """A well-used benchmark, a well-used method and a paper title of the built graph."""
+    counts: dict[str, tuple[int, str]] = {}
+    with (out / "entities.jsonl").open(encoding="utf-8") as f:
+        for line in f:
+            e = json.loads(line)
+            best = counts.get(e["type"])
+            if best is None or e["paper_count"] > best[0]:
+                counts[e["type"]] = (e["paper_count"], e["label"])
+    with (out / "papers.jsonl").open(encoding="utf-8") as f:
+        title = json.loads(f.readline())["title"]
+    return {"benchmark": counts.get("benchmark", (0, "x"))[1],
+            "method": counts.get("method", (0, "x"))[1], "paper": title[:30]}
+
+
+def run(d: Path, n: int, built: Path, build_secs: float, *, watch: Callable[..., Any],
+        row: Callable[..., Any], args: Any) -> list[Any]:
+    """Rows for ``kg add`` (vs ``build_secs``) and ``kg sparql`` on the graph in ``built``."""
+    rows = []
+    new = _new_papers(d, n)
+    target = d / "updated"
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(built, target)
+    w = watch([*_kg(), "add", str(target), str(new)], timeout=args.build_timeout,
+              max_rss_mb=args.max_rss_mb, cwd=d)
+    r = row("add", n, secs=w.secs, peak_mb=w.group_peak_mb, cpu=w.cpu_secs)
+    if w.rc != 0 or w.killed:
+        r.note = w.killed or f"failed (exit {w.rc}): {w.stderr.strip().splitlines()[-1:]}"
+    else:
+        r.rate = f"{build_secs / w.secs:.1f}x faster than kg build"
+        r.note = (f"{NEW_PAPERS} new papers into the graph of {n:,} built by `kg build` "
+                  f"({build_secs:,.1f} s in this run)")
+    rows.append(r)
+    _say(r)
+
+    values = _bindings(target)
+    for i, (label, query, binds) in enumerate(README_QUERIES):
+        cmd: Sequence[str] = [*_kg(), "sparql", str(target), query, "--output", "csv"]
+        for var, what in binds.items():
+            cmd = [*cmd, "--bind", f"{var}={values[what]}"]
+        w = watch(cmd, timeout=args.timeout, max_rss_mb=args.max_rss_mb, cwd=d)
+        if i == 0:  # the first query of a new graph builds the index: report it apart
+            first = row("sparql-index", n, secs=w.secs, peak_mb=w.group_peak_mb, cpu=w.cpu_secs,
+                        note="first kg sparql on the updated graph: builds .sparql-index once")
+            rows.append(first)
+            _say(first)
+            w = watch(cmd, timeout=args.timeout, max_rss_mb=args.max_rss_mb, cwd=d)
+        r = row(f"sparql:{label}", n, secs=w.secs, peak_mb=w.group_peak_mb, cpu=w.cpu_secs)
+        r.note = ("whole `kg sparql` command (process start, index open, query, output)"
+                  if w.rc == 0 else f"failed (exit {w.rc}): {w.stderr.strip()[-300:]}")
+        if binds:
+            r.note += "; " + ", ".join(f"{v}={values[k]!r}" for v, k in binds.items())
+        rows.append(r)
+        _say(r)
+    shutil.rmtree(target, ignore_errors=True)
+    return rows
+
+
+def _say(r: Any) -> None:
+    secs = f"{r.secs:9.2f} s" if r.secs is not None else "skipped"
+    print(f"  {r.stage:20s} {secs}  {r.rate}  {r.note}", flush=True)
