@@ -20,7 +20,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from extract.doc_view import Candidate, Compound, DocView
+from extract.doc_view import Candidate, Compound, DocView, candidates
 from extract.normalize import entity_key, is_acronym, singular
 
 if TYPE_CHECKING:
@@ -32,6 +32,9 @@ _VERSIONED = re.compile(r"^(?=.*[A-Za-z]{2})(?=.*[A-Z])[A-Za-z][A-Za-z0-9.]*(?:-
 _HAS_DIGIT = re.compile(r"\d")
 _SIZE = re.compile(r"^\d+(?:\.\d+)?[BMKT]$|^\d+x\d+B$", re.IGNORECASE)
 _UNITS = re.compile(r"^(?:[A-Z]?\d+[A-Za-z]{0,3}|[A-Z]{1,2}\d{2,4}|v\d+)$")
+_BILLIONS = re.compile(r"^\d+(?:\.\d+)?[Bb]$")
+_DIMENSION = frozenset({"1D", "2D", "3D", "4D", "1-D", "2-D", "3-D", "4-D"})
+_YEAR = re.compile(r"^(?:19|20)\d\d[a-z]?$")
 
 
 @lru_cache(maxsize=1)
@@ -57,6 +60,9 @@ class RuleVocab:
     size_words: frozenset[str]
     verb_context: frozenset[str]
     head_initials: frozenset[str]
+    extension_heads: frozenset[str] = frozenset()
+    spaced_sizes: frozenset[str] = frozenset()
+    head_followers: frozenset[str] = frozenset()
     pos_cache: dict[str, bool] = field(default_factory=dict)
     shape_cache: dict[str, str | None] = field(default_factory=dict)
 
@@ -80,6 +86,9 @@ class RuleVocab:
             size_words=frozenset(d["size_suffix_words"]),
             verb_context=frozenset(d["verb_context"]),
             head_initials=frozenset(w[:1] for w in heads),
+            extension_heads=frozenset(d.get("extension_heads", ())),
+            spaced_sizes=frozenset(d.get("spaced_size_words", ())),
+            head_followers=frozenset(d.get("head_followers", ())),
         )
 
     def can_modify(self, word: str) -> bool:
@@ -108,6 +117,16 @@ class RuleVocab:
         if "ADJ" in pos and word not in pos["ADJ"]:
             return False  # comparatives and superlatives: "lower", "deeper", "best"
         return "NOUN" in pos or "ADJ" in pos or "PROPN" in pos
+
+    def adjective(self, word: str) -> bool:
+        """A plain lowercase adjective that can name a kind of architecture ("linear", "sparse")."""
+        if not word.isalpha() or not word.islower() or word in self.stop_words \
+                or word in self.generic_modifiers:
+            return False
+        from lemminflect import getAllLemmas
+
+        pos = getAllLemmas(word)
+        return set(pos) == {"ADJ"} and word in pos["ADJ"]
 
     def participle(self, word: str) -> bool:
         """Verb-only past participles ("supervised", "learned"): modifiers of strong heads only."""
@@ -242,6 +261,9 @@ def name_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
         if shape == "acronym":
             if ctx is not None:
                 out.append((comp.start, comp.end, ctx[0], entity_key(text), "context", ctx[1] - 0.05))
+            elif _cited(v, ci):
+                # "SNIP [44]", "CPN (Chen et al., 2018)": a cited acronym names prior work
+                out.append((comp.start, comp.end, "method", entity_key(text), "citation", 0.6))
             else:
                 out.append((comp.start, comp.end, "method", entity_key(text), "bare-acronym", 0.0))
             continue
@@ -251,9 +273,66 @@ def name_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
         elif shape == "versioned" or any(vocab.is_size(p) for p in text.split("-")[1:]):
             typ, conf, rule = "model", 0.6, "shape:versioned"
         else:
-            in_proposal = v.sent_of[comp.start] in proposal
+            in_proposal = v.sent_of[comp.start] in proposal or _cited(v, ci)
             typ, conf, rule = "method", (0.6 if in_proposal else 0.5), "shape:camel"
         out.append((comp.start, comp.end, typ, entity_key(text), rule, conf))
+    out.extend(lexicon_extensions(doc, v, vocab))
+    return out
+
+
+def _cited(v: DocView, ci: int) -> bool:
+    """True when a citation follows compound ``ci``: ``[12]`` or ``(Smith et al., 2019)``."""
+    comps = v.compounds
+    if ci + 2 >= len(comps):
+        return False
+    nxt, first = comps[ci + 1].text, comps[ci + 2].text
+    if nxt == "[":
+        return first[:1].isdigit()
+    if nxt != "(" or not first[:1].isupper() or not first.isalpha():
+        return False
+    after = [c.text for c in comps[ci + 3:ci + 7]]
+    return after[:1] == ["et"] or any(_YEAR.match(t) for t in after[:3])
+
+
+def lexicon_extensions(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
+    """Longer names built on a lexicon match (run after the lexicon component):
+
+    * a size written apart: ``BERT BASE``, ``BERT large``, ``Llama 2 70B`` (same entity);
+    * a technique named after a model: ``BERT distillation``, ``GloVe embeddings``;
+    * a dimension or an adjective before an architecture acronym: ``3D CNNs``,
+      ``linear SVM``, ``bidirectional LSTM`` (a new, more specific entity).
+    """
+    out: list[Candidate] = []
+    comps = v.compounds
+    for c in candidates(doc):
+        if c[4] not in {"lexicon", "lexicon-variant"} or c[2] not in {"model", "method"}:
+            continue
+        first_ci, last_ci = v.comp_of_tok[c[0]], v.comp_of_tok[c[1] - 1]
+        if first_ci < 0 or last_ci < 0 or comps[last_ci].end != c[1] or comps[first_ci].start != c[0]:
+            continue
+        sent = v.sent_of[c[0]]
+        if last_ci + 1 < len(comps) and v.sent_of[comps[last_ci + 1].start] == sent:
+            nxt = comps[last_ci + 1]
+            low = nxt.text.lower()
+            if c[2] == "model" and (low in vocab.spaced_sizes or _BILLIONS.match(nxt.text)) \
+                    and (nxt.text.isupper() or nxt.text[:1].islower() or nxt.text[1:].islower()) \
+                    and not vocab.is_size(v.texts[c[1] - 1]):
+                out.append((c[0], nxt.end, c[2], c[3], c[4], c[5] + 0.02))
+                continue
+            if singular(low) in vocab.extension_heads or low in vocab.extension_heads:
+                text = doc[c[0]:nxt.end].text
+                out.append((c[0], nxt.end, "method", entity_key(text), "noun-phrase", 0.97))
+                continue
+        if first_ci == 0 or comps[first_ci].sent_start:
+            continue
+        prev = comps[first_ci - 1]
+        if v.sent_of[prev.start] != sent or prev.title != comps[first_ci].title:
+            continue
+        surface = doc[c[0]:c[1]].text
+        if prev.text in _DIMENSION or (
+                c[2] == "method" and is_acronym(surface.split("-")[0]) and vocab.adjective(prev.text)):
+            text = f"{prev.text} {surface}"
+            out.append((prev.start, c[1], c[2], entity_key(text), "noun-phrase", 0.96))
     return out
 
 
@@ -310,7 +389,14 @@ def technique_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candida
         head = comp.text.lower()
         head_s = singular(head)
         if head_s not in vocab.method_heads and head not in vocab.method_heads:
-            continue
+            if "-" not in head:
+                continue
+            # "tri-axial self-attention", "deep Q-learning": the last part is the head
+            last = singular(head.rsplit("-", 1)[1])
+            if last not in vocab.method_heads or last in vocab.weak_method_heads:
+                continue
+        if ci + 1 < len(v.compounds) and v.compounds[ci + 1].text.lower() in vocab.head_followers:
+            continue  # "learning rates", "attention maps": the phrase goes on past the head
         title_case = comp.text[:1].isupper()
         weak_head = head_s in vocab.weak_method_heads or head in vocab.weak_method_heads
         k = ci - 1
@@ -318,7 +404,12 @@ def technique_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candida
         while k >= 0 and len(mods) < 4:
             c = v.compounds[k]
             low = c.text.lower()
-            if c.title != comp.title or not c.text[:1].isalpha() or is_acronym(c.text.split("-")[0]):
+            if c.title != comp.title:
+                break
+            if c.text in _DIMENSION:
+                mods.append(c)  # "3D convolutional network"
+                break
+            if not c.text[:1].isalpha() or is_acronym(c.text.split("-")[0]):
                 break
             if title_case and not c.text[:1].isupper():
                 break
