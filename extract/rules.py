@@ -63,6 +63,7 @@ class RuleVocab:
     extension_heads: frozenset[str] = frozenset()
     spaced_sizes: frozenset[str] = frozenset()
     head_followers: frozenset[str] = frozenset()
+    object_heads: frozenset[str] = frozenset()
     pos_cache: dict[str, bool] = field(default_factory=dict)
     shape_cache: dict[str, str | None] = field(default_factory=dict)
 
@@ -89,6 +90,7 @@ class RuleVocab:
             extension_heads=frozenset(d.get("extension_heads", ())),
             spaced_sizes=frozenset(d.get("spaced_size_words", ())),
             head_followers=frozenset(d.get("head_followers", ())),
+            object_heads=frozenset(d.get("object_heads", ())),
         )
 
     def can_modify(self, word: str) -> bool:
