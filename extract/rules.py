@@ -34,6 +34,7 @@ _SIZE = re.compile(r"^\d+(?:\.\d+)?[BMKT]$|^\d+x\d+B$", re.IGNORECASE)
 _UNITS = re.compile(r"^(?:[A-Z]?\d+[A-Za-z]{0,3}|[A-Z]{1,2}\d{2,4}|v\d+)$")
 _BILLIONS = re.compile(r"^\d+(?:\.\d+)?[Bb]$")
 _DIMENSION = frozenset({"1D", "2D", "3D", "4D", "1-D", "2-D", "3-D", "4-D"})
+_BOUND_ADVERBS = frozenset({"fully", "densely", "sparsely", "locally", "partially"})
 _YEAR = re.compile(r"^(?:19|20)\d\d[a-z]?$")
 
 
@@ -102,7 +103,8 @@ class RuleVocab:
         return ok
 
     def _can_modify(self, word: str) -> bool:
-        if word in self.stop_words or word in self.generic_modifiers or not word[:1].isalpha():
+        if word in self.stop_words or word in self.generic_modifiers or not word[:1].isalpha() \
+                or len(word) < 2:
             return False
         parts = word.split("-")
         if len(parts) > 1:
@@ -416,6 +418,8 @@ def technique_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candida
             if title_case and not c.text[:1].isupper():
                 break
             if not vocab.can_modify(low):
+                if low in _BOUND_ADVERBS and mods:
+                    mods.append(c)  # "fully connected layer", "densely connected network"
                 break
             mods.append(c)
             if c.sent_start:
