@@ -35,6 +35,8 @@ _UNITS = re.compile(r"^(?:[A-Z]?\d+[A-Za-z]{0,3}|[A-Z]{1,2}\d{2,4}|v\d+)$")
 _BILLIONS = re.compile(r"^\d+(?:\.\d+)?[Bb]$")
 _DIMENSION = frozenset({"1D", "2D", "3D", "4D", "1-D", "2-D", "3-D", "4-D"})
 _BOUND_ADVERBS = frozenset({"fully", "densely", "sparsely", "locally", "partially"})
+_GERUND_PREPS = frozenset({"for", "by", "of", "in", "to", "via", "when", "while", "after", "before",
+                           "from", "through", "without", "on", "at", "into"})
 _YEAR = re.compile(r"^(?:19|20)\d\d[a-z]?$")
 
 
@@ -431,6 +433,10 @@ def technique_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candida
         # "models exhibit long-term memory": a verb right after its subject is no modifier
         if mods and k >= 0 and v.compounds[k].text.lower() in vocab.verb_context \
                 and vocab.verb_like(mods[-1].text.lower()):
+            mods.pop()
+        # "approaches for learning word embeddings": a gerund after a preposition is a verb
+        if mods and k >= 0 and v.compounds[k].text.lower() in _GERUND_PREPS \
+                and mods[-1].text.endswith("ing") and vocab.verb_like(mods[-1].text.lower()):
             mods.pop()
         if not mods:
             continue
