@@ -24,7 +24,7 @@ from extract.lexicon import LexEntry, Lexicon, load_lexicon, read_lexicon
 from extract.normalize import entity_key
 from extract.rules import name_candidates, technique_candidates, vocabulary
 
-_EDITION = re.compile(r"^(?:19[89]\d|20[0-4]\d|v\d+(?:\.\d+)*|\d+\.\d+)$")
+_EDITION = re.compile(r"^(?:19[89]\d|20[0-4]\d|v\d+(?:\.\d+)*|[1-9]\d*\.\d+)$")  # not "0.0005"
 
 
 @Language.factory("kg_title_boundary", default_config={})

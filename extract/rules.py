@@ -305,8 +305,8 @@ def lexicon_extensions(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate
 
     * a size written apart: ``BERT BASE``, ``BERT large``, ``Llama 2 70B`` (same entity);
     * a technique named after a model: ``BERT distillation``, ``GloVe embeddings``;
-    * a dimension or an adjective before an architecture acronym: ``3D CNNs``,
-      ``linear SVM``, ``bidirectional LSTM`` (a new, more specific entity).
+    * a dimension or an adjective before an architecture acronym or a one-word method:
+      ``3D CNNs``, ``linear SVM``, ``temporal deconvolution`` (a new, more specific entity).
     """
     out: list[Candidate] = []
     comps = v.compounds
@@ -335,8 +335,8 @@ def lexicon_extensions(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate
         if v.sent_of[prev.start] != sent or prev.title != comps[first_ci].title:
             continue
         surface = doc[c[0]:c[1]].text
-        if prev.text in _DIMENSION or (
-                c[2] == "method" and is_acronym(surface.split("-")[0]) and vocab.adjective(prev.text)):
+        single = is_acronym(surface.split("-")[0]) or (surface.islower() and " " not in surface)
+        if prev.text in _DIMENSION or (c[2] == "method" and single and vocab.adjective(prev.text)):
             text = f"{prev.text} {surface}"
             out.append((prev.start, c[1], c[2], entity_key(text), "noun-phrase", 0.96))
     return out
