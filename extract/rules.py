@@ -132,7 +132,7 @@ class RuleVocab:
         from lemminflect import getAllLemmas
 
         pos = getAllLemmas(word)
-        return set(pos) == {"ADJ"} and word in pos["ADJ"]
+        return "ADJ" in pos and "VERB" not in pos and word in pos["ADJ"]
 
     def participle(self, word: str) -> bool:
         """Verb-only past participles ("supervised", "learned"): modifiers of strong heads only."""
