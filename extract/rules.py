@@ -34,6 +34,9 @@ _SIZE = re.compile(r"^\d+(?:\.\d+)?[BMKT]$|^\d+x\d+B$", re.IGNORECASE)
 _UNITS = re.compile(r"^(?:[A-Z]?\d+[A-Za-z]{0,3}|[A-Z]{1,2}\d{2,4}|v\d+)$")
 _BILLIONS = re.compile(r"^\d+(?:\.\d+)?[Bb]$")
 _DIMENSION = frozenset({"1D", "2D", "3D", "4D", "1-D", "2-D", "3-D", "4-D"})
+_ARCH_WORDS = frozenset({"Transformer", "Transformers", "Network", "Networks", "Net", "GAN", "Diffusion",
+                         "Encoder", "Decoder", "Former"})
+_CONNECTORS = frozenset({"of", "for", "and", "with", "from", "to", "via", "in", "on", "the"})
 _BOUND_ADVERBS = frozenset({"fully", "densely", "sparsely", "locally", "partially"})
 _GERUND_PREPS = frozenset({"for", "by", "of", "in", "to", "via", "when", "while", "after", "before",
                            "from", "through", "without", "on", "at", "into"})
@@ -67,6 +70,7 @@ class RuleVocab:
     spaced_sizes: frozenset[str] = frozenset()
     head_followers: frozenset[str] = frozenset()
     object_heads: frozenset[str] = frozenset()
+    organisation_words: frozenset[str] = frozenset()
     pos_cache: dict[str, bool] = field(default_factory=dict)
     shape_cache: dict[str, str | None] = field(default_factory=dict)
 
@@ -94,6 +98,7 @@ class RuleVocab:
             spaced_sizes=frozenset(d.get("spaced_size_words", ())),
             head_followers=frozenset(d.get("head_followers", ())),
             object_heads=frozenset(d.get("object_heads", ())),
+            organisation_words=frozenset(d.get("organisation_words", ())),
         )
 
     def can_modify(self, word: str) -> bool:
@@ -238,6 +243,9 @@ def _shape_of(text: str, vocab: RuleVocab) -> str | None:
         return "camel"
     if text.isupper() and text.isalpha() and 2 <= len(text) <= 10:
         return "acronym"
+    if "-" in text and text.isupper() and len(text) <= 12 and all(p.isalnum() for p in parts) \
+            and any(len(p) >= 2 and p.isalpha() for p in parts):
+        return "acronym"  # "RT-H", "BERT-PKD"
     return None
 
 
@@ -281,9 +289,97 @@ def name_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
         else:
             in_proposal = v.sent_of[comp.start] in proposal or _cited(v, ci)
             typ, conf, rule = "method", (0.6 if in_proposal else 0.5), "shape:camel"
-        out.append((comp.start, comp.end, typ, entity_key(text), rule, conf))
+        end = comp.end
+        if ci + 1 < len(v.compounds) and v.compounds[ci + 1].text in _ARCH_WORDS \
+                and v.sent_of[v.compounds[ci + 1].start] == v.sent_of[comp.start]:
+            # "MotionFlow Transformer", "Zorb Network": the coined name owns the architecture word
+            end = v.compounds[ci + 1].end
+            text = f"{text} {v.compounds[ci + 1].text}"
+            conf = max(conf, 0.96)
+        out.append((comp.start, end, typ, entity_key(text), rule, conf))
+    out.extend(title_case_names(doc, v, vocab))
     out.extend(lexicon_extensions(doc, v, vocab))
     return out
+
+
+def title_case_names(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
+    """Runs of capitalised words inside a sentence: coined names (``Model Breadcrumbs``,
+    ``Task Specified Instruction Modulation``, ``Long Range Arena``).
+
+    A run of two words needs a defining context ("a method, X", "X, a benchmark");
+    three or more are a name on their own unless the last word names a task.
+    """
+    out: list[Candidate] = []
+    comps = v.compounds
+    n = len(comps)
+    ci = 0
+    while ci < n:
+        c = comps[ci]
+        if c.title or c.sent_start or not _title_word(c.text, vocab):
+            ci += 1
+            continue
+        words = [ci]
+        k = ci + 1
+        while k < n and not comps[k].sent_start:
+            t = comps[k].text
+            if _title_word(t, vocab):
+                words.append(k)
+                k += 1
+            elif t in _CONNECTORS and k + 1 < n and _title_word(comps[k + 1].text, vocab) \
+                    and not comps[k + 1].sent_start:
+                k += 1  # "Reinforcement Learning from Human Feedback"
+            else:
+                break
+        ci = k
+        if len(words) < 2:
+            continue
+        while words and comps[words[-1]].text.lower() in vocab.generic_modifiers:
+            words.pop()  # "... Segmentation Previous work"
+        if len(words) < 2:
+            continue
+        first, last = comps[words[0]], comps[words[-1]]
+        text = doc[first.start:last.end].text
+        key = entity_key(text)
+        head = singular(last.text.lower().split("-")[-1])
+        if key in vocab.generic_phrases or head in vocab.task_heads or head in vocab.object_heads \
+                or any(comps[w].text.lower() in vocab.organisation_words for w in words):
+            continue  # "Natural Language Processing", "New York University"
+        span = Compound(first.start, last.end, text, first.sent_start, first.title)
+        ctx = _run_context(doc, v, span, words[0], vocab)
+        if ctx is not None:
+            out.append((first.start, last.end, ctx[0], key, "context", ctx[1]))
+        elif len(words) >= 3:
+            typ = vocab.type_heads.get(head, "method")
+            out.append((first.start, last.end, typ, key, "title-case", 0.55))
+    return out
+
+
+def _title_word(text: str, vocab: RuleVocab) -> bool:
+    """A capitalised content word: ``Breadcrumbs``, ``Fine-Tuning``, ``MotionFlow`` (not ``GPU``)."""
+    if not text[:1].isupper() or not text.replace("-", "").isalpha() or len(text) < 2:
+        return False
+    if text.isupper() or text in vocab.stop_names or ("-" in text and any(map(is_acronym, text.split("-")))):
+        return False
+    return text.lower() not in vocab.stop_words
+
+
+def _run_context(doc: Doc, v: DocView, span: Compound, ci: int, vocab: RuleVocab) -> tuple[str, float] | None:
+    """Context typing for a title-case run: a cue word right before it, or a head/appositive after."""
+    before = [c.text.lower() for c in v.compounds[max(0, ci - 3):ci]][::-1]
+    if before[:1] in (["called"], ["named"], ["dubbed"], ["termed"]):
+        return "method", 0.65
+    if len(before) >= 2 and before[0] in {",", ":"} and singular(before[1]) in vocab.type_heads:
+        return vocab.type_heads[singular(before[1])], 0.7  # "a new method, Model Breadcrumbs,"
+    last_ci = v.comp_of_tok[span.end - 1]
+    after = [c.text.lower() for c in v.compounds[last_ci + 1:last_ci + 12]]
+    if after[:1] == [","] and len(after) > 2 and after[1] in {"a", "an"}:
+        for k in range(2, min(len(after), 10)):
+            if after[k] in {".", ";", "(", ")"}:
+                break
+            t = head_type(vocab, after[k:k + 2])
+            if t and after[k + 1:k + 2] != ["of"]:  # "a collection of techniques"
+                return t, 0.7
+    return None
 
 
 def _cited(v: DocView, ci: int) -> bool:

@@ -246,3 +246,18 @@ def test_technique_phrase_boundaries(nlp) -> None:  # type: ignore[no-untyped-de
 def test_hyperparameter_value_is_no_edition(full) -> None:  # type: ignore[no-untyped-def]
     found = {t for t, *_ in spans(full, "We set weight decay 0.0005 and report PASCAL VOC 2012.")}
     assert {"weight decay", "PASCAL VOC 2012"} <= found
+
+
+def test_title_case_names(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = spans(nlp, "T\n\nWe introduce a new simple method, Model Breadcrumbs, which merges models. "
+                       "Our Task Specified Instruction Modulation helps. We evaluate on Natural Language "
+                       "Processing tasks, as New York University did.")
+    assert ("Model Breadcrumbs", "method", "context") in found
+    assert ("Task Specified Instruction Modulation", "method", "title-case") in found
+    assert not any("Processing" in t or "University" in t for t, *_ in found)
+
+
+def test_coined_name_owns_architecture_word_and_hyphenated_acronym(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = {t for t, *_ in spans(nlp, "We introduce the MotionFlow Transformer. Our method RT-H "
+                                       "builds an action hierarchy.")}
+    assert {"MotionFlow Transformer", "RT-H"} <= found
