@@ -315,8 +315,8 @@ def title_case_names(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
     ci = 0
     while ci < n:
         c = comps[ci]
-        if c.title or c.sent_start or not _title_word(c.text, vocab):
-            ci += 1
+        if not c.text[:1].isupper() or c.title or c.sent_start or not _title_word(c.text, vocab):
+            ci += 1  # the cheap test first: most words are lowercase
             continue
         words = [ci]
         k = ci + 1
