@@ -120,6 +120,8 @@ class RuleVocab:
             )
         if not word.isalpha():
             return False
+        if word.endswith("ing") and word in self.method_heads:
+            return True  # a technique gerund as a noun adjunct: "pooling layer", "gating network"
         from lemminflect import getAllLemmas
 
         pos = getAllLemmas(word)
