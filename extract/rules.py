@@ -36,7 +36,7 @@ _BILLIONS = re.compile(r"^\d+(?:\.\d+)?[Bb]$")
 _DIMENSION = frozenset({"1D", "2D", "3D", "4D", "1-D", "2-D", "3-D", "4-D"})
 _ARCH_WORDS = frozenset({"Transformer", "Transformers", "Network", "Networks", "Net", "GAN", "Diffusion",
                          "Encoder", "Decoder", "Former"})
-_CONNECTORS = frozenset({"of", "for", "and", "with", "from", "to", "via", "in", "on", "the"})
+_CONNECTORS = frozenset({"of", "for", "with", "from", "to", "via", "in", "on", "the"})
 _BOUND_ADVERBS = frozenset({"fully", "densely", "sparsely", "locally", "partially"})
 _GERUND_PREPS = frozenset({"for", "by", "of", "in", "to", "via", "when", "while", "after", "before",
                            "from", "through", "without", "on", "at", "into"})
@@ -314,6 +314,7 @@ def title_case_names(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
     out: list[Candidate] = []
     comps = v.compounds
     n = len(comps)
+    proposal = {v.sent_of[i] for i, w in enumerate(v.lowers) if w in vocab.proposal_verbs}
     ci = 0
     while ci < n:
         c = comps[ci]
@@ -350,10 +351,24 @@ def title_case_names(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
         ctx = _run_context(doc, v, span, words[0], vocab)
         if ctx is not None:
             out.append((first.start, last.end, ctx[0], key, "context", ctx[1]))
-        elif len(words) >= 3:
+        elif len(words) >= 3 and (v.sent_of[first.start] in proposal or head in vocab.method_heads
+                                  or head in vocab.type_heads or _repeated(words, comps)):
+            # a coined name is introduced ("we propose ..."), has a technique head, or recurs
             typ = vocab.type_heads.get(head, "method")
             out.append((first.start, last.end, typ, key, "title-case", 0.55))
     return out
+
+
+def _repeated(words: list[int], comps: list[Compound]) -> bool:
+    """True when the run's first two words occur together again elsewhere in the document."""
+    a, b = comps[words[0]].text, comps[words[1]].text
+    hits = 0
+    for k in range(len(comps) - 1):
+        if comps[k].text == a and comps[k + 1].text == b:
+            hits += 1
+            if hits > 1:
+                return True
+    return False
 
 
 def _title_word(text: str, vocab: RuleVocab) -> bool:
