@@ -250,11 +250,11 @@ def test_hyperparameter_value_is_no_edition(full) -> None:  # type: ignore[no-un
 
 def test_title_case_names(nlp) -> None:  # type: ignore[no-untyped-def]
     found = spans(nlp, "T\n\nWe introduce a new simple method, Model Breadcrumbs, which merges models. "
-                       "Our Task Specified Instruction Modulation helps. We evaluate on Natural Language "
-                       "Processing tasks, as New York University did.")
+                       "We also introduce Task Specified Instruction Modulation. We evaluate on Natural "
+                       "Language Processing tasks, as New York University did with Fully Contained Events.")
     assert ("Model Breadcrumbs", "method", "context") in found
     assert ("Task Specified Instruction Modulation", "method", "title-case") in found
-    assert not any("Processing" in t or "University" in t for t, *_ in found)
+    assert not any(w in t for t, *_ in found for w in ("Processing", "University", "Events"))
 
 
 def test_coined_name_owns_architecture_word_and_hyphenated_acronym(nlp) -> None:  # type: ignore[no-untyped-def]
