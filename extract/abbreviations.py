@@ -138,6 +138,10 @@ def long_form_type(short: str, long: str, vocab: RuleVocab) -> tuple[str, str, f
         return vocab.type_heads[head], long_key, 0.8
     if head in vocab.method_heads:
         return "method", long_key, 0.8
+    for w in words[:-1]:
+        t = vocab.type_heads.get(singular(w.lower()))
+        if t in {"dataset", "benchmark"}:
+            return t, long_key, 0.8  # "Corpus of Reviews", "Benchmark for Agents"
     first = words[0].split("-")[0].lower()
     if (short in vocab.stop_names or first in vocab.stop_words or head in vocab.head_followers
             or head in vocab.object_heads or not head.isalpha()):

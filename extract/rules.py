@@ -36,6 +36,7 @@ _BILLIONS = re.compile(r"^\d+(?:\.\d+)?[Bb]$")
 _DIMENSION = frozenset({"1D", "2D", "3D", "4D", "1-D", "2-D", "3-D", "4-D"})
 _ARCH_WORDS = frozenset({"Transformer", "Transformers", "Network", "Networks", "Net", "GAN", "Diffusion",
                          "Encoder", "Decoder", "Former"})
+_NAME_HEADS = frozenset({"Corpus", "Corpora", "Collection", "Database", "Arena", "Suite"})
 _CONNECTORS = frozenset({"of", "for", "with", "from", "to", "via", "in", "on", "the"})
 _BOUND_ADVERBS = frozenset({"fully", "densely", "sparsely", "locally", "partially"})
 _GERUND_PREPS = frozenset({"for", "by", "of", "in", "to", "via", "when", "while", "after", "before",
@@ -498,6 +499,9 @@ def _head_after_capitalised(v: DocView, ci: int, vocab: RuleVocab) -> Candidate 
     if text in vocab.stop_names or entity_key(f"{text} {comp.text}") in vocab.generic_phrases \
             or entity_key(text) in vocab.generic_phrases or len(text) < 2:
         return None
+    if comp.text in _NAME_HEADS and not comp.title:
+        # "the Foo Bar Corpus": a capitalised corpus word is part of the name
+        return (first.start, comp.end, t, entity_key(f"{text} {comp.text}"), "context:head", 0.75)
     return (first.start, last.end, t, entity_key(text), "context:head", 0.75)
 
 

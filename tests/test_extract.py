@@ -261,3 +261,11 @@ def test_coined_name_owns_architecture_word_and_hyphenated_acronym(nlp) -> None:
     found = {t for t, *_ in spans(nlp, "We introduce the MotionFlow Transformer. Our method RT-H "
                                        "builds an action hierarchy.")}
     assert {"MotionFlow Transformer", "RT-H"} <= found
+
+
+def test_dataset_long_forms_and_capitalised_corpus_heads(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = spans(nlp, "We evaluate on the Foo Bar Corpus of Reviews (FBCR) and the Baz Corpus. "
+                       "FBCR is large.")
+    assert ("Foo Bar Corpus of Reviews", "dataset", "abbreviation") in found
+    assert ("FBCR", "dataset", "abbreviation") in found
+    assert ("Baz Corpus", "dataset", "context:head") in found
