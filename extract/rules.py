@@ -300,22 +300,23 @@ def name_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
             text = f"{text} {v.compounds[ci + 1].text}"
             conf = max(conf, 0.96)
         out.append((comp.start, end, typ, entity_key(text), rule, conf))
-    out.extend(title_case_names(doc, v, vocab))
+    out.extend(title_case_names(doc, v, vocab, proposal))
     out.extend(lexicon_extensions(doc, v, vocab))
     return out
 
 
-def title_case_names(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
+def title_case_names(doc: Doc, v: DocView, vocab: RuleVocab, proposal: set[int]) -> list[Candidate]:
     """Runs of capitalised words inside a sentence: coined names (``Model Breadcrumbs``,
     ``Task Specified Instruction Modulation``, ``Long Range Arena``).
 
     A run of two words needs a defining context ("a method, X", "X, a benchmark");
-    three or more are a name on their own unless the last word names a task.
+    three or more need a sentence that introduces something (``proposal``: sentence
+    numbers with "propose", "introduce", ...), a technique or type head, or a repeat.
+    Runs ending in a task, object or organisation word are no names.
     """
     out: list[Candidate] = []
     comps = v.compounds
     n = len(comps)
-    proposal = {v.sent_of[i] for i, w in enumerate(v.lowers) if w in vocab.proposal_verbs}
     ci = 0
     while ci < n:
         c = comps[ci]
