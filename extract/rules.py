@@ -1,14 +1,21 @@
 """Rules that find entity names the lexicon does not know.
 
-Three families, all driven by the vocabulary in ``data/rules.json``:
+Five families, all driven by the vocabulary in ``data/rules.json``:
 
 * name shapes: coined CamelCase names (``WebArena``), versioned names (``GPT-4o``,
-  ``Llama-2-7B``, ``mT5``), typed by their context;
+  ``Llama-2-7B``, ``mT5``), acronyms (``RT-H``), typed by their context; an acronym
+  followed by a citation (``SNIP [44]``, ``CPN (Chen et al., 2018)``) names prior work;
 * defining contexts: ``the X benchmark``, ``X, a dataset of ...``, ``a benchmark called X``,
-  ``evaluated on X and Y``, ``models such as X``;
+  ``evaluated on X and Y``, ``models such as X``, ``a new method, X,``;
+* title-case runs: ``Task Specified Instruction Modulation`` in a sentence that
+  introduces it;
+* extensions of lexicon matches: sizes written apart (``BERT BASE``), techniques named
+  after a model (``BERT distillation``, ``GloVe embeddings``), a dimension or adjective
+  before an architecture (``3D CNNs``, ``linear SVM``);
 * technique noun phrases: modifiers + a method head noun (``Monte Carlo tree search``,
   ``rectified flow``, ``instruction tuning``), with a part-of-speech lexicon (lemminflect)
-  to stop at verbs and adverbs, and stop-phrases for generic vocabulary.
+  to stop at verbs and adverbs, and stop-phrases for generic vocabulary; a head followed
+  by a noun that continues the phrase (``learning rate``) is no head.
 """
 
 from __future__ import annotations
