@@ -15,10 +15,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from extract.doc_view import DocView
-from extract.normalize import is_acronym
+from extract.normalize import entity_key, is_acronym, singular
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
+
+    from extract.rules import RuleVocab
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,3 +117,33 @@ def find_abbreviations(doc: Doc, v: DocView) -> list[Abbreviation]:
             long_text = doc[inner[0].start:inner[-1].end].text
             out.append(Abbreviation(sf.start, sf.end, inner[0].start, inner[-1].end, sf.text, long_text))
     return out
+
+
+def long_form_type(short: str, long: str, vocab: RuleVocab) -> tuple[str, str, float] | None:
+    """(type, key, confidence) of a defined long form nothing else has typed, or None.
+
+    The head noun decides when it is a type or method head ("... Network", "... Dataset");
+    a long form with another head is still a coined technique name ("Multidimensional
+    Scaling (MDS)", "Non-Local (NL)") unless it names a task, a generic notion, an object
+    ("whole slide images") or starts with a function word ("No adjustment (NA)").
+    """
+    long_key = entity_key(long)
+    if long_key in vocab.generic_phrases:
+        return None
+    words = long.split()
+    head = singular(words[-1].split("-")[-1].lower())
+    if head in vocab.task_heads:
+        return None
+    if head in vocab.type_heads:
+        return vocab.type_heads[head], long_key, 0.8
+    if head in vocab.method_heads:
+        return "method", long_key, 0.8
+    for w in words[:-1]:
+        t = vocab.type_heads.get(singular(w.lower()))
+        if t in {"dataset", "benchmark"}:
+            return t, long_key, 0.8  # "Corpus of Reviews", "Benchmark for Agents"
+    first = words[0].split("-")[0].lower()
+    if (short in vocab.stop_names or first in vocab.stop_words or head in vocab.head_followers
+            or head in vocab.object_heads or not head.isalpha()):
+        return None
+    return "method", long_key, 0.6

@@ -18,13 +18,13 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from extract.abbreviations import find_abbreviations
+from extract.abbreviations import find_abbreviations, long_form_type
 from extract.doc_view import Candidate, candidates, title_end, view
 from extract.lexicon import LexEntry, Lexicon, load_lexicon, read_lexicon
-from extract.normalize import entity_key, singular
+from extract.normalize import entity_key
 from extract.rules import name_candidates, technique_candidates, vocabulary
 
-_EDITION = re.compile(r"^(?:19[89]\d|20[0-4]\d|v\d+(?:\.\d+)*|\d+\.\d+)$")
+_EDITION = re.compile(r"^(?:19[89]\d|20[0-4]\d|v\d+(?:\.\d+)*|[1-9]\d*\.\d+)$")  # not "0.0005"
 
 
 @Language.factory("kg_title_boundary", default_config={})
@@ -165,19 +165,9 @@ class AbbreviationLinker:
         for a in abbrevs:
             typed = _typed(by_span.get((a.long_start, a.long_end)), by_span.get((a.short_start, a.short_end)))
             if typed is None:
-                long_key = entity_key(a.long)
-                if long_key in vocab.generic_phrases:
+                typed = long_form_type(a.short, a.long, vocab)
+                if typed is None:
                     continue
-                head = singular(a.long.split()[-1].split("-")[-1].lower())
-                if head in vocab.task_heads:
-                    continue
-                if head in vocab.type_heads:
-                    t, conf = vocab.type_heads[head], 0.8
-                elif head in vocab.method_heads:
-                    t, conf = "method", 0.8
-                else:
-                    continue
-                typed = (t, long_key, conf)
             t, key, conf = typed
             conf = max(conf, 0.97)  # a definition outranks a lexicon match inside its long form
             out.append((a.long_start, a.long_end, t, key, "abbreviation", conf))

@@ -1,14 +1,21 @@
 """Rules that find entity names the lexicon does not know.
 
-Three families, all driven by the vocabulary in ``data/rules.json``:
+Five families, all driven by the vocabulary in ``data/rules.json``:
 
 * name shapes: coined CamelCase names (``WebArena``), versioned names (``GPT-4o``,
-  ``Llama-2-7B``, ``mT5``), typed by their context;
+  ``Llama-2-7B``, ``mT5``), acronyms (``RT-H``), typed by their context; an acronym
+  followed by a citation (``SNIP [44]``, ``CPN (Chen et al., 2018)``) names prior work;
 * defining contexts: ``the X benchmark``, ``X, a dataset of ...``, ``a benchmark called X``,
-  ``evaluated on X and Y``, ``models such as X``;
+  ``evaluated on X and Y``, ``models such as X``, ``a new method, X,``;
+* title-case runs: ``Task Specified Instruction Modulation`` in a sentence that
+  introduces it;
+* extensions of lexicon matches: sizes written apart (``BERT BASE``), techniques named
+  after a model (``BERT distillation``, ``GloVe embeddings``), a dimension or adjective
+  before an architecture (``3D CNNs``, ``linear SVM``);
 * technique noun phrases: modifiers + a method head noun (``Monte Carlo tree search``,
   ``rectified flow``, ``instruction tuning``), with a part-of-speech lexicon (lemminflect)
-  to stop at verbs and adverbs, and stop-phrases for generic vocabulary.
+  to stop at verbs and adverbs, and stop-phrases for generic vocabulary; a head followed
+  by a noun that continues the phrase (``learning rate``) is no head.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from extract.doc_view import Candidate, Compound, DocView
+from extract.doc_view import Candidate, Compound, DocView, candidates
 from extract.normalize import entity_key, is_acronym, singular
 
 if TYPE_CHECKING:
@@ -32,6 +39,16 @@ _VERSIONED = re.compile(r"^(?=.*[A-Za-z]{2})(?=.*[A-Z])[A-Za-z][A-Za-z0-9.]*(?:-
 _HAS_DIGIT = re.compile(r"\d")
 _SIZE = re.compile(r"^\d+(?:\.\d+)?[BMKT]$|^\d+x\d+B$", re.IGNORECASE)
 _UNITS = re.compile(r"^(?:[A-Z]?\d+[A-Za-z]{0,3}|[A-Z]{1,2}\d{2,4}|v\d+)$")
+_BILLIONS = re.compile(r"^\d+(?:\.\d+)?[Bb]$")
+_DIMENSION = frozenset({"1D", "2D", "3D", "4D", "1-D", "2-D", "3-D", "4-D"})
+_ARCH_WORDS = frozenset({"Transformer", "Transformers", "Network", "Networks", "Net", "GAN", "Diffusion",
+                         "Encoder", "Decoder", "Former"})
+_NAME_HEADS = frozenset({"Corpus", "Corpora", "Collection", "Database", "Arena", "Suite"})
+_CONNECTORS = frozenset({"of", "for", "with", "from", "to", "via", "in", "on", "the"})
+_BOUND_ADVERBS = frozenset({"fully", "densely", "sparsely", "locally", "partially"})
+_GERUND_PREPS = frozenset({"for", "by", "of", "in", "to", "via", "when", "while", "after", "before",
+                           "from", "through", "without", "on", "at", "into"})
+_YEAR = re.compile(r"^(?:19|20)\d\d[a-z]?$")
 
 
 @lru_cache(maxsize=1)
@@ -57,6 +74,11 @@ class RuleVocab:
     size_words: frozenset[str]
     verb_context: frozenset[str]
     head_initials: frozenset[str]
+    extension_heads: frozenset[str] = frozenset()
+    spaced_sizes: frozenset[str] = frozenset()
+    head_followers: frozenset[str] = frozenset()
+    object_heads: frozenset[str] = frozenset()
+    organisation_words: frozenset[str] = frozenset()
     pos_cache: dict[str, bool] = field(default_factory=dict)
     shape_cache: dict[str, str | None] = field(default_factory=dict)
 
@@ -80,6 +102,11 @@ class RuleVocab:
             size_words=frozenset(d["size_suffix_words"]),
             verb_context=frozenset(d["verb_context"]),
             head_initials=frozenset(w[:1] for w in heads),
+            extension_heads=frozenset(d.get("extension_heads", ())),
+            spaced_sizes=frozenset(d.get("spaced_size_words", ())),
+            head_followers=frozenset(d.get("head_followers", ())),
+            object_heads=frozenset(d.get("object_heads", ())),
+            organisation_words=frozenset(d.get("organisation_words", ())),
         )
 
     def can_modify(self, word: str) -> bool:
@@ -91,7 +118,8 @@ class RuleVocab:
         return ok
 
     def _can_modify(self, word: str) -> bool:
-        if word in self.stop_words or word in self.generic_modifiers or not word[:1].isalpha():
+        if word in self.stop_words or word in self.generic_modifiers or not word[:1].isalpha() \
+                or len(word) < 2:
             return False
         parts = word.split("-")
         if len(parts) > 1:
@@ -100,6 +128,8 @@ class RuleVocab:
             )
         if not word.isalpha():
             return False
+        if word.endswith("ing") and word in self.method_heads:
+            return True  # a technique gerund as a noun adjunct: "pooling layer", "gating network"
         from lemminflect import getAllLemmas
 
         pos = getAllLemmas(word)
@@ -108,6 +138,16 @@ class RuleVocab:
         if "ADJ" in pos and word not in pos["ADJ"]:
             return False  # comparatives and superlatives: "lower", "deeper", "best"
         return "NOUN" in pos or "ADJ" in pos or "PROPN" in pos
+
+    def adjective(self, word: str) -> bool:
+        """A plain lowercase adjective that can name a kind of architecture ("linear", "sparse")."""
+        if not word.isalpha() or not word.islower() or word in self.stop_words \
+                or word in self.generic_modifiers:
+            return False
+        from lemminflect import getAllLemmas
+
+        pos = getAllLemmas(word)
+        return "ADJ" in pos and "VERB" not in pos and word in pos["ADJ"]
 
     def participle(self, word: str) -> bool:
         """Verb-only past participles ("supervised", "learned"): modifiers of strong heads only."""
@@ -213,6 +253,9 @@ def _shape_of(text: str, vocab: RuleVocab) -> str | None:
         return "camel"
     if text.isupper() and text.isalpha() and 2 <= len(text) <= 10:
         return "acronym"
+    if "-" in text and text.isupper() and len(text) <= 12 and all(p.isalnum() for p in parts) \
+            and any(len(p) >= 2 and p.isalpha() for p in parts):
+        return "acronym"  # "RT-H", "BERT-PKD"
     return None
 
 
@@ -242,6 +285,9 @@ def name_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
         if shape == "acronym":
             if ctx is not None:
                 out.append((comp.start, comp.end, ctx[0], entity_key(text), "context", ctx[1] - 0.05))
+            elif _cited(v, ci):
+                # "SNIP [44]", "CPN (Chen et al., 2018)": a cited acronym names prior work
+                out.append((comp.start, comp.end, "method", entity_key(text), "citation", 0.6))
             else:
                 out.append((comp.start, comp.end, "method", entity_key(text), "bare-acronym", 0.0))
             continue
@@ -251,9 +297,170 @@ def name_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
         elif shape == "versioned" or any(vocab.is_size(p) for p in text.split("-")[1:]):
             typ, conf, rule = "model", 0.6, "shape:versioned"
         else:
-            in_proposal = v.sent_of[comp.start] in proposal
+            in_proposal = v.sent_of[comp.start] in proposal or _cited(v, ci)
             typ, conf, rule = "method", (0.6 if in_proposal else 0.5), "shape:camel"
-        out.append((comp.start, comp.end, typ, entity_key(text), rule, conf))
+        end = comp.end
+        if ci + 1 < len(v.compounds) and v.compounds[ci + 1].text in _ARCH_WORDS \
+                and v.sent_of[v.compounds[ci + 1].start] == v.sent_of[comp.start]:
+            # "MotionFlow Transformer", "Zorb Network": the coined name owns the architecture word
+            end = v.compounds[ci + 1].end
+            text = f"{text} {v.compounds[ci + 1].text}"
+            conf = max(conf, 0.96)
+        out.append((comp.start, end, typ, entity_key(text), rule, conf))
+    out.extend(title_case_names(doc, v, vocab, proposal))
+    out.extend(lexicon_extensions(doc, v, vocab))
+    return out
+
+
+def title_case_names(doc: Doc, v: DocView, vocab: RuleVocab, proposal: set[int]) -> list[Candidate]:
+    """Runs of capitalised words inside a sentence: coined names (``Model Breadcrumbs``,
+    ``Task Specified Instruction Modulation``, ``Long Range Arena``).
+
+    A run of two words needs a defining context ("a method, X", "X, a benchmark");
+    three or more need a sentence that introduces something (``proposal``: sentence
+    numbers with "propose", "introduce", ...), a technique or type head, or a repeat.
+    Runs ending in a task, object or organisation word are no names.
+    """
+    out: list[Candidate] = []
+    comps = v.compounds
+    n = len(comps)
+    ci = 0
+    while ci < n:
+        c = comps[ci]
+        if not c.text[:1].isupper() or c.title or c.sent_start or not _title_word(c.text, vocab):
+            ci += 1  # the cheap test first: most words are lowercase
+            continue
+        words = [ci]
+        k = ci + 1
+        while k < n and not comps[k].sent_start:
+            t = comps[k].text
+            if _title_word(t, vocab):
+                words.append(k)
+                k += 1
+            elif t in _CONNECTORS and k + 1 < n and _title_word(comps[k + 1].text, vocab) \
+                    and not comps[k + 1].sent_start:
+                k += 1  # "Reinforcement Learning from Human Feedback"
+            else:
+                break
+        ci = k
+        if len(words) < 2:
+            continue
+        while words and comps[words[-1]].text.lower() in vocab.generic_modifiers:
+            words.pop()  # "... Segmentation Previous work"
+        if len(words) < 2:
+            continue
+        first, last = comps[words[0]], comps[words[-1]]
+        text = doc[first.start:last.end].text
+        key = entity_key(text)
+        head = singular(last.text.lower().split("-")[-1])
+        if key in vocab.generic_phrases or head in vocab.task_heads or head in vocab.object_heads \
+                or any(comps[w].text.lower() in vocab.organisation_words for w in words):
+            continue  # "Natural Language Processing", "New York University"
+        span = Compound(first.start, last.end, text, first.sent_start, first.title)
+        ctx = _run_context(doc, v, span, words[0], vocab)
+        if ctx is not None:
+            out.append((first.start, last.end, ctx[0], key, "context", ctx[1]))
+        elif len(words) >= 3 and (v.sent_of[first.start] in proposal or head in vocab.method_heads
+                                  or head in vocab.type_heads or _repeated(words, comps)):
+            # a coined name is introduced ("we propose ..."), has a technique head, or recurs
+            typ = vocab.type_heads.get(head, "method")
+            out.append((first.start, last.end, typ, key, "title-case", 0.55))
+    return out
+
+
+def _repeated(words: list[int], comps: list[Compound]) -> bool:
+    """True when the run's first two words occur together again elsewhere in the document."""
+    a, b = comps[words[0]].text, comps[words[1]].text
+    hits = 0
+    for k in range(len(comps) - 1):
+        if comps[k].text == a and comps[k + 1].text == b:
+            hits += 1
+            if hits > 1:
+                return True
+    return False
+
+
+def _title_word(text: str, vocab: RuleVocab) -> bool:
+    """A capitalised content word: ``Breadcrumbs``, ``Fine-Tuning``, ``MotionFlow`` (not ``GPU``)."""
+    if not text[:1].isupper() or not text.replace("-", "").isalpha() or len(text) < 2:
+        return False
+    if text.isupper() or text in vocab.stop_names or ("-" in text and any(map(is_acronym, text.split("-")))):
+        return False
+    return text.lower() not in vocab.stop_words
+
+
+def _run_context(doc: Doc, v: DocView, span: Compound, ci: int, vocab: RuleVocab) -> tuple[str, float] | None:
+    """Context typing for a title-case run: a cue word right before it, or a head/appositive after."""
+    before = [c.text.lower() for c in v.compounds[max(0, ci - 3):ci]][::-1]
+    if before[:1] in (["called"], ["named"], ["dubbed"], ["termed"]):
+        return "method", 0.65
+    if len(before) >= 2 and before[0] in {",", ":"} and singular(before[1]) in vocab.type_heads:
+        return vocab.type_heads[singular(before[1])], 0.7  # "a new method, Model Breadcrumbs,"
+    last_ci = v.comp_of_tok[span.end - 1]
+    after = [c.text.lower() for c in v.compounds[last_ci + 1:last_ci + 12]]
+    if after[:1] == [","] and len(after) > 2 and after[1] in {"a", "an"}:
+        for k in range(2, min(len(after), 10)):
+            if after[k] in {".", ";", "(", ")"}:
+                break
+            t = head_type(vocab, after[k:k + 2])
+            if t and after[k + 1:k + 2] != ["of"]:  # "a collection of techniques"
+                return t, 0.7
+    return None
+
+
+def _cited(v: DocView, ci: int) -> bool:
+    """True when a citation follows compound ``ci``: ``[12]`` or ``(Smith et al., 2019)``."""
+    comps = v.compounds
+    if ci + 2 >= len(comps):
+        return False
+    nxt, first = comps[ci + 1].text, comps[ci + 2].text
+    if nxt == "[":
+        return first[:1].isdigit()
+    if nxt != "(" or not first[:1].isupper() or not first.isalpha():
+        return False
+    after = [c.text for c in comps[ci + 3:ci + 7]]
+    return after[:1] == ["et"] or any(_YEAR.match(t) for t in after[:3])
+
+
+def lexicon_extensions(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
+    """Longer names built on a lexicon match (run after the lexicon component):
+
+    * a size written apart: ``BERT BASE``, ``BERT large``, ``Llama 2 70B`` (same entity);
+    * a technique named after a model: ``BERT distillation``, ``GloVe embeddings``;
+    * a dimension or an adjective before an architecture acronym or a one-word method:
+      ``3D CNNs``, ``linear SVM``, ``temporal deconvolution`` (a new, more specific entity).
+    """
+    out: list[Candidate] = []
+    comps = v.compounds
+    for c in candidates(doc):
+        if c[4] not in {"lexicon", "lexicon-variant"} or c[2] not in {"model", "method"}:
+            continue
+        first_ci, last_ci = v.comp_of_tok[c[0]], v.comp_of_tok[c[1] - 1]
+        if first_ci < 0 or last_ci < 0 or comps[last_ci].end != c[1] or comps[first_ci].start != c[0]:
+            continue
+        sent = v.sent_of[c[0]]
+        if last_ci + 1 < len(comps) and v.sent_of[comps[last_ci + 1].start] == sent:
+            nxt = comps[last_ci + 1]
+            low = nxt.text.lower()
+            if c[2] == "model" and (low in vocab.spaced_sizes or _BILLIONS.match(nxt.text)) \
+                    and (nxt.text.isupper() or nxt.text[:1].islower() or nxt.text[1:].islower()) \
+                    and not vocab.is_size(v.texts[c[1] - 1]):
+                out.append((c[0], nxt.end, c[2], c[3], c[4], c[5] + 0.02))
+                continue
+            if singular(low) in vocab.extension_heads or low in vocab.extension_heads:
+                text = doc[c[0]:nxt.end].text
+                out.append((c[0], nxt.end, "method", entity_key(text), "noun-phrase", 0.97))
+                continue
+        if first_ci == 0 or comps[first_ci].sent_start:
+            continue
+        prev = comps[first_ci - 1]
+        if v.sent_of[prev.start] != sent or prev.title != comps[first_ci].title:
+            continue
+        surface = doc[c[0]:c[1]].text
+        single = is_acronym(surface.split("-")[0]) or (surface.islower() and " " not in surface)
+        if prev.text in _DIMENSION or (c[2] == "method" and single and vocab.adjective(prev.text)):
+            text = f"{prev.text} {surface}"
+            out.append((prev.start, c[1], c[2], entity_key(text), "noun-phrase", 0.96))
     return out
 
 
@@ -300,6 +507,9 @@ def _head_after_capitalised(v: DocView, ci: int, vocab: RuleVocab) -> Candidate 
     if text in vocab.stop_names or entity_key(f"{text} {comp.text}") in vocab.generic_phrases \
             or entity_key(text) in vocab.generic_phrases or len(text) < 2:
         return None
+    if comp.text in _NAME_HEADS and not comp.title:
+        # "the Foo Bar Corpus": a capitalised corpus word is part of the name
+        return (first.start, comp.end, t, entity_key(f"{text} {comp.text}"), "context:head", 0.75)
     return (first.start, last.end, t, entity_key(text), "context:head", 0.75)
 
 
@@ -310,7 +520,14 @@ def technique_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candida
         head = comp.text.lower()
         head_s = singular(head)
         if head_s not in vocab.method_heads and head not in vocab.method_heads:
-            continue
+            if "-" not in head:
+                continue
+            # "tri-axial self-attention", "deep Q-learning": the last part is the head
+            last = singular(head.rsplit("-", 1)[1])
+            if last not in vocab.method_heads or last in vocab.weak_method_heads:
+                continue
+        if ci + 1 < len(v.compounds) and v.compounds[ci + 1].text.lower() in vocab.head_followers:
+            continue  # "learning rates", "attention maps": the phrase goes on past the head
         title_case = comp.text[:1].isupper()
         weak_head = head_s in vocab.weak_method_heads or head in vocab.weak_method_heads
         k = ci - 1
@@ -318,11 +535,18 @@ def technique_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candida
         while k >= 0 and len(mods) < 4:
             c = v.compounds[k]
             low = c.text.lower()
-            if c.title != comp.title or not c.text[:1].isalpha() or is_acronym(c.text.split("-")[0]):
+            if c.title != comp.title:
+                break
+            if c.text in _DIMENSION:
+                mods.append(c)  # "3D convolutional network"
+                break
+            if not c.text[:1].isalpha() or is_acronym(c.text.split("-")[0]):
                 break
             if title_case and not c.text[:1].isupper():
                 break
             if not vocab.can_modify(low):
+                if low in _BOUND_ADVERBS and mods:
+                    mods.append(c)  # "fully connected layer", "densely connected network"
                 break
             mods.append(c)
             if c.sent_start:
@@ -334,6 +558,10 @@ def technique_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candida
         # "models exhibit long-term memory": a verb right after its subject is no modifier
         if mods and k >= 0 and v.compounds[k].text.lower() in vocab.verb_context \
                 and vocab.verb_like(mods[-1].text.lower()):
+            mods.pop()
+        # "approaches for learning word embeddings": a gerund after a preposition is a verb
+        if mods and k >= 0 and v.compounds[k].text.lower() in _GERUND_PREPS \
+                and mods[-1].text.endswith("ing") and vocab.verb_like(mods[-1].text.lower()):
             mods.pop()
         if not mods:
             continue

@@ -191,3 +191,81 @@ def test_multiword_coined_names_and_lists(nlp) -> None:  # type: ignore[no-untyp
     found = spans(nlp, "T\n\nWe evaluate on the Financial PhraseBank and Reuters TRC-2.")
     assert ("Financial PhraseBank", "dataset", "context") in found
     assert ("Reuters TRC-2", "dataset", "context") in found
+
+
+@pytest.fixture(scope="module")
+def full():  # type: ignore[no-untyped-def]
+    """The default pipeline with the shipped lexicon."""
+    return make_pipeline()
+
+
+def test_cited_acronym_names_prior_work(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = spans(nlp, "Unlike SNOP [12] and GRAX (Smith et al., 2019), we use QWZ.")
+    assert ("SNOP", "method", "citation") in found
+    assert ("GRAX", "method", "citation") in found
+    assert ("QWZ", "method", "bare-acronym") in found  # uncited: left for the corpus resolver
+
+
+def test_size_written_apart_keeps_the_family(full) -> None:  # type: ignore[no-untyped-def]
+    doc = full("We compare BERT BASE and BERT large with Llama-2-70b base models.")
+    got = {s.text: (s.label_, s.kb_id_) for s in doc.spans["kg"]}
+    assert got["BERT BASE"] == ("model", "bert") and got["BERT large"] == ("model", "bert")
+    assert "Llama-2-70b" in got  # a size is never added twice
+
+
+def test_technique_named_after_a_model(full) -> None:  # type: ignore[no-untyped-def]
+    found = spans(full, "We use GloVe embeddings, BERT distillation and an LSTM encoder-decoder.")
+    assert {("GloVe embeddings", "method"), ("BERT distillation", "method"),
+            ("LSTM encoder-decoder", "method")} <= {(t, typ) for t, typ, _ in found}
+
+
+def test_dimension_or_adjective_before_architecture(full) -> None:  # type: ignore[no-untyped-def]
+    found = {t for t, *_ in spans(full, "We train 2D CNNs, a linear SVM, temporal deconvolution and "
+                                        "3D convolutions, then a pretrained BERT.")}
+    assert {"2D CNNs", "linear SVM", "temporal deconvolution", "3D convolutions", "BERT"} <= found
+    assert "pretrained BERT" not in found
+
+
+def test_defined_long_form_with_unknown_head(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = spans(nlp, "We apply Multidimensional Scaling (MDS) to whole slide images (WSI) "
+                       "with No adjustment (NA).")
+    assert ("Multidimensional Scaling", "method", "abbreviation") in found
+    assert ("MDS", "method", "abbreviation") in found
+    assert not any(t in {"whole slide images", "No adjustment"} for t, *_ in found)
+
+
+def test_technique_phrase_boundaries(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = {t for t, *_ in spans(nlp, "We tune the cyclic warmup learning rate, use approaches for "
+                                       "learning contextual word embeddings, tri-axial self-attention and a "
+                                       "densely connected network with M convolutions.")}
+    assert not any("learning" in t for t in found)  # "learning rate"; a gerund after "for"
+    assert {"contextual word embeddings", "tri-axial self-attention", "densely connected network"} <= found
+    assert "M convolutions" not in found
+
+
+def test_hyperparameter_value_is_no_edition(full) -> None:  # type: ignore[no-untyped-def]
+    found = {t for t, *_ in spans(full, "We set weight decay 0.0005 and report PASCAL VOC 2012.")}
+    assert {"weight decay", "PASCAL VOC 2012"} <= found
+
+
+def test_title_case_names(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = spans(nlp, "T\n\nWe introduce a new simple method, Model Breadcrumbs, which merges models. "
+                       "We also introduce Task Specified Instruction Modulation. We evaluate on Natural "
+                       "Language Processing tasks, as New York University did with Fully Contained Events.")
+    assert ("Model Breadcrumbs", "method", "context") in found
+    assert ("Task Specified Instruction Modulation", "method", "title-case") in found
+    assert not any(w in t for t, *_ in found for w in ("Processing", "University", "Events"))
+
+
+def test_coined_name_owns_architecture_word_and_hyphenated_acronym(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = {t for t, *_ in spans(nlp, "We introduce the MotionFlow Transformer. Our method RT-H "
+                                       "builds an action hierarchy.")}
+    assert {"MotionFlow Transformer", "RT-H"} <= found
+
+
+def test_dataset_long_forms_and_capitalised_corpus_heads(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = spans(nlp, "We evaluate on the Foo Bar Corpus of Reviews (FBCR) and the Baz Corpus. "
+                       "FBCR is large.")
+    assert ("Foo Bar Corpus of Reviews", "dataset", "abbreviation") in found
+    assert ("FBCR", "dataset", "abbreviation") in found
+    assert ("Baz Corpus", "dataset", "context:head") in found
