@@ -441,7 +441,9 @@ def test_jsonl_roundtrip_or_bad_record(
 
 @settings(max_examples=150, deadline=None)
 @given(
-    content=st.text(st.sampled_from(list('{}[]",:@=#%\\<>/\n\r\t aAtT0.-')) | st.characters()),
+    # no lone surrogates: they cannot be written as UTF-8 (the write would fail, not the reader)
+    content=st.text(st.sampled_from(list('{}[]",:@=#%\\<>/\n\r\t aAtT0.-'))
+                    | st.characters(exclude_categories=["Cs"])),
     name=st.sampled_from([*sorted(READERS), None]),
 )
 def test_any_text_gives_papers_or_input_errors(
