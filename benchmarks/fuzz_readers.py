@@ -69,7 +69,8 @@ def _setup() -> None:
 
 def TestOneInput(data: bytes) -> None:  # noqa: N802 - the name libFuzzer/atheris expects
     """Read ``data[2:]`` as an input file; raise on any finding."""
-    from exports.rdf import iter_triples, write_ntriples
+    from exports.rdf import iter_triples
+    from exports.streaming import write_ntriples
     from kg.errors import InputError
     from kg.readers import merge_papers, read_paths
     from kg.readers.ids import MAX_ABSTRACT_CHARS, MAX_TITLE_CHARS

@@ -68,8 +68,8 @@ def export(data: GraphData, format: str, path: str | Path, **options: Any) -> Pa
     return Path(path)
 
 
-register("turtle", "exports.rdf:write_turtle", suffix=".ttl", description="RDF Turtle")
-register("n-triples", "exports.rdf:write_ntriples", suffix=".nt", description="RDF N-Triples")
+register("turtle", "exports.streaming:write_turtle", suffix=".ttl", description="RDF Turtle")
+register("n-triples", "exports.streaming:write_ntriples", suffix=".nt", description="RDF N-Triples")
 register("json-ld", "exports.rdf:write_jsonld", suffix=".jsonld", description="RDF JSON-LD")
 register("rdf-xml", "exports.rdf:write_rdfxml", suffix=".rdf", description="RDF/XML")
 register("html", "exports.html:write_html", suffix=".html", description="interactive HTML view")

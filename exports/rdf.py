@@ -28,7 +28,7 @@ import itertools
 import json
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
@@ -51,8 +51,8 @@ from kg.errors import KGError
 from kg.records import GraphData, Mention
 
 __all__ = [
-    "DEFAULT_BASE_IRI", "KG", "PREFIXES", "Lit", "clean_text", "iter_triples", "to_rdflib",
-    "write_turtle", "write_ntriples", "write_jsonld", "write_rdfxml", "load_ontology",
+    "DEFAULT_BASE_IRI", "KG", "PREFIXES", "Lit", "clean_text", "iter_blocks", "iter_triples",
+    "to_rdflib", "write_jsonld", "write_rdfxml", "load_ontology",
     "load_shapes", "validate",
 ]
 
@@ -154,14 +154,21 @@ def _resolve_base(data: GraphData, base_iri: str | None) -> str:
 Block = tuple[str, list[tuple[str, Term]]]  # subject, its unique (predicate, object) pairs
 
 
-def iter_blocks(data: GraphData, *, base_iri: str | None = None) -> Iterator[Block]:
+def iter_blocks(
+    data: GraphData, *, base_iri: str | None = None,
+    on_annotation: Callable[[Mention, str, str, str], None] | None = None,
+) -> Iterator[Block]:
     """The triples of ``data`` grouped by subject: each subject once, its pairs unique,
     in a deterministic order (papers, entities, annotations, links, build, dataset).
 
     ``base_iri`` defaults to ``data.info.base_iri`` and then :data:`DEFAULT_BASE_IRI`.
     The last block describes the ``void:Dataset`` whose ``void:triples`` counts every
     triple (itself included) and ``void:entities`` every distinct subject. Writers
-    format whole blocks, which is what makes them fast (see :func:`write_ntriples`).
+    format whole blocks, which is what makes them fast. With ``on_annotation``, the four
+    blocks of each mention's annotation are not yielded: ``on_annotation(mention,
+    annotation IRI, paper IRI, entity IRI)`` is called in their place (they are counted
+    all the same), so a writer can render them from a template (see
+    :mod:`exports.streaming`).
     """
     base = _resolve_base(data, base_iri)
     paper_iris: dict[str, str] = {}
@@ -231,9 +238,12 @@ def iter_blocks(data: GraphData, *, base_iri: str | None = None) -> Iterator[Blo
             if ann in subjects:
                 continue
             subjects.add(ann)
-            parts = _annotation(m, ann, paper_iris[m.paper_id], ent_iris[m.entity])
-            n_parts += len(parts) - 1
-            for b in parts:
+            n_parts += ANNOTATION_SUBJECTS - 1
+            if on_annotation is not None:
+                counts["triples"] += ANNOTATION_TRIPLES
+                on_annotation(m, ann, paper_iris[m.paper_id], ent_iris[m.entity])
+                continue
+            for b in _annotation(m, ann, paper_iris[m.paper_id], ent_iris[m.entity]):
                 counts["triples"] += len(b[1])
                 yield b
 
@@ -298,6 +308,15 @@ def _annotation(m: Mention, ann: str, paper: str, entity: str) -> tuple[Block, .
     )
 
 
+def _annotation_shape() -> tuple[int, int]:
+    blocks = _annotation(Mention("p", "title", 0, 1, "t", "method", "k", "r", 1.0, 0, 1, "e"),
+                         "a", "p", "e")
+    return len(blocks), sum(len(pairs) for _, pairs in blocks)
+
+
+ANNOTATION_SUBJECTS, ANNOTATION_TRIPLES = _annotation_shape()
+
+
 def to_rdflib(data: GraphData, *, base_iri: str | None = None) -> rdflib.Graph:
     """``data`` as an rdflib graph with the project prefixes bound (see :func:`iter_triples`)."""
     graph = rdflib.Graph(bind_namespaces="none")
@@ -318,94 +337,6 @@ def to_rdflib(data: GraphData, *, base_iri: str | None = None) -> rdflib.Graph:
         (node(s), node(p), node(o), graph) for s, p, o in iter_triples(data, base_iri=base_iri)
     )
     return graph
-
-
-# N-Triples: escape quote, backslash and every control character (ECHAR or \uXXXX).
-_NT_ESCAPES = {c: f"\\u{c:04X}" for c in [*range(0x20), 0x7F]}
-_NT_ESCAPES.update({ord('"'): '\\"', ord("\\"): "\\\\", ord("\n"): "\\n", ord("\r"): "\\r",
-                    ord("\t"): "\\t", ord("\b"): "\\b", ord("\f"): "\\f"})
-
-
-def nt_term(term: Term) -> str:
-    """One term in N-Triples syntax.
-
-    >>> nt_term(Lit('say "hi"\\n'))
-    '"say \\\\"hi\\\\"\\\\n"'
-    """
-    if isinstance(term, Lit):
-        text = '"' + term.value.translate(_NT_ESCAPES) + '"'
-        return f"{text}^^<{term.datatype}>" if term.datatype else text
-    return f"<{term}>"
-
-
-def write_ntriples(
-    data: GraphData, path: Path, *, base_iri: str | None = None, **_ignored: object
-) -> None:
-    """Stream ``data`` as N-Triples to ``path`` (UTF-8) without building a graph."""
-    with open(path, "w", encoding="utf-8", newline="\n") as out:
-        batch: list[str] = []
-        for s, pairs in iter_blocks(data, base_iri=base_iri):
-            subject = f"<{s}> <"
-            batch.append("".join([f"{subject}{p}> <{o}> .\n" if type(o) is str
-                                  else f"{subject}{p}> {nt_term(o)} .\n" for p, o in pairs]))
-            if len(batch) >= 4096:
-                out.writelines(batch)
-                batch.clear()
-        out.writelines(batch)
-
-
-_PN_LOCAL = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
-
-
-def _prefixed(iri: str) -> str:
-    """``iri`` as a prefixed name when it is in a bound namespace with a plain local part."""
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns) and _PN_LOCAL.fullmatch(iri[len(ns):]):
-            return f"{prefix}:{iri[len(ns):]}"
-    return f"<{iri}>"
-
-
-class _TurtleTerms:
-    """Turtle spelling of terms: prefixed names for predicates, classes and datatypes."""
-
-    def __init__(self) -> None:
-        self.short: dict[str, str] = {}
-
-    def name(self, iri: str) -> str:
-        found = self.short.get(iri)
-        if found is None:
-            found = self.short[iri] = _prefixed(iri)
-        return found
-
-    def pair(self, p: str, o: Term) -> str:
-        if isinstance(o, str):
-            return f"a {self.name(o)}" if p == A else f"{self.name(p)} <{o}>"
-        if o.datatype is None:
-            return f"{self.name(p)} {nt_term(o)}"
-        return f'{self.name(p)} "{o.value.translate(_NT_ESCAPES)}"^^{self.name(o.datatype)}'
-
-
-def write_turtle(
-    data: GraphData, path: Path, *, base_iri: str | None = None, **_ignored: object
-) -> None:
-    """Stream ``data`` as Turtle to ``path``: the project prefixes, then one block per subject.
-
-    Predicates, classes and datatypes are prefixed names; subjects and other objects are
-    full IRIs. Written straight from :func:`iter_blocks` (rdflib's Turtle writer is
-    quadratic on large graphs); tests check the triples equal those of the rdflib path.
-    """
-    terms = _TurtleTerms()
-    pair = terms.pair
-    with open(path, "w", encoding="utf-8", newline="\n") as out:
-        out.writelines(f"@prefix {prefix}: <{ns}> .\n" for prefix, ns in PREFIXES.items())
-        out.write("\n")
-        batch: list[str] = []
-        for s, pairs in iter_blocks(data, base_iri=base_iri):
-            batch.append(f"<{s}> " + " ;\n\t".join([pair(p, o) for p, o in pairs]) + " .\n")
-            if len(batch) >= 4096:
-                out.writelines(batch)
-                batch.clear()
-        out.writelines(batch)
 
 
 def _serialize(data: GraphData, path: Path, fmt: str, base_iri: str | None) -> None:

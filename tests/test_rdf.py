@@ -22,7 +22,8 @@ from exports.iris import (
     paper_iri,
     safe_http_iri,
 )
-from exports.rdf import clean_text, load_ontology, to_rdflib, validate, write_ntriples
+from exports.rdf import clean_text, load_ontology, to_rdflib, validate
+from exports.streaming import write_ntriples
 from kg.errors import KGError
 from kg.records import BuildInfo, Entity, GraphData, Link, Mention, Paper
 
@@ -34,7 +35,7 @@ OA = rdflib.Namespace("http://www.w3.org/ns/oa#")
 PROV = rdflib.Namespace("http://www.w3.org/ns/prov#")
 VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
 FABIO = rdflib.Namespace("http://purl.org/spar/fabio/")
-RDF_FORMATS = sorted(n for n, s in exports.formats().items() if s.target.startswith("exports.rdf:"))
+RDF_FORMATS = sorted(n for n, s in exports.formats().items() if s.description.startswith("RDF"))
 PARSE_AS = {"turtle": "turtle", "n-triples": "nt", "json-ld": "json-ld", "rdf-xml": "xml"}
 ENT = {
     "benchmark/mmlu": ("MMLU", "benchmark", ("mmlu", "Massive Multitask Language Understanding",
