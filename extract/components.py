@@ -1,6 +1,6 @@
 """spaCy components of the paper-kg pipeline, registered with ``@Language.factory``.
 
-Order in the pipeline: ``sentencizer`` -> ``kg_lexicon`` -> ``kg_names`` ->
+Order in the pipeline: ``sentencizer`` -> ``kg_title_boundary`` -> ``kg_lexicon`` -> ``kg_names`` ->
 ``kg_abbreviations`` -> ``kg_mentions``. The first three append candidates
 ``(start, end, type, key, rule, confidence)`` to ``doc.user_data["kg_candidates"]``;
 ``kg_mentions`` picks the best non-overlapping ones and writes them to ``doc.spans["kg"]``
@@ -76,14 +76,12 @@ class LexiconMatcher:
         v = view(doc)
         out = candidates(doc)
         words, lowers, lex, vocab = v.words, v.lower_words, self.lexicon, vocabulary()
-        i, n = 0, len(words)
-        while i < n:
-            if not lex.starts(lowers[i]):
-                i += 1
-                continue
+        n, after = len(words), 0
+        for i in lex.start_positions(lowers):
+            if i < after:
+                continue  # inside the previous match
             found = lex.match(words, i, lowers)
             if found is None:
-                i += 1
                 continue
             idx, nw = found
             entry = lex.entries[idx]
@@ -111,7 +109,7 @@ class LexiconMatcher:
                 nw += 1
             else:
                 out.append((start, end, entry.type, entry.key, "lexicon", conf))
-            i += nw
+            after = i + nw
         return doc
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
@@ -210,7 +208,8 @@ class MentionSelector:
 
     def __call__(self, doc: Doc) -> Doc:
         cands = doc.user_data.pop("kg_candidates", [])
-        t_end = title_end(doc)
+        v = view(doc)
+        t_end = v.title_end
         confirmed = {c[3] for c in cands if c[0] >= t_end and c[5] >= self.min_confidence}
         keep: list[Candidate] = []
         for c in cands:
@@ -233,6 +232,14 @@ class MentionSelector:
             chosen.append(c)
         chosen.sort(key=lambda c: c[0])
         doc.user_data["kg_mentions"] = chosen
+        # character offsets of each mention and its sentence, while the token arrays are at hand
+        idx, texts = v.idx, v.texts
+        spans = []
+        for c in chosen:
+            s0, s1 = v.sentence(c[0])
+            spans.append((idx[c[0]], idx[c[1] - 1] + len(texts[c[1] - 1]),
+                          idx[s0], idx[s1 - 1] + len(texts[s1 - 1])))
+        doc.user_data["kg_mention_chars"] = spans
         doc.user_data.pop("kg_view", None)
         doc.spans["kg"] = [Span(doc, c[0], c[1], label=c[2], kb_id=c[3], span_id=c[4]) for c in chosen]
         return doc
@@ -240,5 +247,6 @@ class MentionSelector:
 
 def pipeline_config() -> dict[str, Any]:
     """The component names in pipeline order (for documentation and tests)."""
-    return {"components": ["sentencizer", "kg_title_boundary", "kg_lexicon", "kg_names",
-                           "kg_abbreviations", "kg_mentions"]}
+    from extract.pipeline import PIPELINE
+
+    return {"components": list(PIPELINE)}

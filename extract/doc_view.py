@@ -9,7 +9,7 @@ once and cached in ``doc.user_data`` so every component reuses them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import repeat
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
@@ -43,6 +43,7 @@ class DocView:
     compounds: list[Compound]
     comp_of_tok: list[int]  # compound index of each token (-1 for spaces)
     title_end: int  # first token after the title (0 when there is no title)
+    idx: list[int]  # character offset of each token
 
     def compound_at(self, tok: int) -> Compound | None:
         ci = self.comp_of_tok[tok]
@@ -65,57 +66,62 @@ def view(doc: Doc) -> DocView:
     cached = doc.user_data.get("kg_view")
     if cached is not None:
         return cached  # type: ignore[no-any-return]
-    from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, SENT_START, SPACY
+    from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, ORTH, SENT_START, SPACY
 
-    # one C-level pass; per-token Python attribute access is what made this slow
-    is_space, is_punct, sent_start, spacy_, idx, length = doc.to_array(
-        [IS_SPACE, IS_PUNCT, SENT_START, SPACY, IDX, LENGTH]).T.tolist()
-    text = doc.text
-    texts = [text[i:i + n] for i, n in zip(idx, length, strict=True)]
+    # One C-level pass over the token arrays; per-token Python attribute access (and
+    # ``doc.text``, which builds a Token per token) is what made this slow.
+    arr = doc.to_array([ORTH, IS_SPACE, IS_PUNCT, SENT_START, SPACY, IDX])
+    n = len(arr)
+    strings = doc.vocab.strings
+    orth, is_space, is_punct, sent_start, spacy_, idx = arr.T.tolist()
+    texts = [strings[o] for o in orth]
     lowers = [t.lower() for t in texts]
-    n = len(texts)
-    sent_of = list(accumulate(1 if i and s == 1 else 0 for i, s in enumerate(sent_start)))
     starts = [0, *(i for i in range(1, n) if sent_start[i] == 1)]
     bounds = list(zip(starts, [*starts[1:], n], strict=True))
+    sent_of: list[int] = []
+    for si, (a, b) in enumerate(bounds):
+        sent_of += [si] * (b - a)
     t_end = 0
     for i in range(n):
         if is_space[i] and "\n\n" in texts[i]:
             t_end = i + 1
             break
-    words: list[str] = []
-    lower_words: list[str] = []
-    word_tok: list[int] = []
-    compounds: list[Compound] = []
+    sent_first = set(starts)
+    sent_first.add(t_end)
+    # hyphens that join their neighbours into one compound ("Llama-2-7B"): no whitespace on
+    # either side, a word (not a space or punctuation) after
+    joins = {k for k in range(1, n - 1) if texts[k] in HYPHENS and not spacy_[k - 1] and not spacy_[k]
+             and not is_space[k - 1] and not is_space[k + 1] and not is_punct[k + 1]}
+    # every non-space token heads a compound, except join hyphens and the word after each
+    nonspace = [i for i in range(n) if not is_space[i]]
+    if joins:
+        absorbed = joins | {k + 1 for k in joins}
+        heads = [i for i in nonspace if i not in absorbed]
+        word_tok = [i for i in nonspace if i not in joins]
+    else:
+        heads = word_tok = nonspace
+    comp_end = [i + 1 for i in heads]
+    comp_text = [texts[i] for i in heads]
     comp_of_tok = [-1] * n
-    i = 0
-    while i < n:
-        if is_space[i]:
-            i += 1
-            continue
-        j = i
-        # extend over "-" joins with no whitespace on either side
-        while (j + 2 < n and not spacy_[j] and texts[j + 1] in HYPHENS and not spacy_[j + 1]
-               and not is_space[j + 2] and not is_punct[j + 2]):
-            j += 2
-        comp_text = texts[i] if i == j else text[idx[i]:idx[j] + length[j]]
-        ci = len(compounds)
-        start_of_sent = i == 0 or sent_of[i] != sent_of[i - 1] or i == t_end
-        compounds.append(Compound(i, j + 1, comp_text, start_of_sent, i < t_end))
-        if i == j:
-            comp_of_tok[i] = ci
-            words.append(texts[i])
-            lower_words.append(lowers[i])
-            word_tok.append(i)
-        else:
-            for k in range(i, j + 1):
-                comp_of_tok[k] = ci
-                if texts[k] not in HYPHENS:
-                    words.append(texts[k])
-                    lower_words.append(lowers[k])
-                    word_tok.append(k)
-        i = j + 1
+    for ci, i in enumerate(heads):
+        comp_of_tok[i] = ci
+    if joins:
+        for ci, i in enumerate(heads):
+            if i + 1 in joins:
+                j = i
+                while j + 1 in joins:
+                    j += 2
+                comp_end[ci] = j + 1
+                comp_text[ci] = "".join(texts[i:j + 1])
+                comp_of_tok[i + 1:j + 1] = [ci] * (j - i)
+    # tuple.__new__ straight from zip: no Python-level NamedTuple.__new__ per compound
+    compounds: list[Compound] = list(map(tuple.__new__, repeat(Compound), zip(
+        heads, comp_end, comp_text, [i in sent_first for i in heads], [i < t_end for i in heads],
+        strict=True)))
+    words = [texts[i] for i in word_tok]
+    lower_words = [lowers[i] for i in word_tok]
     v = DocView(texts, lowers, sent_of, bounds, words, lower_words, word_tok, compounds, comp_of_tok,
-                t_end)
+                t_end, idx)
     doc.user_data["kg_view"] = v
     return v
 

@@ -159,6 +159,13 @@ class Lexicon:
         """True when some form begins with the lowercased word ``lower``."""
         return singular(lower) in self._index
 
+    def start_positions(self, lowers: Sequence[str]) -> list[int]:
+        """Indexes of the lowercased words that may begin a form (a superset of
+        :meth:`starts`: only a word ending in "s" has a different singular)."""
+        index = self._index
+        return [i for i, w in enumerate(lowers)
+                if w in index or (w[-1:] == "s" and singular(w) in index)]
+
     def match(self, words: Sequence[str], i: int,
               lowers: Sequence[str] | None = None) -> tuple[int, int] | None:
         """Longest match starting at ``words[i]``: (entry index, number of words) or None.

@@ -80,23 +80,30 @@ def paper_text(paper: Paper) -> str:
     return paper.title + TITLE_SEP + paper.abstract
 
 
-def doc_mentions(doc: Doc, paper_id: str, title_len: int) -> list[Mention]:
-    """Turn the ``kg_mentions`` of a processed Doc into :class:`Mention` records."""
+def doc_mentions(doc: Doc, paper_id: str, title_len: int, text: str | None = None) -> list[Mention]:
+    """Turn the ``kg_mentions`` of a processed Doc into :class:`Mention` records.
+
+    ``text`` is the text the Doc was made from (saves rebuilding it from the tokens).
+    """
     out = []
     offset = title_len + len(TITLE_SEP)
-    for start, end, typ, key, rule, conf in doc.user_data.get("kg_mentions", []):
-        span = doc[start:end]
-        sent = doc[start].sent
-        s0, s1 = sent.start_char, sent.end_char
-        if span.start_char < title_len:
+    chars = doc.user_data.get("kg_mention_chars")
+    if chars is None:  # a Doc from a pipeline saved before kg_mentions recorded offsets
+        chars = [(doc[c[0]:c[1]].start_char, doc[c[0]:c[1]].end_char, doc[c[0]].sent.start_char,
+                  doc[c[0]].sent.end_char) for c in doc.user_data.get("kg_mentions", [])]
+    if text is None:
+        text = doc.text
+    for (_, _, typ, key, rule, conf), (c0, c1, s0, s1) in zip(
+            doc.user_data.get("kg_mentions", []), chars, strict=True):
+        if c0 < title_len:
             field, shift = "title", 0
             s1 = min(s1, title_len)
         else:
             field, shift = "abstract", offset
             s0 = max(s0, offset)
         out.append(Mention(
-            paper_id=paper_id, field=field, start=span.start_char - shift,  # type: ignore[arg-type]
-            end=span.end_char - shift, text=span.text, type=typ, key=key, rule=rule,
+            paper_id=paper_id, field=field, start=c0 - shift,  # type: ignore[arg-type]
+            end=c1 - shift, text=text[c0:c1], type=typ, key=key, rule=rule,
             confidence=round(conf, 3), sent_start=s0 - shift, sent_end=s1 - shift,
         ))
     return out
@@ -123,9 +130,9 @@ def _extract_chunk(chunk: list[tuple[str, str, str]]) -> list[list[list[Any]]]:
 
 def _extract_texts(nlp: Language, chunk: Iterable[tuple[str, str, str]]) -> Iterator[list[Mention]]:
     items = list(chunk)
-    texts = (title + TITLE_SEP + abstract for _, title, abstract in items)
-    for (pid, title, _), doc in zip(items, nlp.pipe(texts, batch_size=256), strict=True):
-        yield doc_mentions(doc, pid, len(title))
+    texts = [title + TITLE_SEP + abstract for _, title, abstract in items]
+    for (pid, title, _), text, doc in zip(items, texts, nlp.pipe(texts, batch_size=256), strict=True):
+        yield doc_mentions(doc, pid, len(title), text)
 
 
 def extract_papers(
