@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
@@ -49,6 +50,11 @@ _BOUND_ADVERBS = frozenset({"fully", "densely", "sparsely", "locally", "partiall
 _GERUND_PREPS = frozenset({"for", "by", "of", "in", "to", "via", "when", "while", "after", "before",
                            "from", "through", "without", "on", "at", "into"})
 _YEAR = re.compile(r"^(?:19|20)\d\d[a-z]?$")
+
+
+def _plural_forms(words: Iterable[str]) -> frozenset[str]:
+    # every w with singular(w) == h is one of these (see extract.normalize.singular)
+    return frozenset(f for h in words for f in (h, h + "s", h + "es", h[:-1] + "ies"))
 
 
 @lru_cache(maxsize=1)
@@ -81,6 +87,16 @@ class RuleVocab:
     organisation_words: frozenset[str] = frozenset()
     pos_cache: dict[str, bool] = field(default_factory=dict)
     shape_cache: dict[str, str | None] = field(default_factory=dict)
+
+    @cached_property
+    def type_head_forms(self) -> frozenset[str]:
+        """Lowercase words whose singular may be a type head (a cheap pre-filter)."""
+        return _plural_forms(self.type_heads)
+
+    @cached_property
+    def method_head_forms(self) -> frozenset[str]:
+        """Lowercase words whose singular may be a method head (a cheap pre-filter)."""
+        return _plural_forms(self.method_heads)
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> RuleVocab:
@@ -263,7 +279,11 @@ def name_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
     """Shape-based names (typed by context) and capitalised names before a type head noun."""
     out: list[Candidate] = []
     proposal = {v.sent_of[i] for i, w in enumerate(v.lowers) if w in vocab.proposal_verbs}
-    for ci, comp in enumerate(v.compounds):
+    heads = vocab.type_head_forms
+    # only a word that is not all lowercase can have a name shape, and a lowercase word
+    # matters only as a type head ("the Penn Treebank dataset")
+    for ci in [i for i, c in enumerate(v.compounds) if not c[2].islower() or c[2] in heads]:
+        comp = v.compounds[ci]
         text = comp.text
         shape = shape_of(text, vocab)
         if shape is None:
@@ -516,7 +536,9 @@ def _head_after_capitalised(v: DocView, ci: int, vocab: RuleVocab) -> Candidate 
 def technique_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
     """Technique noun phrases ending in a method head noun (``rectified flow``)."""
     out: list[Candidate] = []
-    for ci, comp in enumerate(v.compounds):
+    heads = vocab.method_head_forms
+    for ci in [i for i, c in enumerate(v.compounds) if "-" in c[2] or c[2].lower() in heads]:
+        comp = v.compounds[ci]
         head = comp.text.lower()
         head_s = singular(head)
         if head_s not in vocab.method_heads and head not in vocab.method_heads:
