@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from pathlib import Path
@@ -135,6 +136,23 @@ def _extract_texts(nlp: Language, chunk: Iterable[tuple[str, str, str]]) -> Iter
         yield doc_mentions(doc, pid, len(title), text)
 
 
+AUTO_WORKERS_MIN_PAPERS = 2000
+
+
+def auto_workers(n_papers: int) -> int:
+    """Extraction processes for a corpus of ``n_papers``: one per available core, but a single
+    process below :data:`AUTO_WORKERS_MIN_PAPERS` papers, where starting a worker (it loads
+    the pipeline) costs about what it would save.
+
+    >>> auto_workers(10)
+    1
+    """
+    if n_papers < AUTO_WORKERS_MIN_PAPERS:
+        return 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, cores or 1)
+
+
 def extract_papers(
     papers: Iterable[Paper],
     *,
@@ -146,7 +164,8 @@ def extract_papers(
     progress: Callable[[int], None] | None = None,
 ) -> Iterator[list[Mention]]:
     """Mentions of each paper, in input order. ``workers > 1`` uses a process pool whose
-    workers load the pipeline once and send back compact rows."""
+    workers load the pipeline once and send back compact rows (see :func:`auto_workers`
+    for a good number)."""
     items = ((p.id, p.title, p.abstract) for p in papers)
     if workers <= 1:
         nlp = nlp or make_pipeline(lexicon_paths, pipeline_dir=pipeline_dir)

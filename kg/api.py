@@ -41,7 +41,7 @@ def build(
     format: str | None = None,
     lexicons: Sequence[str | Path] = (),
     pipeline: str | Path | None = None,
-    workers: int = 1,
+    workers: int | None = None,
     strict: bool = False,
     on_warning: Callable[[InputError], None] | None = None,
     base_iri: str = DEFAULT_BASE_IRI,
@@ -53,9 +53,11 @@ def build(
 ) -> KnowledgeGraph:
     """Read, extract, resolve and link the papers in ``inputs`` (files or directories).
 
-    ``dask`` runs extraction on a Dask cluster (a scheduler address, or ``local[:N]``).
+    ``workers`` is the number of extraction processes; ``None`` (or 0) picks one per core
+    for corpora of 2,000 papers or more (:func:`extract.pipeline.auto_workers`). ``dask``
+    runs extraction on a Dask cluster (a scheduler address, or ``local[:N]``).
     """
-    from extract.pipeline import extract_papers
+    from extract.pipeline import auto_workers, extract_papers
     from kg.readers import merge_papers, read_paths
     from kg.update import assemble
 
@@ -72,7 +74,7 @@ def build(
                                       pipeline_dir=pipeline, progress=progress)
     else:
         batches = extract_papers(papers, lexicon_paths=lexicons, pipeline_dir=pipeline,
-                                 workers=workers, progress=progress)
+                                 workers=workers or auto_workers(len(papers)), progress=progress)
     for ms in batches:
         raw.extend(ms)
     options = {"lexicons": [str(x) for x in lexicons], **_link_options(top_k, max_df, min_weight)}

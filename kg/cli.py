@@ -341,7 +341,8 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--format", "-f", help="force an input format (daily, jsonl, json, atom, csv, bibtex)")
     b.add_argument("--lexicon", action="append", default=[], help="extra lexicon file (JSONL)")
     b.add_argument("--pipeline", help="a spaCy pipeline directory to use instead of the default")
-    b.add_argument("--workers", "-j", type=int, default=1, help="extraction processes")
+    b.add_argument("--workers", "-j", type=int, default=0,
+                   help="extraction processes (default 0: one per core for 2,000+ papers, else 1)")
     b.add_argument("--strict", action="store_true", help="stop at the first bad record")
     b.add_argument("--dask", metavar="ADDRESS",
                    help="extract on a Dask cluster: scheduler address, or local[:N]")
@@ -358,7 +359,8 @@ def make_parser() -> argparse.ArgumentParser:
     a.add_argument("dir", help="output directory of kg build")
     a.add_argument("inputs", nargs="+", help="files or directories with the new papers")
     a.add_argument("--format", "-f", help="force an input format")
-    a.add_argument("--workers", "-j", type=int, default=1, help="extraction processes")
+    a.add_argument("--workers", "-j", type=int, default=0,
+                   help="extraction processes (default 0: one per core for 2,000+ new papers, else 1)")
     a.add_argument("--strict", action="store_true", help="stop at the first bad record")
     a.set_defaults(func=cmd_add)
 

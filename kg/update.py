@@ -53,7 +53,7 @@ def add_papers(
     format: str | None = None,
     strict: bool = False,
     on_warning: Callable[[InputError], None] | None = None,
-    workers: int = 1,
+    workers: int | None = None,
 ) -> tuple[Any, dict[str, int]]:
     """Add the papers in ``inputs`` to the graph saved in ``out`` and save it again.
 
@@ -75,9 +75,9 @@ def _add_papers(
     format: str | None,
     strict: bool,
     on_warning: Callable[[InputError], None] | None,
-    workers: int,
+    workers: int | None,
 ) -> tuple[Any, dict[str, int]]:
-    from extract.pipeline import extract_papers
+    from extract.pipeline import auto_workers, extract_papers
     from kg.api import _now, load
     from kg.readers import merge_papers, read_paths
 
@@ -98,7 +98,8 @@ def _add_papers(
         papers[p.id] = p
         todo.append(p)
     lexicons = g.options.get("lexicons", [])
-    for p, ms in zip(todo, extract_papers(todo, lexicon_paths=lexicons, workers=workers), strict=True):
+    for p, ms in zip(todo, extract_papers(todo, lexicon_paths=lexicons,
+                                               workers=workers or auto_workers(len(todo))), strict=True):
         raw_by_paper[p.id] = ms
     info = replace(g.data.info, started=started, finished=_now(),
                    inputs=tuple(dict.fromkeys([*g.data.info.inputs, *map(str, inputs)])))

@@ -172,6 +172,15 @@ def test_parallel_extraction_matches_serial(tmp_path: Path) -> None:
     assert serial == parallel
 
 
+def test_auto_workers_uses_one_process_for_small_corpora() -> None:
+    import os
+
+    from extract.pipeline import AUTO_WORKERS_MIN_PAPERS, auto_workers
+
+    assert auto_workers(0) == auto_workers(AUTO_WORKERS_MIN_PAPERS - 1) == 1
+    assert auto_workers(AUTO_WORKERS_MIN_PAPERS) == len(os.sched_getaffinity(0))
+
+
 def test_pipeline_round_trips_through_disk(tmp_path: Path) -> None:
     lex = tmp_path / "extra.jsonl"
     lex.write_text('{"label": "ZorbNet", "type": "model", "aliases": ["Zorb Network"]}\n')
