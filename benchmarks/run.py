@@ -52,6 +52,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from extract.pipeline import auto_workers  # noqa: E402  (cheap: spaCy is imported lazily)
+
 HERE = Path(__file__).resolve().parent
 DEFAULT_SIZES = (1000, 10_000, 100_000)
 SEED = 0
@@ -61,6 +64,9 @@ TARGET_SPEEDUP = 1.7
 TARGET_SCALING = 1.5
 TARGET_ADD = 50.0
 TARGET_SPARQL_SECS = 1.0
+TARGET_TRIPLES_PER_SEC = 500_000
+TARGET_BUILD_SECS = 300.0  # kg build of 100k abstracts
+TARGET_BUILD_MB = 4096.0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -414,8 +420,10 @@ def _fmt_rate(x: float, unit: str) -> str:
     return f"{x:,.0f} {unit}/s"
 
 
-def _predicted_too_slow(stage: str, n: int, rows: list[Row], timeout: float) -> str:
-    """Why ``stage`` at size ``n`` would exceed ``timeout`` (from a smaller size), or ""."""
+def _predicted_too_slow(stage: str, n: int, rows: list[Row], timeout: float,
+                        max_rss_mb: float | None = None) -> str:
+    """Why ``stage`` at size ``n`` would exceed ``timeout`` or ``max_rss_mb`` (from a smaller
+    size, assuming linear growth), or ""."""
     done = [r for r in rows if r.stage == stage and r.n < n]
     for r in done:
         if r.cause:
@@ -427,6 +435,9 @@ def _predicted_too_slow(stage: str, n: int, rows: list[Row], timeout: float) -> 
         if guess > timeout:
             return (f"{r.secs:,.0f} s at {r.n:,} (>= {guess:,.0f} s at {n:,} even if linear, "
                     f"limit {timeout:.0f} s)")
+        if max_rss_mb and r.peak_mb and r.peak_mb * n / r.n > max_rss_mb:
+            return (f"{r.peak_mb:,.0f} MB at {r.n:,} (about {r.peak_mb * n / r.n / 1024:,.0f} GB "
+                    f"at {n:,}, limit {max_rss_mb / 1024:.1f} GB)")
     return ""
 
 
@@ -439,7 +450,7 @@ def run_stage(stage: str, d: Path, args: argparse.Namespace, rows: list[Row],
         rows.append(Row(stage, n, note=f"skipped (no {', '.join(missing)})"))
         print(f"  {stage:20s} skipped", flush=True)
         return
-    why = _predicted_too_slow(stage, n, rows, args.timeout)
+    why = _predicted_too_slow(stage, n, rows, args.timeout, args.max_rss_mb)
     if why:
         rows.append(Row(stage, n, note=f"skipped: too slow: {why}", cause=why))
         print(f"  {stage:20s} skipped: too slow: {why}", flush=True)
@@ -523,12 +534,13 @@ def run_build(d: Path, kind: str, args: argparse.Namespace, rows: list[Row]) -> 
     kg = shutil.which("kg")
     base = [kg] if kg else [sys.executable, "-m", "kg"]
     workers = str(args.build_workers)
+    effective = args.build_workers or auto_workers(n)
     if kind == "api":
         cmd = [sys.executable, "-c", _API_BUILD, str(d / "corpus.jsonl"), str(out), workers]
     else:
         cmd = [*base, "build", str(d / "corpus.jsonl"), "--out", str(out), "--quiet",
                "--workers", workers, *(["--no-html"] if kind == "nohtml" else [])]
-    parts = ["read", "extract" if args.build_workers == 1 else "extract2", "resolve", "link",
+    parts = ["read", "extract" if effective == 1 else "extract2", "resolve", "link",
              "communities", "save", *([] if kind == "api" else ["turtle"]),
              *([] if kind == "nohtml" else ["html"])]
     mine = {r.stage: r for r in rows if r.n == n}
@@ -551,8 +563,8 @@ def run_build(d: Path, kind: str, args: argparse.Namespace, rows: list[Row]) -> 
             row.cause = f"{w.killed} at {n:,}"
     else:
         row.rate = _fmt_rate(n / w.secs, "abstracts")
-        row.note = (f"workers {args.build_workers}; peak = RSS sum of the process group, "
-                    f"sampled every 0.2 s")
+        row.note = (f"--workers {args.build_workers} ({effective} extraction processes); peak = RSS "
+                    f"sum of the process group, sampled every 0.2 s")
     rows.append(row)
     print(f"  {stage:20s} {w.secs:9.2f} s  {row.rate:>22s}  peak {row.peak_mb:8,.0f} MB  "
           f"{row.note}", flush=True)
@@ -693,6 +705,21 @@ def report(rows: list[Row], sizes: list[int], all_results: dict[int, dict[str, d
                 out.append(f"| per-abstract time {big:,} vs {small:,} <= {TARGET_SCALING}x: "
                            f"{LABELS[b]} | {big:,} | {ratio:.2f}x | {ok} |")
     for n in sizes:
+        res = all_results.get(n, {})
+        triples = res.get("n-triples", {}).get("triples")
+        for stage in ("n-triples", "turtle"):
+            if triples and stage in res and n >= 10_000:
+                rate = triples / res[stage]["secs"]
+                ok = "yes" if rate >= TARGET_TRIPLES_PER_SEC else "no"
+                out.append(f"| RDF {stage} written at >= {TARGET_TRIPLES_PER_SEC / 1e3:,.0f}k "
+                           f"triples/s | {n:,} | {rate / 1e3:,.0f}k/s | {ok} |")
+        for b in ("build-nohtml", "build-html") if n >= 100_000 else ():
+            row = next((r for r in rows if r.stage == b and r.n == n and r.rate), None)
+            if row and row.secs and row.peak_mb:
+                ok = row.secs < TARGET_BUILD_SECS and row.peak_mb < TARGET_BUILD_MB
+                out.append(f"| {LABELS[b]} < {TARGET_BUILD_SECS:.0f} s and < "
+                           f"{TARGET_BUILD_MB / 1024:.0f} GB | {n:,} | {row.secs:,.0f} s, "
+                           f"{row.peak_mb / 1024:.1f} GB | {'yes' if ok else 'no'} |")
         add = next((r for r in rows if r.stage == "add" and r.n == n and r.rate), None)
         if add:
             ratio = float(add.rate.split("x")[0])
@@ -732,8 +759,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="seconds per end-to-end build (the sum of the stages; default 1800)")
     ap.add_argument("--max-rss-gb", type=float, default=None,
                     help="kill a stage above this RSS (default: 70%% of available memory)")
-    ap.add_argument("--build-workers", type=int, default=1,
-                    help="--workers of the end-to-end kg build (default 1, kg's default)")
+    ap.add_argument("--build-workers", type=int, default=0,
+                    help="--workers of the end-to-end kg build (default 0, kg's default: auto)")
+    ap.add_argument("--build-kinds", default="nohtml,html,api",
+                    help="which end-to-end builds to run (default nohtml,html,api)")
     ap.add_argument("--stages", default=None, help="only these stages (comma-separated)")
     ap.add_argument("--no-build", action="store_true", help="skip the end-to-end kg build")
     ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
@@ -782,8 +811,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if only is None or stage in only:
                     run_stage(stage, d, args, rows, results)
             if not args.no_build and (only is None or "build" in only):
-                for kind in ("nohtml", "html", "api"):
-                    run_build(d, kind, args, rows)
+                for kind in args.build_kinds.split(","):
+                    run_build(d, kind.strip(), args, rows)
             if not args.keep:
                 for f in ("graph.nt", "graph.ttl", "graph.html", "raw2.pkl"):
                     (d / f).unlink(missing_ok=True)
