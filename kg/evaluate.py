@@ -116,6 +116,8 @@ def _glued(tokens: Sequence[str], i: int, sent_ends: Collection[int]) -> bool:
     if tok[0].isdigit() and prev == "." and i >= 2 and tokens[i - 2][-1:].isdigit() \
             and i - 1 not in sent_ends:
         return True  # "33 . 0" -> "33.0"
+    if tok[0].isdigit() and prev[-1] == "." and prev[:-1].isdigit() and i - 1 not in sent_ends:
+        return True  # "0. 1" -> "0.1"
     if tok.isdigit() and prev.isalpha():
         run = _digit_run(tokens, i)
         if _YEAR_RUN.match(run):
