@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from extract.doc_view import DocView
+from extract.doc_view import Compound, DocView
 from extract.normalize import entity_key, is_acronym, singular
 
 if TYPE_CHECKING:
@@ -102,7 +102,7 @@ def find_abbreviations(doc: Doc, v: DocView) -> list[Abbreviation]:
             while start_comp > 0 and words_seen < n:
                 start_comp -= 1
                 words_seen += len(prev[start_comp].text.split("-"))
-            lf = prev[start_comp:]
+            lf = _title_run(prev[start_comp:], sf.text)
             if not lf:
                 continue
             long_text = doc[lf[0].start:lf[-1].end].text
@@ -117,6 +117,20 @@ def find_abbreviations(doc: Doc, v: DocView) -> list[Abbreviation]:
             long_text = doc[inner[0].start:inner[-1].end].text
             out.append(Abbreviation(sf.start, sf.end, inner[0].start, inner[-1].end, sf.text, long_text))
     return out
+
+
+def _title_run(lf: list[Compound], short: str) -> list[Compound]:
+    """``to predict Temporal Flow Fields (TTF)``: lowercase words the letter match pulled in
+    before a capitalised name of two or more words (starting with the short form's first
+    letter) are not part of the long form."""
+    if len(lf) < 3 or not lf[0].text[:1].islower():
+        return lf
+    k = next((i for i, c in enumerate(lf) if c.text[:1].isupper()), len(lf))
+    run = lf[k:]
+    if len(run) >= 2 and all(c.text[:1].isupper() or c.text in {"of", "for", "and"} for c in run) \
+            and run[0].text[:1] == short[:1]:
+        return run
+    return lf
 
 
 def long_form_type(short: str, long: str, vocab: RuleVocab) -> tuple[str, str, float] | None:

@@ -186,6 +186,10 @@ def context_type(doc: Doc, v: DocView, comp: Compound, vocab: RuleVocab) -> tupl
     t = head_type(vocab, after[:2])
     if t:
         return t, 0.85
+    if after[:1] in ([","], ["and"], ["or"], ["["]):
+        t = _list_head(v, comp, vocab)
+        if t:
+            return t, 0.8
     if after[:1] == [","] and len(after) > 2 and after[1] in {"a", "an", "the"}:
         for k in range(2, min(len(after), 10)):
             if after[k] in {".", ";", "(", ")"}:
@@ -213,6 +217,30 @@ def context_type(doc: Doc, v: DocView, comp: Compound, vocab: RuleVocab) -> tupl
         if any(s in lower for s in ("bench", "eval", "arena", "qa")):
             return "benchmark", 0.7
         return "dataset", 0.6
+    return None
+
+
+def _list_head(v: DocView, comp: Compound, vocab: RuleVocab) -> str | None:
+    """``SSM [51] and PRW [62] datasets``, ``the Foo, Bar and Baz benchmarks``: a name in a
+    list of names (or followed by a citation) takes the type of the plural head noun right
+    after the last name."""
+    skipped = after_name = False
+    for c in _next_compounds(v, comp, 12):
+        t = c.text
+        low = t.lower()
+        if low in {"and", "or", ","}:
+            skipped, after_name = True, False
+        elif t in {"[", "]"} or t.isdigit():
+            skipped, after_name = True, t == "]"
+        elif t[:1].isupper() or any(ch.isdigit() for ch in t):
+            if low in vocab.type_heads:
+                return None  # "... and Datasets" in a heading
+            after_name = True
+        elif skipped and after_name and (low != singular(low) or low == "corpora"):
+            th = vocab.type_heads.get(singular(low))
+            return th if th in {"dataset", "benchmark"} else None
+        else:
+            return None
     return None
 
 

@@ -269,3 +269,16 @@ def test_dataset_long_forms_and_capitalised_corpus_heads(nlp) -> None:  # type: 
     assert ("Foo Bar Corpus of Reviews", "dataset", "abbreviation") in found
     assert ("FBCR", "dataset", "abbreviation") in found
     assert ("Baz Corpus", "dataset", "context:head") in found
+
+
+def test_names_in_a_list_take_the_plural_head(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = spans(nlp, "We train on the QWX [51] and ZRB [62] datasets and test on MUTAZ, NCQ1 and "
+                       "PROTZ benchmarks. We use XYZ and ABC, and datasets.")
+    assert {("QWX", "dataset"), ("ZRB", "dataset"), ("MUTAZ", "benchmark"), ("NCQ1", "benchmark"),
+            ("PROTZ", "benchmark")} <= {(t, typ) for t, typ, _ in found}
+    assert not any(t in {"XYZ", "ABC"} and typ == "dataset" for t, typ, _ in found)
+
+
+def test_long_form_drops_words_before_a_capitalised_name(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = spans(nlp, "A model to predict Temporal Flow Fields (TTF) is used.")
+    assert ("Temporal Flow Fields", "method", "abbreviation") in found
