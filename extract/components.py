@@ -24,6 +24,7 @@ from extract.lexicon import LexEntry, Lexicon, load_lexicon, read_lexicon
 from extract.normalize import entity_key
 from extract.rules import name_candidates, technique_candidates, vocabulary
 
+_DATA_HEADS = frozenset({"dataset", "datasets", "benchmark", "benchmarks", "corpus", "corpora"})
 _EDITION = re.compile(r"^(?:19[89]\d|20[0-4]\d|v\d+(?:\.\d+)*|[1-9]\d*\.\d+)$")  # not "0.0005"
 
 
@@ -83,8 +84,10 @@ class LexiconMatcher:
                 continue
             found = lex.match(words, i, lowers)
             if found is None:
-                i += 1
-                continue
+                found = self._before_data_head(words, lowers, i)
+                if found is None:
+                    i += 1
+                    continue
             idx, nw = found
             entry = lex.entries[idx]
             start, end = v.word_tok[i], v.word_tok[i + nw - 1] + 1
@@ -113,6 +116,18 @@ class LexiconMatcher:
                 out.append((start, end, entry.type, entry.key, "lexicon", conf))
             i += nw
         return doc
+
+    def _before_data_head(self, words: list[str], lowers: list[str], i: int) -> tuple[int, int] | None:
+        """``the kinetics dataset``: a dataset or benchmark name in another capitalisation
+        than its case-sensitive form, right before a dataset/benchmark head noun."""
+        found = self.lexicon.match(words, i, lowers, any_case=True)
+        if found is None:
+            return None
+        idx, nw = found
+        if i + nw < len(words) and lowers[i + nw] in _DATA_HEADS \
+                and self.lexicon.entries[idx].type in {"dataset", "benchmark"}:
+            return found
+        return None
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
         directory = Path(path)

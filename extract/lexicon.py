@@ -160,10 +160,11 @@ class Lexicon:
         return singular(lower) in self._index
 
     def match(self, words: Sequence[str], i: int,
-              lowers: Sequence[str] | None = None) -> tuple[int, int] | None:
+              lowers: Sequence[str] | None = None, *, any_case: bool = False) -> tuple[int, int] | None:
         """Longest match starting at ``words[i]``: (entry index, number of words) or None.
 
-        ``lowers`` (the words lowercased) saves lowercasing again on a hot path.
+        ``lowers`` (the words lowercased) saves lowercasing again on a hot path;
+        ``any_case`` accepts case-sensitive forms in any capitalisation too.
         """
         first = singular(lowers[i] if lowers is not None else words[i].lower())
         bucket = self._index.get(first)
@@ -179,7 +180,7 @@ class Lexicon:
                 continue
             seq = words[i:i + n]
             for form in forms:
-                if form.exact is None or _same_exact(form.exact, seq):
+                if form.exact is None or any_case or _same_exact(form.exact, seq):
                     return form.entry, n
         return None
 

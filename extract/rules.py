@@ -79,6 +79,7 @@ class RuleVocab:
     head_followers: frozenset[str] = frozenset()
     object_heads: frozenset[str] = frozenset()
     organisation_words: frozenset[str] = frozenset()
+    split_words: frozenset[str] = frozenset()
     pos_cache: dict[str, bool] = field(default_factory=dict)
     shape_cache: dict[str, str | None] = field(default_factory=dict)
 
@@ -107,6 +108,7 @@ class RuleVocab:
             head_followers=frozenset(d.get("head_followers", ())),
             object_heads=frozenset(d.get("object_heads", ())),
             organisation_words=frozenset(d.get("organisation_words", ())),
+            split_words=frozenset(d.get("dataset_split_words", ())),
         )
 
     def can_modify(self, word: str) -> bool:
@@ -461,7 +463,14 @@ def lexicon_extensions(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate
     out: list[Candidate] = []
     comps = v.compounds
     for c in candidates(doc):
-        if c[4] not in {"lexicon", "lexicon-variant"} or c[2] not in {"model", "method"}:
+        if c[4] not in {"lexicon", "lexicon-variant"}:
+            continue
+        if c[2] in {"dataset", "benchmark"}:
+            ext = _dataset_subset(doc, v, vocab, c)
+            if ext is not None:
+                out.append(ext)
+            continue
+        if c[2] not in {"model", "method"}:
             continue
         first_ci, last_ci = v.comp_of_tok[c[0]], v.comp_of_tok[c[1] - 1]
         if first_ci < 0 or last_ci < 0 or comps[last_ci].end != c[1] or comps[first_ci].start != c[0]:
@@ -490,6 +499,45 @@ def lexicon_extensions(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate
             text = f"{prev.text} {surface}"
             out.append((prev.start, c[1], c[2], entity_key(text), "noun-phrase", 0.96))
     return out
+
+
+_DATA_HEADS = frozenset({"dataset", "datasets", "benchmark", "benchmarks", "corpus", "corpora", "database",
+                         "challenge"})
+_SUBSET_CUES = frozenset({"task", "track", "subtask"})
+
+
+def _dataset_subset(doc: Doc, v: DocView, vocab: RuleVocab, c: Candidate) -> Candidate | None:
+    """``the COCO segmentation dataset``, ``the FiQA Task 1 sentiment scoring dataset``: words
+    between a known dataset and its head noun name a part of it (a new, more specific entity).
+    Split and generic words ("the COCO training set", "the ImageNet validation dataset") do not.
+    """
+    comps = v.compounds
+    last_ci = v.comp_of_tok[c[1] - 1]
+    if last_ci < 0 or comps[last_ci].end != c[1]:
+        return None
+    sent = v.sent_of[c[0]]
+    k = last_ci + 1
+    words = 0
+    while k < len(comps) and k - last_ci <= 5 and v.sent_of[comps[k].start] == sent:
+        t = comps[k].text
+        low = t.lower()
+        if low in _DATA_HEADS:
+            break
+        if low in _SUBSET_CUES and k + 1 < len(comps) and comps[k + 1].text.isdigit():
+            k += 2  # "Task 1"
+            words += 1
+            continue
+        if not (t.replace("-", "").isalpha() and t.islower()) or low in vocab.stop_words \
+                or low in vocab.generic_modifiers or low in vocab.split_words:
+            return None
+        words += 1
+        k += 1
+    else:
+        return None
+    if not words or k >= len(comps) or comps[k].text.lower() not in _DATA_HEADS:
+        return None
+    end = comps[k - 1].end
+    return (c[0], end, c[2], entity_key(doc[c[0]:end].text), "noun-phrase", 0.97)
 
 
 def _proper_word(c: Compound, vocab: RuleVocab) -> bool:

@@ -282,3 +282,19 @@ def test_names_in_a_list_take_the_plural_head(nlp) -> None:  # type: ignore[no-u
 def test_long_form_drops_words_before_a_capitalised_name(nlp) -> None:  # type: ignore[no-untyped-def]
     found = spans(nlp, "A model to predict Temporal Flow Fields (TTF) is used.")
     assert ("Temporal Flow Fields", "method", "abbreviation") in found
+
+
+def test_words_between_a_dataset_and_its_head_name_a_part(full) -> None:  # type: ignore[no-untyped-def]
+    found = {(t, typ) for t, typ, _ in spans(full, "We use the COCO segmentation dataset, the FiQA Task 1 "
+                                                   "sentiment scoring dataset, the ImageNet validation "
+                                                   "dataset and the ImageNet and COCO datasets.")}
+    assert {("COCO segmentation", "dataset"), ("FiQA Task 1 sentiment scoring", "dataset"),
+            ("ImageNet", "dataset"), ("COCO", "dataset")} <= found
+    assert not any(t.startswith("ImageNet ") for t, _ in found)
+
+
+def test_dataset_name_in_lowercase_before_its_head(full) -> None:  # type: ignore[no-untyped-def]
+    found = {(t, typ) for t, typ, _ in spans(full, "We pre-train on the kinetics dataset, then check the "
+                                                   "kinetics of charades.")}
+    assert ("kinetics", "dataset") in found
+    assert not any(t == "charades" for t, _ in found)
