@@ -149,6 +149,12 @@ class Lexicon:
             lengths.sort(reverse=True)
         # an exact (case-sensitive) form never shadows a case-insensitive one of another entry
         forms.append(form)
+        word = words[0]
+        if case_sensitive and not ambiguous and len(words) == 1 and len(word) >= 6 and word.isalpha() \
+                and not word.isupper() and word != word.capitalize():
+            # a CamelCase name is also written with one capital ("AdaGrad"/"Adagrad",
+            # "ResNet"/"Resnet"); a long one is no ordinary word that way
+            forms.append(_Form(idx, (word.capitalize(),)))
         self.max_words = max(self.max_words, len(words))
 
     def entry_for_key(self, key: str) -> LexEntry | None:

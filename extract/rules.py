@@ -286,6 +286,8 @@ def _shape_of(text: str, vocab: RuleVocab) -> str | None:
     if "-" in text and text.isupper() and len(text) <= 12 and all(p.isalnum() for p in parts) \
             and any(len(p) >= 2 and p.isalpha() for p in parts):
         return "acronym"  # "RT-H", "BERT-PKD"
+    if len(parts) == 2 and parts[1] == "Net" and parts[0][:1].isupper() and parts[0].isalpha():
+        return "camel"  # "Dilated-Net", "Deconv-Net"
     return None
 
 
@@ -300,6 +302,9 @@ def name_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
             t = _head_after_capitalised(v, ci, vocab)
             if t is not None:
                 out.append(t)
+            elif "-" in text and text[:1].isupper() and _cited(v, ci) and _hyphen_title(text, vocab):
+                # "Detect-and-Track [21]": a cited capitalised hyphen compound names prior work
+                out.append((comp.start, comp.end, "method", entity_key(text), "citation", 0.6))
             continue
         k = ci
         if shape != "acronym":
@@ -408,6 +413,13 @@ def _repeated(words: list[int], comps: list[Compound]) -> bool:
             if hits > 1:
                 return True
     return False
+
+
+def _hyphen_title(text: str, vocab: RuleVocab) -> bool:
+    """``Detect-and-Track``: capitalised first and last parts, letters only, no stop-name."""
+    parts = text.split("-")
+    return (len(parts) >= 2 and parts[-1][:1].isupper() and all(p.isalpha() for p in parts)
+            and text not in vocab.stop_names and text.lower() not in vocab.generic_phrases)
 
 
 def _title_word(text: str, vocab: RuleVocab) -> bool:

@@ -298,3 +298,17 @@ def test_dataset_name_in_lowercase_before_its_head(full) -> None:  # type: ignor
                                                    "kinetics of charades.")}
     assert ("kinetics", "dataset") in found
     assert not any(t == "charades" for t, _ in found)
+
+
+def test_camelcase_names_with_one_capital(full) -> None:  # type: ignore[no-untyped-def]
+    found = {t for t, *_ in spans(full, "We train a Resnet-18 with Adagrad and compare with GloVe.")}
+    assert {"Resnet-18", "Adagrad", "GloVe"} <= found
+    assert not any(t == "Glove" for t in {t for t, *_ in spans(full, "Glove sizes vary.")})
+
+
+def test_cited_hyphen_names(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = spans(nlp, "Methods involved are Detect-and-Track [21] and Dilated-Net [37], unlike "
+                       "Well-Known methods.")
+    assert ("Detect-and-Track", "method", "citation") in found
+    assert "Dilated-Net" in {t for t, *_ in found}
+    assert "Well-Known" not in {t for t, *_ in found}
