@@ -24,6 +24,7 @@ from extract.lexicon import LexEntry, Lexicon, load_lexicon, read_lexicon
 from extract.normalize import entity_key
 from extract.rules import name_candidates, technique_candidates, vocabulary
 
+_GLUED_SIZES = ("BASE", "LARGE")
 _DATA_HEADS = frozenset({"dataset", "datasets", "benchmark", "benchmarks", "corpus", "corpora"})
 _EDITION = re.compile(r"^(?:19[89]\d|20[0-4]\d|v\d+(?:\.\d+)*|[1-9]\d*\.\d+)$")  # not "0.0005"
 
@@ -80,6 +81,8 @@ class LexiconMatcher:
         i, n = 0, len(words)
         while i < n:
             if not lex.starts(lowers[i]):
+                if words[i].endswith(_GLUED_SIZES):
+                    self._glued_size(v, words[i], i, out)
                 i += 1
                 continue
             found = lex.match(words, i, lowers)
@@ -116,6 +119,19 @@ class LexiconMatcher:
                 out.append((start, end, entry.type, entry.key, "lexicon", conf))
             i += nw
         return doc
+
+    def _glued_size(self, v: Any, word: str, i: int, out: list[Candidate]) -> None:
+        """``BERTBASE``, ``RoBERTaLARGE``: a model name with its size glued on (a subscript
+        lost in PDF extraction) is that model."""
+        stem = word.removesuffix("BASE").removesuffix("LARGE") if word.isupper() or word[-4:].isupper() \
+            else word
+        if stem == word or len(stem) < 2:
+            return
+        found = self.lexicon.match([stem], 0, [stem.lower()])
+        if found is not None and self.lexicon.entries[found[0]].type == "model":
+            entry = self.lexicon.entries[found[0]]
+            tok = v.word_tok[i]
+            out.append((tok, tok + 1, entry.type, entry.key, "lexicon", 0.9))
 
     def _before_data_head(self, words: list[str], lowers: list[str], i: int) -> tuple[int, int] | None:
         """``the kinetics dataset``: a dataset or benchmark name in another capitalisation

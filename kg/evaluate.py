@@ -73,8 +73,9 @@ def detokenize(tokens: Sequence[str], sent_ends: Collection[int] = ()) -> tuple[
     * digits of one number, and a decimal point between digits (``33.0``; not a "." that
       ends a sentence: ``sent_ends`` holds the indices of sentence-final tokens);
     * a unit or dimension letter after a number (``3D``, ``13K``, ``110M``, ``7B``, ``4x``);
-    * a version or code number after an all-caps or CamelCase word or a lone ``v``
-      (``I3D``, ``UCF101``, ``F1``, ``YOLOv3``, ``MobileNet-v2``, ``SQuAD v1.1``), but
+    * a version or code number after an all-caps or CamelCase word, a lone ``v`` or a
+      name ending in ``v`` (``I3D``, ``UCF101``, ``F1``, ``YOLOv3``, ``MobileNet-v2``,
+      ``SQuAD v1.1``, ``Deeplabv2``), but
       not a year (``PASCAL VOC 2012``) and not after ordinary words (``Table 1``);
     * the "2" of ``word2vec``-style names between two short lowercase words.
     """
@@ -122,7 +123,8 @@ def _glued(tokens: Sequence[str], i: int, sent_ends: Collection[int]) -> bool:
         run = _digit_run(tokens, i)
         if _YEAR_RUN.match(run):
             return False
-        if prev in {"v", "V"} or (prev.isupper() and len(prev) <= 6) or _LOWER_CAMEL.match(prev):
+        if prev in {"v", "V"} or (prev.isupper() and len(prev) <= 6) or _LOWER_CAMEL.match(prev) \
+                or (prev.endswith("v") and prev[:1].isupper()):
             return True  # "YOLOv 3", "I 3 D", "UCF 1 0 1", "MobileNet - v 2"
         if _to_name(tokens, i):
             return True  # "word 2 vec", "seq 2 seq"

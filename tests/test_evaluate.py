@@ -75,6 +75,7 @@ def test_detokenize_rejoins_split_digits() -> None:
         == "MobileNet-v2 and SQuAD v1.1"
     assert join("word", "2", "vec", "and", "1", "1", "0", "M") == "word2vec and 110M"
     assert join("p", "=", "0.", "1") == "p = 0.1"
+    assert join("Deeplabv", "2", "-", "CRF") == "Deeplabv2-CRF"
     # ordinary words, years and sentence-final periods keep their spaces
     assert join("in", "Table", "1", "and", "in", "2", "ways") == "in Table 1 and in 2 ways"
     assert join("PASCAL", "VOC", "2", "0", "1", "2") == "PASCAL VOC 2012"

@@ -312,3 +312,10 @@ def test_cited_hyphen_names(nlp) -> None:  # type: ignore[no-untyped-def]
     assert ("Detect-and-Track", "method", "citation") in found
     assert "Dilated-Net" in {t for t, *_ in found}
     assert "Well-Known" not in {t for t, *_ in found}
+
+
+def test_glued_size_and_research_questions(full) -> None:  # type: ignore[no-untyped-def]
+    doc = full("To answer RQ1, we distil its teacher BERTBASE into a student.")
+    got = {s.text: (s.label_, s.kb_id_) for s in doc.spans["kg"]}
+    assert got.get("BERTBASE") == ("model", "bert")
+    assert "RQ1" not in got
