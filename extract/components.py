@@ -79,15 +79,18 @@ class LexiconMatcher:
         out = candidates(doc)
         words, lowers, lex, vocab = v.words, v.lower_words, self.lexicon, vocabulary()
         i, n = 0, len(words)
+        # rarer lookups, only in documents that can have them (C-level tests)
+        sizes = "BASE" in v.text or "LARGE" in v.text
+        heads = not _DATA_HEADS.isdisjoint(lowers)
         while i < n:
             if not lex.starts(lowers[i]):
-                if words[i].endswith(_GLUED_SIZES):
+                if sizes and words[i].endswith(_GLUED_SIZES):
                     self._glued_size(v, words[i], i, out)
                 i += 1
                 continue
             found = lex.match(words, i, lowers)
             if found is None:
-                found = self._before_data_head(words, lowers, i)
+                found = self._before_data_head(words, lowers, i) if heads else None
                 if found is None:
                     i += 1
                     continue
@@ -136,6 +139,8 @@ class LexiconMatcher:
     def _before_data_head(self, words: list[str], lowers: list[str], i: int) -> tuple[int, int] | None:
         """``the kinetics dataset``: a dataset or benchmark name in another capitalisation
         than its case-sensitive form, right before a dataset/benchmark head noun."""
+        if _DATA_HEADS.isdisjoint(lowers[i + 1:i + 4]):
+            return None  # the cheap test first: no head noun close by
         found = self.lexicon.match(words, i, lowers, any_case=True)
         if found is None:
             return None

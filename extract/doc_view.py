@@ -43,6 +43,7 @@ class DocView:
     compounds: list[Compound]
     comp_of_tok: list[int]  # compound index of each token (-1 for spaces)
     title_end: int  # first token after the title (0 when there is no title)
+    text: str = ""  # the Doc's text (``doc.text`` rebuilds it on every access)
 
     def compound_at(self, tok: int) -> Compound | None:
         ci = self.comp_of_tok[tok]
@@ -115,7 +116,7 @@ def view(doc: Doc) -> DocView:
                     word_tok.append(k)
         i = j + 1
     v = DocView(texts, lowers, sent_of, bounds, words, lower_words, word_tok, compounds, comp_of_tok,
-                t_end)
+                t_end, text)
     doc.user_data["kg_view"] = v
     return v
 
