@@ -25,6 +25,7 @@ from extract.normalize import entity_key
 from extract.rules import name_candidates, technique_candidates, vocabulary
 
 _GLUED_SIZES = ("BASE", "LARGE")
+_METRIC_WORDS = frozenset({"score", "scores", "distance"})
 _DATA_HEADS = frozenset({"dataset", "datasets", "benchmark", "benchmarks", "corpus", "corpora"})
 _EDITION = re.compile(r"^(?:19[89]\d|20[0-4]\d|v\d+(?:\.\d+)*|[1-9]\d*\.\d+)$")  # not "0.0005"
 
@@ -96,6 +97,9 @@ class LexiconMatcher:
                     continue
             idx, nw = found
             entry = lex.entries[idx]
+            if i + nw < n and lowers[i + nw] in _METRIC_WORDS and entry.type in {"model", "method"}:
+                i += nw  # "Inception score", "Fréchet Inception Distance": a metric, not the model
+                continue
             start, end = v.word_tok[i], v.word_tok[i + nw - 1] + 1
             first, last = v.compound_at(start), v.compound_at(end - 1)
             conf = 0.8 if entry.ambiguous else 0.95

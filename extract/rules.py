@@ -48,6 +48,7 @@ _CONNECTORS = frozenset({"of", "for", "with", "from", "to", "via", "in", "on", "
 _BOUND_ADVERBS = frozenset({"fully", "densely", "sparsely", "locally", "partially"})
 _GERUND_PREPS = frozenset({"for", "by", "of", "in", "to", "via", "when", "while", "after", "before",
                            "from", "through", "without", "on", "at", "into"})
+_YEAR_SUFFIX = re.compile(r"(?<![0-9.])(?:19[89]\d|20[0-3]\d)$")
 _YEAR = re.compile(r"^(?:19|20)\d\d[a-z]?$")
 
 
@@ -125,6 +126,9 @@ class RuleVocab:
             return False
         parts = word.split("-")
         if len(parts) > 1:
+            if len(parts[0]) > 4 and parts[0].endswith("ly") and parts[0] not in _BOUND_ADVERBS \
+                    and parts[-1].endswith(("ed", "ing", "wn")):
+                return False  # "recently-developed", "widely-used", "well-known": no technique words
             return parts[-1] not in self.generic_modifiers and any(
                 p not in self.stop_words for p in parts
             )
@@ -329,6 +333,10 @@ def name_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
         if ctx is not None:
             typ, conf = ctx
             rule = "context"
+        elif shape == "versioned" and _YEAR_SUFFIX.search(text):
+            # "LSVRC-2010", "CoNLL-2003", "BraTS2020": a year names an edition of a dataset
+            # or shared task; models carry versions and sizes, not years
+            typ, conf, rule = "dataset", 0.6, "shape:versioned"
         elif shape == "versioned" or any(vocab.is_size(p) for p in text.split("-")[1:]):
             typ, conf, rule = "model", 0.6, "shape:versioned"
         else:

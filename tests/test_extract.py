@@ -319,3 +319,12 @@ def test_glued_size_and_research_questions(full) -> None:  # type: ignore[no-unt
     got = {s.text: (s.label_, s.kb_id_) for s in doc.spans["kg"]}
     assert got.get("BERTBASE") == ("model", "bert")
     assert "RQ1" not in got
+
+
+def test_metric_names_and_year_editions(full) -> None:  # type: ignore[no-untyped-def]
+    found = {(t, typ) for t, typ, _ in spans(full, "We get an Inception score of 9.4 on the LSVRC-2010 "
+                                                   "contest with residual nets and a Zorg-7B model, using "
+                                                   "a recently-developed regularization method.")}
+    assert not any(t.startswith("Inception") for t, _ in found)
+    assert {("LSVRC-2010", "dataset"), ("residual nets", "model"), ("Zorg-7B", "model")} <= found
+    assert not any("recently" in t for t, _ in found)
