@@ -50,6 +50,11 @@ def best_long_form(short: str, words: list[str]) -> int | None:
         if _matches(chars, cand):
             # the first word must start with the short form's first character
             if cand[0][:1] == chars[0]:
+                # "Proximal Policy Optimization (PPO)": letters inside words can match a
+                # shorter run; words whose initials spell the short form win
+                for n2 in range(n + 1, min(len(chars), len(text_words)) + 1):
+                    if "".join(w[:1] for w in text_words[-n2:]) == chars:
+                        return n2
                 return n
     return None
 

@@ -328,3 +328,14 @@ def test_metric_names_and_year_editions(full) -> None:  # type: ignore[no-untype
     assert not any(t.startswith("Inception") for t, _ in found)
     assert {("LSVRC-2010", "dataset"), ("residual nets", "model"), ("Zorg-7B", "model")} <= found
     assert not any("recently" in t for t, _ in found)
+
+
+def test_long_form_whose_initials_spell_the_short_form(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = spans(nlp, "Proximal Policy Optimization (PPO) alternates between sampling and optimizing.")
+    assert ("Proximal Policy Optimization", "method", "abbreviation") in found
+
+
+def test_technique_head_before_a_dataset_head_is_no_technique(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = {t for t, *_ in spans(nlp, "We use the citation network datasets and a graph neural network.")}
+    assert "citation network" not in found
+    assert "graph neural network" in found
