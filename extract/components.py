@@ -114,7 +114,10 @@ class LexiconMatcher:
                     out.append((start, end, entry.type, entry.key, "lexicon", conf))
                 else:
                     whole = doc[first.start:last.end].text
-                    out.append((first.start, last.end, entry.type, entity_key(whole),
+                    # "SFR-Iterative-DPO-LLaMA-3-8B-R": a compound with a size is a model
+                    typ = "model" if entry.type == "method" and any(
+                        vocab.is_size(p) for p in whole.split("-")) else entry.type
+                    out.append((first.start, last.end, typ, entity_key(whole),
                                 "lexicon-variant", conf - 0.15))
             elif i + nw < n and v.word_tok[i + nw] <= end + 1 and _EDITION.match(words[i + nw]):
                 # "PASCAL VOC 2012", "SQuAD v2.0": an edition is a distinct entity of the same type
@@ -263,6 +266,12 @@ class MentionSelector:
         lex_ends = {(c[1], c[2]) for c in keep if c[4] == "lexicon" and c[2] == "method"}
         keep = [(c[0], c[1], c[2], c[3], c[4], 0.96) if c[4] == "noun-phrase" and (c[1], c[2]) in lex_ends
                 and c[5] >= self.min_confidence else c for c in keep]
+        # "Global Convolution Network": a coined Title Case name that goes on past such a
+        # phrase is the whole name
+        boosted = [c for c in keep if c[4] == "noun-phrase" and c[5] == 0.96]
+        if boosted:
+            keep = [(c[0], c[1], c[2], c[3], c[4], 0.965) if c[4] == "noun-phrase" and c[5] == 0.7
+                    and any(b[0] >= c[0] and b[1] < c[1] for b in boosted) else c for c in keep]
         keep.sort(key=lambda c: (-c[5], -(c[1] - c[0]), c[0]))
         taken = bytearray(len(doc))
         chosen: list[Candidate] = []

@@ -339,3 +339,10 @@ def test_technique_head_before_a_dataset_head_is_no_technique(nlp) -> None:  # t
     found = {t for t, *_ in spans(nlp, "We use the citation network datasets and a graph neural network.")}
     assert "citation network" not in found
     assert "graph neural network" in found
+
+
+def test_coined_title_case_name_past_a_lexicon_method(full) -> None:  # type: ignore[no-untyped-def]
+    found = {(t, typ) for t, typ, _ in spans(full, "Our Global Convolution Network enlarges the field; we "
+                                                   "use temporal convolution kernels and DPO-Zephyr-7B.")}
+    assert {("Global Convolution Network", "method"), ("temporal convolution", "method"),
+            ("DPO-Zephyr-7B", "model")} <= found
