@@ -263,9 +263,13 @@ class MentionSelector:
                 keep.append(c)
         # "temporal convolutions", "offline reinforcement learning": a technique phrase that
         # extends a lexicon method leftwards is the more specific name
-        lex_ends = {(c[1], c[2]) for c in keep if c[4] == "lexicon" and c[2] == "method"}
-        keep = [(c[0], c[1], c[2], c[3], c[4], 0.96) if c[4] == "noun-phrase" and (c[1], c[2]) in lex_ends
-                and c[5] >= self.min_confidence else c for c in keep]
+        lex_ends: dict[tuple[int, str], int] = {}  # (end, type) -> start of the lexicon match
+        for c in keep:
+            if c[4] == "lexicon" and c[2] == "method":
+                lex_ends[(c[1], c[2])] = min(c[0], lex_ends.get((c[1], c[2]), c[0]))
+        keep = [(c[0], c[1], c[2], c[3], c[4], 0.96) if c[4] == "noun-phrase"
+                and c[0] < lex_ends.get((c[1], c[2]), -1) and c[5] >= self.min_confidence else c
+                for c in keep]
         # "Global Convolution Network": a coined Title Case name that goes on past such a
         # phrase is the whole name
         boosted = [c for c in keep if c[4] == "noun-phrase" and c[5] == 0.96]

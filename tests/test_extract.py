@@ -346,3 +346,10 @@ def test_coined_title_case_name_past_a_lexicon_method(full) -> None:  # type: ig
                                                    "use temporal convolution kernels and DPO-Zephyr-7B.")}
     assert {("Global Convolution Network", "method"), ("temporal convolution", "method"),
             ("DPO-Zephyr-7B", "model")} <= found
+
+
+def test_shorter_phrase_inside_a_lexicon_method_does_not_win(full) -> None:  # type: ignore[no-untyped-def]
+    found = {t for t, *_ in spans(full, "We apply a depth-wise separable convolution after temporal "
+                                        "convolutions.")}
+    assert {"depth-wise separable convolution", "temporal convolutions"} <= found
+    assert "separable convolution" not in found
