@@ -48,6 +48,8 @@ _CONNECTORS = frozenset({"of", "for", "with", "from", "to", "via", "in", "on", "
 _BOUND_ADVERBS = frozenset({"fully", "densely", "sparsely", "locally", "partially"})
 _GERUND_PREPS = frozenset({"for", "by", "of", "in", "to", "via", "when", "while", "after", "before",
                            "from", "through", "without", "on", "at", "into"})
+_BUILT_ON = frozenset({"based", "built", "build", "builds", "relies", "rely", "depends", "focus", "focuses",
+                       "conditioned"})  # "based on X": X is no dataset
 _YEAR_SUFFIX = re.compile(r"(?<![0-9.])(?:19[89]\d|20[0-3]\d)$")
 _YEAR = re.compile(r"^(?:19|20)\d\d[a-z]?$")
 
@@ -218,7 +220,8 @@ def context_type(doc: Doc, v: DocView, comp: Compound, vocab: RuleVocab) -> tupl
         return "model", 0.7
     if before[:1] == ["the"]:
         before = before[1:]
-    if before and before[0] in {"on", "across"} and _sentence_words(v, comp.start) & vocab.eval_words:
+    if before and before[0] in {"on", "across"} and (len(before) < 2 or before[1] not in _BUILT_ON) \
+            and _sentence_words(v, comp.start) & vocab.eval_words:
         lower = comp.text.lower()
         if any(s in lower for s in ("bench", "eval", "arena", "qa")):
             return "benchmark", 0.7
@@ -330,9 +333,13 @@ def name_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
             else:
                 out.append((comp.start, comp.end, "method", entity_key(text), "bare-acronym", 0.0))
             continue
+        suffix_type = _name_suffix_type(text)
         if ctx is not None:
             typ, conf = ctx
             rule = "context"
+        elif suffix_type is not None:
+            # "ProactiveBench", "HuskyQA", "GlimData": the name says what it is
+            typ, conf, rule = suffix_type, 0.6, "shape:" + shape
         elif shape == "versioned" and _YEAR_SUFFIX.search(text):
             # "LSVRC-2010", "CoNLL-2003", "BraTS2020": a year names an edition of a dataset
             # or shared task; models carry versions and sizes, not years
@@ -353,6 +360,27 @@ def name_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
     out.extend(title_case_names(doc, v, vocab, proposal))
     out.extend(lexicon_extensions(doc, v, vocab))
     return out
+
+
+_VERSION_PART = re.compile(r"^[vV]\d")
+_BENCH_SUFFIXES = ("Bench", "Eval", "QA", "Arena")
+_DATA_SUFFIXES = ("Data", "Dataset", "Corpus", "Bank", "DB")
+
+
+def _name_suffix_type(text: str) -> str | None:
+    """The type a coined name's last part announces: ``XBench`` a benchmark, ``XData`` a dataset
+    (a version after it does not count: ``LongBench-v2``)."""
+    parts = text.split()[-1].split("-")
+    while len(parts) > 1 and (parts[-1][:1].isdigit() or _VERSION_PART.match(parts[-1])):
+        parts.pop()
+    last = parts[-1]
+    if len(last) < 5:
+        return None
+    if last.endswith(_BENCH_SUFFIXES) and not last.startswith(_BENCH_SUFFIXES):
+        return "benchmark"
+    if last.endswith(_DATA_SUFFIXES) and not last.startswith(_DATA_SUFFIXES):
+        return "dataset"
+    return None
 
 
 def title_case_names(doc: Doc, v: DocView, vocab: RuleVocab, proposal: set[int]) -> list[Candidate]:

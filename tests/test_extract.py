@@ -353,3 +353,10 @@ def test_shorter_phrase_inside_a_lexicon_method_does_not_win(full) -> None:  # t
                                         "convolutions.")}
     assert {"depth-wise separable convolution", "temporal convolutions"} <= found
     assert "separable convolution" not in found
+
+
+def test_name_suffixes_and_training_contexts(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = {(t, typ) for t, typ, _ in spans(nlp, "We collect GlimData and HuskyQA. We pre-train on FooBar, "
+                                                  "then build on BarNet for training.")}
+    assert {("GlimData", "dataset"), ("HuskyQA", "benchmark"), ("FooBar", "dataset")} <= found
+    assert ("BarNet", "dataset") not in found
