@@ -360,3 +360,8 @@ def test_name_suffixes_and_training_contexts(nlp) -> None:  # type: ignore[no-un
                                                   "then build on BarNet for training.")}
     assert {("GlimData", "dataset"), ("HuskyQA", "benchmark"), ("FooBar", "dataset")} <= found
     assert ("BarNet", "dataset") not in found
+
+
+def test_title_case_run_ending_in_a_technique_phrase(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = {t for t, *_ in spans(nlp, "We present a Fast Region-based Convolutional Network method.")}
+    assert "Fast Region-based Convolutional Network" in found
