@@ -72,11 +72,13 @@ def detokenize(tokens: Sequence[str], sent_ends: Collection[int] = ()) -> tuple[
 
     * digits of one number, and a decimal point between digits (``33.0``; not a "." that
       ends a sentence: ``sent_ends`` holds the indices of sentence-final tokens);
-    * a unit or dimension letter after a number (``3D``, ``13K``, ``110M``, ``7B``, ``4x``);
+    * a unit or dimension letter after a number (``3D``, ``13K``, ``110M``, ``7B``, ``4x``),
+      and a plural ``s`` not followed by a word (``FCN-8s``, ``1990s``);
     * a version or code number after an all-caps or CamelCase word, a lone ``v`` or a
       name ending in ``v`` (``I3D``, ``UCF101``, ``F1``, ``YOLOv3``, ``MobileNet-v2``,
       ``SQuAD v1.1``, ``Deeplabv2``), but
-      not a year (``PASCAL VOC 2012``) and not after ordinary words (``Table 1``);
+      not a year (``PASCAL VOC 2012``), not after ordinary words (``Table 1``) and not a
+      footnote mark before a citation (``RetinaNet 2 [31]``);
     * the "2" of ``word2vec``-style names between two short lowercase words.
     """
     parts: list[str] = []
@@ -119,10 +121,15 @@ def _glued(tokens: Sequence[str], i: int, sent_ends: Collection[int]) -> bool:
         return True  # "33 . 0" -> "33.0"
     if tok[0].isdigit() and prev[-1] == "." and prev[:-1].isdigit() and i - 1 not in sent_ends:
         return True  # "0. 1" -> "0.1"
+    if tok == "s" and prev.isdigit() and (i + 1 >= len(tokens) or not tokens[i + 1][:1].isalpha()):
+        return True  # "FCN-8 s-heavy" -> "FCN-8s-heavy", "1990 s ," -> "1990s,"
     if tok.isdigit() and prev.isalpha():
         run = _digit_run(tokens, i)
         if _YEAR_RUN.match(run):
             return False
+        if len(run) == 1 and tokens[i + 1:i + 2] == ["["] and prev[-1].islower() and prev[-1] != "v" \
+                and _LOWER_CAMEL.match(prev):
+            return False  # "RetinaNet 2 [31]": a footnote mark before a citation
         if prev in {"v", "V"} or (prev.isupper() and len(prev) <= 6) or _LOWER_CAMEL.match(prev) \
                 or (prev.endswith("v") and prev[:1].isupper()):
             return True  # "YOLOv 3", "I 3 D", "UCF 1 0 1", "MobileNet - v 2"

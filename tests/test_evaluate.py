@@ -76,6 +76,9 @@ def test_detokenize_rejoins_split_digits() -> None:
     assert join("word", "2", "vec", "and", "1", "1", "0", "M") == "word2vec and 110M"
     assert join("p", "=", "0.", "1") == "p = 0.1"
     assert join("Deeplabv", "2", "-", "CRF") == "Deeplabv2-CRF"
+    assert join("FCN", "-", "8", "s", "-", "heavy", "in", "2", "s", "per") == "FCN-8s-heavy in 2 s per"
+    assert join("RetinaNet", "2", "[", "3", "1", "]") == "RetinaNet 2 [31]"
+    assert join("YOLOv", "2", "[", "4", "]", "FCN", "4", "[", "5", "]") == "YOLOv2 [4] FCN4 [5]"
     # ordinary words, years and sentence-final periods keep their spaces
     assert join("in", "Table", "1", "and", "in", "2", "ways") == "in Table 1 and in 2 ways"
     assert join("PASCAL", "VOC", "2", "0", "1", "2") == "PASCAL VOC 2012"
