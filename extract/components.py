@@ -91,7 +91,8 @@ class LexiconMatcher:
                 continue
             found = lex.match(words, i, lowers)
             if found is None:
-                found = self._before_data_head(words, lowers, i) if heads else None
+                found = self._before_data_head(words, lowers, i) if heads \
+                    and not _DATA_HEADS.isdisjoint(lowers[i + 1:i + 4]) else None
                 if found is None:
                     i += 1
                     continue
@@ -146,8 +147,6 @@ class LexiconMatcher:
     def _before_data_head(self, words: list[str], lowers: list[str], i: int) -> tuple[int, int] | None:
         """``the kinetics dataset``: a dataset or benchmark name in another capitalisation
         than its case-sensitive form, right before a dataset/benchmark head noun."""
-        if _DATA_HEADS.isdisjoint(lowers[i + 1:i + 4]):
-            return None  # the cheap test first: no head noun close by
         found = self.lexicon.match(words, i, lowers, any_case=True)
         if found is None:
             return None
