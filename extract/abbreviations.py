@@ -33,6 +33,9 @@ class Abbreviation:
     long: str
 
 
+_DIMENSIONS = frozenset({"1D", "2D", "3D", "4D"})
+
+
 def _core(short: str) -> str:
     s = short[:-1] if short.endswith("s") and len(short) > 2 and short[-2].isupper() else short
     return "".join(c.lower() for c in s if c.isalnum())
@@ -110,6 +113,8 @@ def find_abbreviations(doc: Doc, v: DocView) -> list[Abbreviation]:
             lf = _title_run(prev[start_comp:], sf.text)
             if not lf:
                 continue
+            if start_comp > 0 and prev[start_comp - 1].text in _DIMENSIONS and lf[0] is prev[start_comp]:
+                lf = prev[start_comp - 1:]  # "2D residual networks (ResNets)": the dimension belongs
             long_text = doc[lf[0].start:lf[-1].end].text
             out.append(Abbreviation(sf.start, sf.end, lf[0].start, lf[-1].end, sf.text, long_text))
         elif len(inner) >= 2 and ci > 0 and is_acronym(comps[ci - 1].text):

@@ -694,7 +694,7 @@ def technique_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candida
         key = entity_key(text)
         if key in vocab.generic_phrases or singular(mods[-1].text.lower()) in vocab.task_heads:
             continue
-        weak = weak_head and len(mods) == 1
+        weak = weak_head and len(mods) == 1 and mods[0].text not in _DIMENSION  # "3D networks" is a kind
         conf = 0.45 if comp.title or weak else 0.6
         if title_case and len(mods) >= 1 and not comp.title:
             conf = 0.7  # a coined Title Case technique name ("Motion Curriculum Learning")

@@ -365,3 +365,8 @@ def test_name_suffixes_and_training_contexts(nlp) -> None:  # type: ignore[no-un
 def test_title_case_run_ending_in_a_technique_phrase(nlp) -> None:  # type: ignore[no-untyped-def]
     found = {t for t, *_ in spans(nlp, "We present a Fast Region-based Convolutional Network method.")}
     assert "Fast Region-based Convolutional Network" in found
+
+
+def test_dimension_makes_a_kind_of_architecture(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = {t for t, *_ in spans(nlp, "We initialise 3D networks from 2D residual networks (ResNets).")}
+    assert {"3D networks", "2D residual networks", "ResNets"} <= found
