@@ -271,10 +271,11 @@ class MentionSelector:
                 for c in keep]
         # "Fast Region-based Convolutional Network": a Title Case run that ends in a technique
         # phrase ("Convolutional Network") and goes on before it is the whole name
-        np_end = {}
-        for c in keep:
-            if c[4] == "noun-phrase" and c[5] >= self.min_confidence:
-                np_end[c[1]] = max(np_end.get(c[1], 0.0), c[5])
+        np_end: dict[int, float] = {}
+        if any(c[4] == "title-case" for c in keep):
+            for c in keep:
+                if c[4] == "noun-phrase" and c[5] >= self.min_confidence:
+                    np_end[c[1]] = max(np_end.get(c[1], 0.0), c[5])
         if np_end:
             keep = [(c[0], c[1], c[2], c[3], c[4], np_end[c[1]] + 0.005) if c[4] == "title-case"
                     and c[1] in np_end and np_end[c[1]] > c[5] else c for c in keep]

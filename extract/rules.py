@@ -229,10 +229,16 @@ def context_type(doc: Doc, v: DocView, comp: Compound, vocab: RuleVocab) -> tupl
     return None
 
 
+_LIST_HEADS = frozenset({"datasets", "benchmarks", "corpora", "suites", "testbeds", "leaderboards",
+                         "databases", "collections", "challenges", "arenas", "benches"})
+
+
 def _list_head(v: DocView, comp: Compound, vocab: RuleVocab) -> str | None:
     """``SSM [51] and PRW [62] datasets``, ``the Foo, Bar and Baz benchmarks``: a name in a
     list of names (or followed by a citation) takes the type of the plural head noun right
     after the last name."""
+    if _LIST_HEADS.isdisjoint(v.lowers[comp.end:comp.end + 40]):
+        return None  # no plural head noun close by
     skipped = after_name = False
     for c in _next_compounds(v, comp, 12):
         t = c.text
@@ -365,11 +371,14 @@ def name_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
 _VERSION_PART = re.compile(r"^[vV]\d")
 _BENCH_SUFFIXES = ("Bench", "Eval", "QA", "Arena")
 _DATA_SUFFIXES = ("Data", "Dataset", "Corpus", "Bank", "DB")
+_ALL_SUFFIXES = _BENCH_SUFFIXES + _DATA_SUFFIXES
 
 
 def _name_suffix_type(text: str) -> str | None:
     """The type a coined name's last part announces: ``XBench`` a benchmark, ``XData`` a dataset
     (a version after it does not count: ``LongBench-v2``)."""
+    if not text.endswith(_ALL_SUFFIXES) and "-" not in text:
+        return None  # the common case, cheaply
     parts = text.split()[-1].split("-")
     while len(parts) > 1 and (parts[-1][:1].isdigit() or _VERSION_PART.match(parts[-1])):
         parts.pop()
