@@ -194,7 +194,7 @@ def context_type(doc: Doc, v: DocView, comp: Compound, vocab: RuleVocab) -> tupl
     t = head_type(vocab, after[:2])
     if t:
         return t, 0.85
-    if after[:1] in ([","], ["and"], ["or"], ["["]):
+    if after and after[0] in _LIST_SEPARATORS:
         t = _list_head(v, comp, vocab)
         if t:
             return t, 0.8
@@ -229,6 +229,7 @@ def context_type(doc: Doc, v: DocView, comp: Compound, vocab: RuleVocab) -> tupl
     return None
 
 
+_LIST_SEPARATORS = frozenset({",", "and", "or", "["})
 _LIST_HEADS = frozenset({"datasets", "benchmarks", "corpora", "suites", "testbeds", "leaderboards",
                          "databases", "collections", "challenges", "arenas", "benches"})
 
@@ -270,7 +271,7 @@ def _prev_compounds(v: DocView, comp: Compound, n: int) -> list[Compound]:
 
 
 def shape_of(text: str, vocab: RuleVocab) -> str | None:
-    """``camel``, ``versioned`` or ``acronym`` for name-like words, else None."""
+    """``camel``, ``versioned``, ``acronym`` or ``hyphen-title`` for name-like words, else None."""
     if text.islower() or not text[:1].isalnum():
         return None  # the common case: ordinary words and punctuation
     cached = vocab.shape_cache.get(text, "")
@@ -301,6 +302,8 @@ def _shape_of(text: str, vocab: RuleVocab) -> str | None:
         return "acronym"  # "RT-H", "BERT-PKD"
     if len(parts) == 2 and parts[1] == "Net" and parts[0][:1].isupper() and parts[0].isalpha():
         return "camel"  # "Dilated-Net", "Deconv-Net"
+    if len(parts) > 1 and _hyphen_title(text, vocab):
+        return "hyphen-title"  # "Detect-and-Track": a name only when cited
     return None
 
 
@@ -315,7 +318,9 @@ def name_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
             t = _head_after_capitalised(v, ci, vocab)
             if t is not None:
                 out.append(t)
-            elif "-" in text and text[:1].isupper() and _cited(v, ci) and _hyphen_title(text, vocab):
+            continue
+        if shape == "hyphen-title":
+            if _cited(v, ci):
                 # "Detect-and-Track [21]": a cited capitalised hyphen compound names prior work
                 out.append((comp.start, comp.end, "method", entity_key(text), "citation", 0.6))
             continue
