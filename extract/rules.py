@@ -6,12 +6,15 @@ Five families, all driven by the vocabulary in ``data/rules.json``:
   ``Llama-2-7B``, ``mT5``), acronyms (``RT-H``), typed by their context; an acronym
   followed by a citation (``SNIP [44]``, ``CPN (Chen et al., 2018)``) names prior work;
 * defining contexts: ``the X benchmark``, ``X, a dataset of ...``, ``a benchmark called X``,
-  ``evaluated on X and Y``, ``models such as X``, ``a new method, X,``;
+  ``evaluated on X and Y``, ``trained on X``, ``models such as X``, ``a new method, X,``,
+  ``SSM [51] and PRW [62] datasets``; a coined name's own suffix (``XBench``, ``XData``) and a
+  year edition (``LSVRC-2010``);
 * title-case runs: ``Task Specified Instruction Modulation`` in a sentence that
   introduces it;
 * extensions of lexicon matches: sizes written apart (``BERT BASE``), techniques named
   after a model (``BERT distillation``, ``GloVe embeddings``), a dimension or adjective
-  before an architecture (``3D CNNs``, ``linear SVM``);
+  before an architecture (``3D CNNs``, ``linear SVM``), the part of a dataset named before
+  its head noun (``the COCO segmentation dataset``);
 * technique noun phrases: modifiers + a method head noun (``Monte Carlo tree search``,
   ``rectified flow``, ``instruction tuning``), with a part-of-speech lexicon (lemminflect)
   to stop at verbs and adverbs, and stop-phrases for generic vocabulary; a head followed
