@@ -370,3 +370,8 @@ def test_title_case_run_ending_in_a_technique_phrase(nlp) -> None:  # type: igno
 def test_dimension_makes_a_kind_of_architecture(nlp) -> None:  # type: ignore[no-untyped-def]
     found = {t for t, *_ in spans(nlp, "We initialise 3D networks from 2D residual networks (ResNets).")}
     assert {"3D networks", "2D residual networks", "ResNets"} <= found
+
+
+def test_period_after_a_hyphenated_capital_ends_the_sentence(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = {t for t, *_ in spans(nlp, "We evaluate on the ClueWeb09-B. Then we stop.")}
+    assert "ClueWeb09-B" in found
