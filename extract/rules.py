@@ -573,8 +573,9 @@ _SUBSET_CUES = frozenset({"task", "track", "subtask"})
 
 def _dataset_subset(doc: Doc, v: DocView, vocab: RuleVocab, c: Candidate) -> Candidate | None:
     """``the COCO segmentation dataset``, ``the FiQA Task 1 sentiment scoring dataset``: words
-    between a known dataset and its head noun name a part of it (a new, more specific entity).
-    Split and generic words ("the COCO training set", "the ImageNet validation dataset") do not.
+    between a known dataset and its head noun that end in a task name a part of it (a new,
+    more specific entity). Split and generic words ("the ImageNet validation dataset") and
+    other nouns ("the COCO 2017 keypoint benchmark") do not.
     """
     comps = v.compounds
     last_ci = v.comp_of_tok[c[1] - 1]
@@ -601,6 +602,9 @@ def _dataset_subset(doc: Doc, v: DocView, vocab: RuleVocab, c: Candidate) -> Can
         return None
     if not words or k >= len(comps) or comps[k].text.lower() not in _DATA_HEADS:
         return None
+    last = comps[k - 1].text.lower().split("-")[-1]
+    if singular(last) not in vocab.task_heads and not last.endswith("ing"):
+        return None  # the part is named by its task ("segmentation", "sentiment scoring")
     end = comps[k - 1].end
     return (c[0], end, c[2], entity_key(doc[c[0]:end].text), "noun-phrase", 0.97)
 

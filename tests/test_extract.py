@@ -291,6 +291,8 @@ def test_words_between_a_dataset_and_its_head_name_a_part(full) -> None:  # type
     assert {("COCO segmentation", "dataset"), ("FiQA Task 1 sentiment scoring", "dataset"),
             ("ImageNet", "dataset"), ("COCO", "dataset")} <= found
     assert not any(t.startswith("ImageNet ") for t, _ in found)
+    found = {t for t, *_ in spans(full, "We test on the MNIST handwritten digit dataset.")}
+    assert "MNIST" in found
 
 
 def test_dataset_name_in_lowercase_before_its_head(full) -> None:  # type: ignore[no-untyped-def]
