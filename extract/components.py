@@ -272,16 +272,20 @@ class MentionSelector:
         # "Fast Region-based Convolutional Network": a Title Case run that ends in a technique
         # phrase ("Convolutional Network") and goes on before it is the whole name
         np_end: dict[int, float] = {}
-        if any(c[4] == "title-case" for c in keep):
-            for c in keep:
-                if c[4] == "noun-phrase" and c[5] >= self.min_confidence:
-                    np_end[c[1]] = max(np_end.get(c[1], 0.0), c[5])
-        if np_end:
+        boosted = []
+        titled = False
+        for c in keep:
+            if c[4] == "noun-phrase" and c[5] >= self.min_confidence:
+                np_end[c[1]] = max(np_end.get(c[1], 0.0), c[5])
+                if c[5] == 0.96:
+                    boosted.append(c)
+            elif c[4] == "title-case":
+                titled = True
+        if titled and np_end:
             keep = [(c[0], c[1], c[2], c[3], c[4], np_end[c[1]] + 0.005) if c[4] == "title-case"
                     and c[1] in np_end and np_end[c[1]] > c[5] else c for c in keep]
         # "Global Convolution Network": a coined Title Case name that goes on past such a
         # phrase is the whole name
-        boosted = [c for c in keep if c[4] == "noun-phrase" and c[5] == 0.96]
         if boosted:
             keep = [(c[0], c[1], c[2], c[3], c[4], 0.965) if c[4] == "noun-phrase" and c[5] == 0.7
                     and any(b[0] >= c[0] and b[1] < c[1] for b in boosted) else c for c in keep]

@@ -347,11 +347,10 @@ def name_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
             else:
                 out.append((comp.start, comp.end, "method", entity_key(text), "bare-acronym", 0.0))
             continue
-        suffix_type = _name_suffix_type(text)
         if ctx is not None:
             typ, conf = ctx
             rule = "context"
-        elif suffix_type is not None:
+        elif (suffix_type := _name_suffix_type(text)) is not None:
             # "ProactiveBench", "HuskyQA", "GlimData": the name says what it is
             typ, conf, rule = suffix_type, 0.6, "shape:" + shape
         elif shape == "versioned" and _YEAR_SUFFIX.search(text):
