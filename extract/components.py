@@ -255,40 +255,24 @@ class MentionSelector:
         t_end = title_end(doc)
         confirmed = {c[3] for c in cands if c[0] >= t_end and c[5] >= self.min_confidence}
         keep: list[Candidate] = []
+        lex_ends: dict[tuple[int, str], int] = {}  # (end, type) -> start of a lexicon method
+        phrases = titled = False
         for c in cands:
             if c[4] == "bare-acronym" or c[5] >= self.min_confidence:
                 keep.append(c)
             elif c[0] < t_end and c[3] in confirmed and c[5] >= 0.4:
                 keep.append(c)
-        # "temporal convolutions", "offline reinforcement learning": a technique phrase that
-        # extends a lexicon method leftwards is the more specific name
-        lex_ends: dict[tuple[int, str], int] = {}  # (end, type) -> start of the lexicon match
-        for c in keep:
-            if c[4] == "lexicon" and c[2] == "method":
+            else:
+                continue
+            rule = c[4]
+            if rule == "lexicon" and c[2] == "method":
                 lex_ends[(c[1], c[2])] = min(c[0], lex_ends.get((c[1], c[2]), c[0]))
-        keep = [(c[0], c[1], c[2], c[3], c[4], 0.96) if c[4] == "noun-phrase"
-                and c[0] < lex_ends.get((c[1], c[2]), -1) and c[5] >= self.min_confidence else c
-                for c in keep]
-        # "Fast Region-based Convolutional Network": a Title Case run that ends in a technique
-        # phrase ("Convolutional Network") and goes on before it is the whole name
-        np_end: dict[int, float] = {}
-        boosted = []
-        titled = False
-        for c in keep:
-            if c[4] == "noun-phrase" and c[5] >= self.min_confidence:
-                np_end[c[1]] = max(np_end.get(c[1], 0.0), c[5])
-                if c[5] == 0.96:
-                    boosted.append(c)
-            elif c[4] == "title-case":
+            elif rule == "noun-phrase":
+                phrases = True
+            elif rule == "title-case":
                 titled = True
-        if titled and np_end:
-            keep = [(c[0], c[1], c[2], c[3], c[4], np_end[c[1]] + 0.005) if c[4] == "title-case"
-                    and c[1] in np_end and np_end[c[1]] > c[5] else c for c in keep]
-        # "Global Convolution Network": a coined Title Case name that goes on past such a
-        # phrase is the whole name
-        if boosted:
-            keep = [(c[0], c[1], c[2], c[3], c[4], 0.965) if c[4] == "noun-phrase" and c[5] == 0.7
-                    and any(b[0] >= c[0] and b[1] < c[1] for b in boosted) else c for c in keep]
+        if phrases:
+            keep = self._prefer_longer_names(keep, lex_ends, titled)
         keep.sort(key=lambda c: (-c[5], -(c[1] - c[0]), c[0]))
         taken = bytearray(len(doc))
         chosen: list[Candidate] = []
@@ -302,6 +286,34 @@ class MentionSelector:
         doc.user_data.pop("kg_view", None)
         doc.spans["kg"] = [Span(doc, c[0], c[1], label=c[2], kb_id=c[3], span_id=c[4]) for c in chosen]
         return doc
+
+
+    def _prefer_longer_names(self, keep: list[Candidate], lex_ends: dict[tuple[int, str], int],
+                             titled: bool) -> list[Candidate]:
+        # "temporal convolutions", "offline reinforcement learning": a technique phrase that
+        # extends a lexicon method leftwards is the more specific name
+        if lex_ends:
+            keep = [(c[0], c[1], c[2], c[3], c[4], 0.96) if c[4] == "noun-phrase"
+                    and c[0] < lex_ends.get((c[1], c[2]), -1) and c[5] >= self.min_confidence else c
+                    for c in keep]
+        # "Fast Region-based Convolutional Network": a Title Case run that ends in a technique
+        # phrase ("Convolutional Network") and goes on before it is the whole name
+        np_end: dict[int, float] = {}
+        boosted = []
+        for c in keep:
+            if c[4] == "noun-phrase" and c[5] >= self.min_confidence:
+                np_end[c[1]] = max(np_end.get(c[1], 0.0), c[5])
+                if c[5] == 0.96:
+                    boosted.append(c)
+        if titled and np_end:
+            keep = [(c[0], c[1], c[2], c[3], c[4], np_end[c[1]] + 0.005) if c[4] == "title-case"
+                    and c[1] in np_end and np_end[c[1]] > c[5] else c for c in keep]
+        # "Global Convolution Network": a coined Title Case name that goes on past such a
+        # phrase is the whole name
+        if boosted:
+            keep = [(c[0], c[1], c[2], c[3], c[4], 0.965) if c[4] == "noun-phrase" and c[5] == 0.7
+                    and any(b[0] >= c[0] and b[1] < c[1] for b in boosted) else c for c in keep]
+        return keep
 
 
 def pipeline_config() -> dict[str, Any]:
