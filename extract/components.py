@@ -98,8 +98,12 @@ class LexiconMatcher:
                     continue
             idx, nw = found
             entry = lex.entries[idx]
-            if i + nw < n and lowers[i + nw] in _METRIC_WORDS and entry.type in {"model", "method"}:
-                i += nw  # "Inception score", "Fréchet Inception Distance": a metric, not the model
+            if i + nw < n and lowers[i + nw] in _METRIC_WORDS and entry.type in {"model", "method"} \
+                    and words[i][:1].isupper():
+                # "Inception score", "Fréchet Inception Distance", "CLIP score": a metric named
+                # after a model, not the model ("reward model scores" still name the model)
+                i += nw
+                continue
                 continue
             start, end = v.word_tok[i], v.word_tok[i + nw - 1] + 1
             first, last = v.compound_at(start), v.compound_at(end - 1)
@@ -286,7 +290,6 @@ class MentionSelector:
         doc.user_data.pop("kg_view", None)
         doc.spans["kg"] = [Span(doc, c[0], c[1], label=c[2], kb_id=c[3], span_id=c[4]) for c in chosen]
         return doc
-
 
     def _prefer_longer_names(self, keep: list[Candidate], lex_ends: dict[tuple[int, str], int],
                              titled: bool) -> list[Candidate]:

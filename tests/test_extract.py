@@ -328,6 +328,7 @@ def test_metric_names_and_year_editions(full) -> None:  # type: ignore[no-untype
                                                    "contest with residual nets and a Zorg-7B model, using "
                                                    "a recently-developed regularization method.")}
     assert not any(t.startswith("Inception") for t, _ in found)
+    assert "reward model" in {t for t, *_ in spans(full, "The reward model scores each response.")}
     assert {("LSVRC-2010", "dataset"), ("residual nets", "model"), ("Zorg-7B", "model")} <= found
     assert not any("recently" in t for t, _ in found)
 
