@@ -51,8 +51,10 @@ _CONNECTORS = frozenset({"of", "for", "with", "from", "to", "via", "in", "on", "
 _BOUND_ADVERBS = frozenset({"fully", "densely", "sparsely", "locally", "partially"})
 _GERUND_PREPS = frozenset({"for", "by", "of", "in", "to", "via", "when", "while", "after", "before",
                            "from", "through", "without", "on", "at", "into"})
-_BUILT_ON = frozenset({"based", "built", "build", "builds", "relies", "rely", "depends", "focus", "focuses",
-                       "conditioned"})  # "based on X": X is no dataset
+# "based on X", "relying on X": X is no dataset
+_BUILT_ON = frozenset({"based", "built", "build", "builds", "building", "relies", "rely", "relying", "depend",
+                       "depends", "depending", "focus", "focuses", "focused", "focusing", "conditioned",
+                       "conditioning", "draws", "drawing"})
 _YEAR_SUFFIX = re.compile(r"(?<![0-9.])(?:19[89]\d|20[0-3]\d)$")
 _YEAR = re.compile(r"^(?:19|20)\d\d[a-z]?$")
 
