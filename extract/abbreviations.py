@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from extract.doc_view import DocView
+from extract.doc_view import Compound, DocView
 from extract.normalize import entity_key, is_acronym, singular
 
 if TYPE_CHECKING:
@@ -31,6 +31,9 @@ class Abbreviation:
     long_end: int
     short: str
     long: str
+
+
+_DIMENSIONS = frozenset({"1D", "2D", "3D", "4D"})
 
 
 def _core(short: str) -> str:
@@ -50,6 +53,11 @@ def best_long_form(short: str, words: list[str]) -> int | None:
         if _matches(chars, cand):
             # the first word must start with the short form's first character
             if cand[0][:1] == chars[0]:
+                # "Proximal Policy Optimization (PPO)": letters inside words can match a
+                # shorter run; words whose initials spell the short form win
+                for n2 in range(n + 1, min(len(chars), len(text_words)) + 1):
+                    if "".join(w[:1] for w in text_words[-n2:]) == chars:
+                        return n2
                 return n
     return None
 
@@ -102,9 +110,11 @@ def find_abbreviations(doc: Doc, v: DocView) -> list[Abbreviation]:
             while start_comp > 0 and words_seen < n:
                 start_comp -= 1
                 words_seen += len(prev[start_comp].text.split("-"))
-            lf = prev[start_comp:]
+            lf = _title_run(prev[start_comp:], sf.text)
             if not lf:
                 continue
+            if start_comp > 0 and prev[start_comp - 1].text in _DIMENSIONS and lf[0] is prev[start_comp]:
+                lf = prev[start_comp - 1:]  # "2D residual networks (ResNets)": the dimension belongs
             long_text = doc[lf[0].start:lf[-1].end].text
             out.append(Abbreviation(sf.start, sf.end, lf[0].start, lf[-1].end, sf.text, long_text))
         elif len(inner) >= 2 and ci > 0 and is_acronym(comps[ci - 1].text):
@@ -117,6 +127,20 @@ def find_abbreviations(doc: Doc, v: DocView) -> list[Abbreviation]:
             long_text = doc[inner[0].start:inner[-1].end].text
             out.append(Abbreviation(sf.start, sf.end, inner[0].start, inner[-1].end, sf.text, long_text))
     return out
+
+
+def _title_run(lf: list[Compound], short: str) -> list[Compound]:
+    """``to predict Temporal Flow Fields (TTF)``: lowercase words the letter match pulled in
+    before a capitalised name of two or more words (starting with the short form's first
+    letter) are not part of the long form."""
+    if len(lf) < 3 or not lf[0].text[:1].islower():
+        return lf
+    k = next((i for i, c in enumerate(lf) if c.text[:1].isupper()), len(lf))
+    run = lf[k:]
+    if len(run) >= 2 and all(c.text[:1].isupper() or c.text in {"of", "for", "and"} for c in run) \
+            and run[0].text[:1] == short[:1]:
+        return run
+    return lf
 
 
 def long_form_type(short: str, long: str, vocab: RuleVocab) -> tuple[str, str, float] | None:

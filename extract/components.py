@@ -24,6 +24,9 @@ from extract.lexicon import LexEntry, Lexicon, load_lexicon, read_lexicon
 from extract.normalize import entity_key
 from extract.rules import name_candidates, technique_candidates, vocabulary
 
+_GLUED_SIZES = ("BASE", "LARGE")
+_METRIC_WORDS = frozenset({"score", "scores", "distance"})
+_DATA_HEADS = frozenset({"dataset", "datasets", "benchmark", "benchmarks", "corpus", "corpora"})
 _EDITION = re.compile(r"^(?:19[89]\d|20[0-4]\d|v\d+(?:\.\d+)*|[1-9]\d*\.\d+)$")  # not "0.0005"
 
 
@@ -77,14 +80,34 @@ class LexiconMatcher:
         out = candidates(doc)
         words, lowers, lex, vocab = v.words, v.lower_words, self.lexicon, vocabulary()
         n, after = len(words), 0
-        for i in lex.start_positions(lowers):
+        positions = lex.start_positions(lowers)
+        # rarer lookups, only in documents that can have them (C-level tests)
+        glued: set[int] = set()
+        if "BASE" in v.text or "LARGE" in v.text:
+            starts = set(positions)
+            glued = {i for i, w in enumerate(words) if w.endswith(_GLUED_SIZES) and i not in starts}
+            positions = sorted(starts | glued)
+        heads = not _DATA_HEADS.isdisjoint(lowers)
+        for i in positions:
             if i < after:
                 continue  # inside the previous match
+            if i in glued:
+                self._glued_size(v, words[i], i, out)
+                continue
             found = lex.match(words, i, lowers)
             if found is None:
-                continue
+                found = self._before_data_head(words, lowers, i) if heads \
+                    and not _DATA_HEADS.isdisjoint(lowers[i + 1:i + 4]) else None
+                if found is None:
+                    continue
             idx, nw = found
             entry = lex.entries[idx]
+            if i + nw < n and lowers[i + nw] in _METRIC_WORDS and entry.type in {"model", "method"} \
+                    and words[i][:1].isupper():
+                # "Inception score", "Fréchet Inception Distance", "CLIP score": a metric named
+                # after a model, not the model ("reward model scores" still name the model)
+                after = i + nw
+                continue
             start, end = v.word_tok[i], v.word_tok[i + nw - 1] + 1
             first, last = v.compound_at(start), v.compound_at(end - 1)
             conf = 0.8 if entry.ambiguous else 0.95
@@ -99,7 +122,10 @@ class LexiconMatcher:
                     out.append((start, end, entry.type, entry.key, "lexicon", conf))
                 else:
                     whole = doc[first.start:last.end].text
-                    out.append((first.start, last.end, entry.type, entity_key(whole),
+                    # "SFR-Iterative-DPO-LLaMA-3-8B-R": a compound with a size is a model
+                    typ = "model" if entry.type == "method" and any(
+                        vocab.is_size(p) for p in whole.split("-")) else entry.type
+                    out.append((first.start, last.end, typ, entity_key(whole),
                                 "lexicon-variant", conf - 0.15))
             elif i + nw < n and v.word_tok[i + nw] <= end + 1 and _EDITION.match(words[i + nw]):
                 # "PASCAL VOC 2012", "SQuAD v2.0": an edition is a distinct entity of the same type
@@ -111,6 +137,31 @@ class LexiconMatcher:
                 out.append((start, end, entry.type, entry.key, "lexicon", conf))
             after = i + nw
         return doc
+
+    def _glued_size(self, v: Any, word: str, i: int, out: list[Candidate]) -> None:
+        """``BERTBASE``, ``RoBERTaLARGE``: a model name with its size glued on (a subscript
+        lost in PDF extraction) is that model."""
+        stem = word.removesuffix("BASE").removesuffix("LARGE") if word.isupper() or word[-4:].isupper() \
+            else word
+        if stem == word or len(stem) < 2:
+            return
+        found = self.lexicon.match([stem], 0, [stem.lower()])
+        if found is not None and self.lexicon.entries[found[0]].type == "model":
+            entry = self.lexicon.entries[found[0]]
+            tok = v.word_tok[i]
+            out.append((tok, tok + 1, entry.type, entry.key, "lexicon", 0.9))
+
+    def _before_data_head(self, words: list[str], lowers: list[str], i: int) -> tuple[int, int] | None:
+        """``the kinetics dataset``: a dataset or benchmark name in another capitalisation
+        than its case-sensitive form, right before a dataset/benchmark head noun."""
+        found = self.lexicon.match(words, i, lowers, any_case=True)
+        if found is None:
+            return None
+        idx, nw = found
+        if i + nw < len(words) and lowers[i + nw] in _DATA_HEADS \
+                and self.lexicon.entries[idx].type in {"dataset", "benchmark"}:
+            return found
+        return None
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
         directory = Path(path)
@@ -212,16 +263,24 @@ class MentionSelector:
         t_end = v.title_end
         confirmed = {c[3] for c in cands if c[0] >= t_end and c[5] >= self.min_confidence}
         keep: list[Candidate] = []
+        lex_ends: dict[tuple[int, str], int] = {}  # (end, type) -> start of a lexicon method
+        phrases = titled = False
         for c in cands:
             if c[4] == "bare-acronym" or c[5] >= self.min_confidence:
                 keep.append(c)
             elif c[0] < t_end and c[3] in confirmed and c[5] >= 0.4:
                 keep.append(c)
-        # "temporal convolutions", "offline reinforcement learning": a technique phrase that
-        # extends a lexicon method leftwards is the more specific name
-        lex_ends = {(c[1], c[2]) for c in keep if c[4] == "lexicon" and c[2] == "method"}
-        keep = [(c[0], c[1], c[2], c[3], c[4], 0.96) if c[4] == "noun-phrase" and (c[1], c[2]) in lex_ends
-                and c[5] >= self.min_confidence else c for c in keep]
+            else:
+                continue
+            rule = c[4]
+            if rule == "lexicon" and c[2] == "method":
+                lex_ends[(c[1], c[2])] = min(c[0], lex_ends.get((c[1], c[2]), c[0]))
+            elif rule == "noun-phrase":
+                phrases = True
+            elif rule == "title-case":
+                titled = True
+        if phrases:
+            keep = self._prefer_longer_names(keep, lex_ends, titled)
         keep.sort(key=lambda c: (-c[5], -(c[1] - c[0]), c[0]))
         taken = bytearray(len(doc))
         chosen: list[Candidate] = []
@@ -243,6 +302,33 @@ class MentionSelector:
         doc.user_data.pop("kg_view", None)
         doc.spans["kg"] = [Span(doc, c[0], c[1], label=c[2], kb_id=c[3], span_id=c[4]) for c in chosen]
         return doc
+
+    def _prefer_longer_names(self, keep: list[Candidate], lex_ends: dict[tuple[int, str], int],
+                             titled: bool) -> list[Candidate]:
+        # "temporal convolutions", "offline reinforcement learning": a technique phrase that
+        # extends a lexicon method leftwards is the more specific name
+        if lex_ends:
+            keep = [(c[0], c[1], c[2], c[3], c[4], 0.96) if c[4] == "noun-phrase"
+                    and c[0] < lex_ends.get((c[1], c[2]), -1) and c[5] >= self.min_confidence else c
+                    for c in keep]
+        # "Fast Region-based Convolutional Network": a Title Case run that ends in a technique
+        # phrase ("Convolutional Network") and goes on before it is the whole name
+        np_end: dict[int, float] = {}
+        boosted = []
+        for c in keep:
+            if c[4] == "noun-phrase" and c[5] >= self.min_confidence:
+                np_end[c[1]] = max(np_end.get(c[1], 0.0), c[5])
+                if c[5] == 0.96:
+                    boosted.append(c)
+        if titled and np_end:
+            keep = [(c[0], c[1], c[2], c[3], c[4], np_end[c[1]] + 0.005) if c[4] == "title-case"
+                    and c[1] in np_end and np_end[c[1]] > c[5] else c for c in keep]
+        # "Global Convolution Network": a coined Title Case name that goes on past such a
+        # phrase is the whole name
+        if boosted:
+            keep = [(c[0], c[1], c[2], c[3], c[4], 0.965) if c[4] == "noun-phrase" and c[5] == 0.7
+                    and any(b[0] >= c[0] and b[1] < c[1] for b in boosted) else c for c in keep]
+        return keep
 
 
 def pipeline_config() -> dict[str, Any]:

@@ -44,6 +44,7 @@ class DocView:
     comp_of_tok: list[int]  # compound index of each token (-1 for spaces)
     title_end: int  # first token after the title (0 when there is no title)
     idx: list[int]  # character offset of each token
+    text: str  # the Doc's text (``doc.text`` builds a Token per token on every access)
 
     def compound_at(self, tok: int) -> Compound | None:
         ci = self.comp_of_tok[tok]
@@ -121,7 +122,7 @@ def view(doc: Doc) -> DocView:
     words = [texts[i] for i in word_tok]
     lower_words = [lowers[i] for i in word_tok]
     v = DocView(texts, lowers, sent_of, bounds, words, lower_words, word_tok, compounds, comp_of_tok,
-                t_end, idx)
+                t_end, idx, "".join([t + " " if ws else t for t, ws in zip(texts, spacy_, strict=True)]))
     doc.user_data["kg_view"] = v
     return v
 

@@ -149,6 +149,12 @@ class Lexicon:
             lengths.sort(reverse=True)
         # an exact (case-sensitive) form never shadows a case-insensitive one of another entry
         forms.append(form)
+        word = words[0]
+        if case_sensitive and not ambiguous and len(words) == 1 and len(word) >= 6 and word.isalpha() \
+                and not word.isupper() and word != word.capitalize():
+            # a CamelCase name is also written with one capital ("AdaGrad"/"Adagrad",
+            # "ResNet"/"Resnet"); a long one is no ordinary word that way
+            forms.append(_Form(idx, (word.capitalize(),)))
         self.max_words = max(self.max_words, len(words))
 
     def entry_for_key(self, key: str) -> LexEntry | None:
@@ -160,17 +166,17 @@ class Lexicon:
         return singular(lower) in self._index
 
     def start_positions(self, lowers: Sequence[str]) -> list[int]:
-        """Indexes of the lowercased words that may begin a form (a superset of
-        :meth:`starts`: only a word ending in "s" has a different singular)."""
+        """Indexes of the lowercased words for which :meth:`starts` is true, in one pass
+        (only a word ending in "s" can have a singular other than itself)."""
         index = self._index
-        return [i for i, w in enumerate(lowers)
-                if w in index or (w[-1:] == "s" and singular(w) in index)]
+        return [i for i, w in enumerate(lowers) if (singular(w) if w[-1:] == "s" else w) in index]
 
     def match(self, words: Sequence[str], i: int,
-              lowers: Sequence[str] | None = None) -> tuple[int, int] | None:
+              lowers: Sequence[str] | None = None, *, any_case: bool = False) -> tuple[int, int] | None:
         """Longest match starting at ``words[i]``: (entry index, number of words) or None.
 
-        ``lowers`` (the words lowercased) saves lowercasing again on a hot path.
+        ``lowers`` (the words lowercased) saves lowercasing again on a hot path;
+        ``any_case`` accepts case-sensitive forms in any capitalisation too.
         """
         first = singular(lowers[i] if lowers is not None else words[i].lower())
         bucket = self._index.get(first)
@@ -186,7 +192,7 @@ class Lexicon:
                 continue
             seq = words[i:i + n]
             for form in forms:
-                if form.exact is None or _same_exact(form.exact, seq):
+                if form.exact is None or any_case or _same_exact(form.exact, seq):
                     return form.entry, n
         return None
 

@@ -66,11 +66,11 @@ def _split_hyphens(nlp: Language) -> None:
     tokenizer: Any = nlp.tokenizer
     infixes = [*(nlp.Defaults.infixes or ()), r"(?<=[0-9A-Za-z])[-‐‑](?=[0-9A-Za-z])"]
     tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
-    # Names end sentences too ("... on GSM8K.", "... Mistral-7B."): split that period, which
+    # Names end sentences too ("... on GSM8K.", "... Mistral-7B.", "... GPT-J."): split that period, which
     # spaCy keeps after capitals and digits; and never split unit-like suffixes off names
     # ("8K", "7B" stay whole).
     suffixes = [x for x in (nlp.Defaults.suffixes or ()) if "km|km²" not in str(x)]
-    suffixes += [r"(?<=[0-9])\.", r"(?<=[a-z0-9][A-Z])\.", r"(?<=[A-Z]{3})\."]
+    suffixes += [r"(?<=[0-9])\.", r"(?<=[a-z0-9][A-Z])\.", r"(?<=[A-Z]{3})\.", r"(?<=[-‐‑][A-Z])\."]
     tokenizer.suffix_search = compile_suffix_regex(suffixes).search
     # The default cache holds 10k chunks; past that every word is ~13x slower.
     tokenizer.max_cache_size = 10**7

@@ -6,12 +6,15 @@ Five families, all driven by the vocabulary in ``data/rules.json``:
   ``Llama-2-7B``, ``mT5``), acronyms (``RT-H``), typed by their context; an acronym
   followed by a citation (``SNIP [44]``, ``CPN (Chen et al., 2018)``) names prior work;
 * defining contexts: ``the X benchmark``, ``X, a dataset of ...``, ``a benchmark called X``,
-  ``evaluated on X and Y``, ``models such as X``, ``a new method, X,``;
+  ``evaluated on X and Y``, ``trained on X``, ``models such as X``, ``a new method, X,``,
+  ``SSM [51] and PRW [62] datasets``; a coined name's own suffix (``XBench``, ``XData``) and a
+  year edition (``LSVRC-2010``);
 * title-case runs: ``Task Specified Instruction Modulation`` in a sentence that
   introduces it;
 * extensions of lexicon matches: sizes written apart (``BERT BASE``), techniques named
   after a model (``BERT distillation``, ``GloVe embeddings``), a dimension or adjective
-  before an architecture (``3D CNNs``, ``linear SVM``);
+  before an architecture (``3D CNNs``, ``linear SVM``), the part of a dataset named before
+  its head noun (``the COCO segmentation dataset``);
 * technique noun phrases: modifiers + a method head noun (``Monte Carlo tree search``,
   ``rectified flow``, ``instruction tuning``), with a part-of-speech lexicon (lemminflect)
   to stop at verbs and adverbs, and stop-phrases for generic vocabulary; a head followed
@@ -39,7 +42,7 @@ _LOWER_CAMEL = re.compile(r"^[a-z]{1,3}[A-Z][A-Za-z0-9]*$")
 _VERSIONED = re.compile(r"^(?=.*[A-Za-z]{2})(?=.*[A-Z])[A-Za-z][A-Za-z0-9.]*(?:-[A-Za-z0-9.]+)*$")
 _HAS_DIGIT = re.compile(r"\d")
 _SIZE = re.compile(r"^\d+(?:\.\d+)?[BMKT]$|^\d+x\d+B$", re.IGNORECASE)
-_UNITS = re.compile(r"^(?:[A-Z]?\d+[A-Za-z]{0,3}|[A-Z]{1,2}\d{2,4}|v\d+)$")
+_UNITS = re.compile(r"^(?:[A-Z]?\d+[A-Za-z]{0,3}|[A-Z]{1,2}\d{2,4}|v\d+|RQ\d+)$")  # RQ1: a research question
 _BILLIONS = re.compile(r"^\d+(?:\.\d+)?[Bb]$")
 _DIMENSION = frozenset({"1D", "2D", "3D", "4D", "1-D", "2-D", "3-D", "4-D"})
 _ARCH_WORDS = frozenset({"Transformer", "Transformers", "Network", "Networks", "Net", "GAN", "Diffusion",
@@ -49,6 +52,11 @@ _CONNECTORS = frozenset({"of", "for", "with", "from", "to", "via", "in", "on", "
 _BOUND_ADVERBS = frozenset({"fully", "densely", "sparsely", "locally", "partially"})
 _GERUND_PREPS = frozenset({"for", "by", "of", "in", "to", "via", "when", "while", "after", "before",
                            "from", "through", "without", "on", "at", "into"})
+# "based on X", "relying on X": X is no dataset
+_BUILT_ON = frozenset({"based", "built", "build", "builds", "building", "relies", "rely", "relying", "depend",
+                       "depends", "depending", "focus", "focuses", "focused", "focusing", "conditioned",
+                       "conditioning", "draws", "drawing"})
+_YEAR_SUFFIX = re.compile(r"(?<![0-9.])(?:19[89]\d|20[0-3]\d)$")
 _YEAR = re.compile(r"^(?:19|20)\d\d[a-z]?$")
 
 
@@ -85,6 +93,7 @@ class RuleVocab:
     head_followers: frozenset[str] = frozenset()
     object_heads: frozenset[str] = frozenset()
     organisation_words: frozenset[str] = frozenset()
+    split_words: frozenset[str] = frozenset()
     pos_cache: dict[str, bool] = field(default_factory=dict)
     shape_cache: dict[str, str | None] = field(default_factory=dict)
 
@@ -123,6 +132,7 @@ class RuleVocab:
             head_followers=frozenset(d.get("head_followers", ())),
             object_heads=frozenset(d.get("object_heads", ())),
             organisation_words=frozenset(d.get("organisation_words", ())),
+            split_words=frozenset(d.get("dataset_split_words", ())),
         )
 
     def can_modify(self, word: str) -> bool:
@@ -139,6 +149,9 @@ class RuleVocab:
             return False
         parts = word.split("-")
         if len(parts) > 1:
+            if len(parts[0]) > 4 and parts[0].endswith("ly") and parts[0] not in _BOUND_ADVERBS \
+                    and parts[-1].endswith(("ed", "ing", "wn")):
+                return False  # "recently-developed", "widely-used", "well-known": no technique words
             return parts[-1] not in self.generic_modifiers and any(
                 p not in self.stop_words for p in parts
             )
@@ -202,6 +215,10 @@ def context_type(doc: Doc, v: DocView, comp: Compound, vocab: RuleVocab) -> tupl
     t = head_type(vocab, after[:2])
     if t:
         return t, 0.85
+    if after and after[0] in _LIST_SEPARATORS:
+        t = _list_head(v, comp, vocab)
+        if t:
+            return t, 0.8
     if after[:1] == [","] and len(after) > 2 and after[1] in {"a", "an", "the"}:
         for k in range(2, min(len(after), 10)):
             if after[k] in {".", ";", "(", ")"}:
@@ -224,11 +241,43 @@ def context_type(doc: Doc, v: DocView, comp: Compound, vocab: RuleVocab) -> tupl
         return "model", 0.7
     if before[:1] == ["the"]:
         before = before[1:]
-    if before and before[0] in {"on", "across"} and _sentence_words(v, comp.start) & vocab.eval_words:
+    if before and before[0] in {"on", "across"} and (len(before) < 2 or before[1] not in _BUILT_ON) \
+            and _sentence_words(v, comp.start) & vocab.eval_words:
         lower = comp.text.lower()
         if any(s in lower for s in ("bench", "eval", "arena", "qa")):
             return "benchmark", 0.7
         return "dataset", 0.6
+    return None
+
+
+_LIST_SEPARATORS = frozenset({",", "and", "or", "["})
+_LIST_HEADS = frozenset({"datasets", "benchmarks", "corpora", "suites", "testbeds", "leaderboards",
+                         "databases", "collections", "challenges", "arenas", "benches"})
+
+
+def _list_head(v: DocView, comp: Compound, vocab: RuleVocab) -> str | None:
+    """``SSM [51] and PRW [62] datasets``, ``the Foo, Bar and Baz benchmarks``: a name in a
+    list of names (or followed by a citation) takes the type of the plural head noun right
+    after the last name."""
+    if _LIST_HEADS.isdisjoint(v.lowers[comp.end:comp.end + 40]):
+        return None  # no plural head noun close by
+    skipped = after_name = False
+    for c in _next_compounds(v, comp, 12):
+        t = c.text
+        low = t.lower()
+        if low in {"and", "or", ","}:
+            skipped, after_name = True, False
+        elif t in {"[", "]"} or t.isdigit():
+            skipped, after_name = True, t == "]"
+        elif t[:1].isupper() or any(ch.isdigit() for ch in t):
+            if low in vocab.type_heads:
+                return None  # "... and Datasets" in a heading
+            after_name = True
+        elif skipped and after_name and (low != singular(low) or low == "corpora"):
+            th = vocab.type_heads.get(singular(low))
+            return th if th in {"dataset", "benchmark"} else None
+        else:
+            return None
     return None
 
 
@@ -243,7 +292,7 @@ def _prev_compounds(v: DocView, comp: Compound, n: int) -> list[Compound]:
 
 
 def shape_of(text: str, vocab: RuleVocab) -> str | None:
-    """``camel``, ``versioned`` or ``acronym`` for name-like words, else None."""
+    """``camel``, ``versioned``, ``acronym`` or ``hyphen-title`` for name-like words, else None."""
     if text.islower() or not text[:1].isalnum():
         return None  # the common case: ordinary words and punctuation
     cached = vocab.shape_cache.get(text, "")
@@ -272,6 +321,10 @@ def _shape_of(text: str, vocab: RuleVocab) -> str | None:
     if "-" in text and text.isupper() and len(text) <= 12 and all(p.isalnum() for p in parts) \
             and any(len(p) >= 2 and p.isalpha() for p in parts):
         return "acronym"  # "RT-H", "BERT-PKD"
+    if len(parts) == 2 and parts[1] == "Net" and parts[0][:1].isupper() and parts[0].isalpha():
+        return "camel"  # "Dilated-Net", "Deconv-Net"
+    if len(parts) > 1 and _hyphen_title(text, vocab):
+        return "hyphen-title"  # "Detect-and-Track": a name only when cited
     return None
 
 
@@ -290,6 +343,11 @@ def name_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
             t = _head_after_capitalised(v, ci, vocab)
             if t is not None:
                 out.append(t)
+            continue
+        if shape == "hyphen-title":
+            if _cited(v, ci):
+                # "Detect-and-Track [21]": a cited capitalised hyphen compound names prior work
+                out.append((comp.start, comp.end, "method", entity_key(text), "citation", 0.6))
             continue
         k = ci
         if shape != "acronym":
@@ -314,6 +372,13 @@ def name_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
         if ctx is not None:
             typ, conf = ctx
             rule = "context"
+        elif (suffix_type := _name_suffix_type(text)) is not None:
+            # "ProactiveBench", "HuskyQA", "GlimData": the name says what it is
+            typ, conf, rule = suffix_type, 0.6, "shape:" + shape
+        elif shape == "versioned" and _YEAR_SUFFIX.search(text):
+            # "LSVRC-2010", "CoNLL-2003", "BraTS2020": a year names an edition of a dataset
+            # or shared task; models carry versions and sizes, not years
+            typ, conf, rule = "dataset", 0.6, "shape:versioned"
         elif shape == "versioned" or any(vocab.is_size(p) for p in text.split("-")[1:]):
             typ, conf, rule = "model", 0.6, "shape:versioned"
         else:
@@ -330,6 +395,30 @@ def name_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
     out.extend(title_case_names(doc, v, vocab, proposal))
     out.extend(lexicon_extensions(doc, v, vocab))
     return out
+
+
+_VERSION_PART = re.compile(r"^[vV]\d")
+_BENCH_SUFFIXES = ("Bench", "Eval", "QA", "Arena")
+_DATA_SUFFIXES = ("Data", "Dataset", "Corpus", "Bank", "DB")
+_ALL_SUFFIXES = _BENCH_SUFFIXES + _DATA_SUFFIXES
+
+
+def _name_suffix_type(text: str) -> str | None:
+    """The type a coined name's last part announces: ``XBench`` a benchmark, ``XData`` a dataset
+    (a version after it does not count: ``LongBench-v2``)."""
+    if not text.endswith(_ALL_SUFFIXES) and "-" not in text:
+        return None  # the common case, cheaply
+    parts = text.split()[-1].split("-")
+    while len(parts) > 1 and (parts[-1][:1].isdigit() or _VERSION_PART.match(parts[-1])):
+        parts.pop()
+    last = parts[-1]
+    if len(last) < 5:
+        return None
+    if last.endswith(_BENCH_SUFFIXES) and not last.startswith(_BENCH_SUFFIXES):
+        return "benchmark"
+    if last.endswith(_DATA_SUFFIXES) and not last.startswith(_DATA_SUFFIXES):
+        return "dataset"
+    return None
 
 
 def title_case_names(doc: Doc, v: DocView, vocab: RuleVocab, proposal: set[int]) -> list[Candidate]:
@@ -400,6 +489,13 @@ def _repeated(words: list[int], comps: list[Compound]) -> bool:
     return False
 
 
+def _hyphen_title(text: str, vocab: RuleVocab) -> bool:
+    """``Detect-and-Track``: capitalised first and last parts, letters only, no stop-name."""
+    parts = text.split("-")
+    return (len(parts) >= 2 and parts[-1][:1].isupper() and all(p.isalpha() for p in parts)
+            and text not in vocab.stop_names and text.lower() not in vocab.generic_phrases)
+
+
 def _title_word(text: str, vocab: RuleVocab) -> bool:
     """A capitalised content word: ``Breadcrumbs``, ``Fine-Tuning``, ``MotionFlow`` (not ``GPU``)."""
     if not text[:1].isupper() or not text.replace("-", "").isalpha() or len(text) < 2:
@@ -453,7 +549,14 @@ def lexicon_extensions(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate
     out: list[Candidate] = []
     comps = v.compounds
     for c in candidates(doc):
-        if c[4] not in {"lexicon", "lexicon-variant"} or c[2] not in {"model", "method"}:
+        if c[4] not in {"lexicon", "lexicon-variant"}:
+            continue
+        if c[2] in {"dataset", "benchmark"}:
+            ext = _dataset_subset(doc, v, vocab, c)
+            if ext is not None:
+                out.append(ext)
+            continue
+        if c[2] not in {"model", "method"}:
             continue
         first_ci, last_ci = v.comp_of_tok[c[0]], v.comp_of_tok[c[1] - 1]
         if first_ci < 0 or last_ci < 0 or comps[last_ci].end != c[1] or comps[first_ci].start != c[0]:
@@ -482,6 +585,49 @@ def lexicon_extensions(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate
             text = f"{prev.text} {surface}"
             out.append((prev.start, c[1], c[2], entity_key(text), "noun-phrase", 0.96))
     return out
+
+
+_DATA_HEADS = frozenset({"dataset", "datasets", "benchmark", "benchmarks", "corpus", "corpora", "database",
+                         "challenge"})
+_SUBSET_CUES = frozenset({"task", "track", "subtask"})
+
+
+def _dataset_subset(doc: Doc, v: DocView, vocab: RuleVocab, c: Candidate) -> Candidate | None:
+    """``the COCO segmentation dataset``, ``the FiQA Task 1 sentiment scoring dataset``: words
+    between a known dataset and its head noun that end in a task name a part of it (a new,
+    more specific entity). Split and generic words ("the ImageNet validation dataset") and
+    other nouns ("the COCO 2017 keypoint benchmark") do not.
+    """
+    comps = v.compounds
+    last_ci = v.comp_of_tok[c[1] - 1]
+    if last_ci < 0 or comps[last_ci].end != c[1]:
+        return None
+    sent = v.sent_of[c[0]]
+    k = last_ci + 1
+    words = 0
+    while k < len(comps) and k - last_ci <= 5 and v.sent_of[comps[k].start] == sent:
+        t = comps[k].text
+        low = t.lower()
+        if low in _DATA_HEADS:
+            break
+        if low in _SUBSET_CUES and k + 1 < len(comps) and comps[k + 1].text.isdigit():
+            k += 2  # "Task 1"
+            words += 1
+            continue
+        if not (t.replace("-", "").isalpha() and t.islower()) or low in vocab.stop_words \
+                or low in vocab.generic_modifiers or low in vocab.split_words:
+            return None
+        words += 1
+        k += 1
+    else:
+        return None
+    if not words or k >= len(comps) or comps[k].text.lower() not in _DATA_HEADS:
+        return None
+    last = comps[k - 1].text.lower().split("-")[-1]
+    if singular(last) not in vocab.task_heads and not last.endswith("ing"):
+        return None  # the part is named by its task ("segmentation", "sentiment scoring")
+    end = comps[k - 1].end
+    return (c[0], end, c[2], entity_key(doc[c[0]:end].text), "noun-phrase", 0.97)
 
 
 def _proper_word(c: Compound, vocab: RuleVocab) -> bool:
@@ -592,7 +738,7 @@ def technique_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candida
         key = entity_key(text)
         if key in vocab.generic_phrases or singular(mods[-1].text.lower()) in vocab.task_heads:
             continue
-        weak = weak_head and len(mods) == 1
+        weak = weak_head and len(mods) == 1 and mods[0].text not in _DIMENSION  # "3D networks" is a kind
         conf = 0.45 if comp.title or weak else 0.6
         if title_case and len(mods) >= 1 and not comp.title:
             conf = 0.7  # a coined Title Case technique name ("Motion Curriculum Learning")

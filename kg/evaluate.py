@@ -19,8 +19,9 @@ graph uses), as micro precision/recall/F1 per group and overall.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -63,23 +64,91 @@ class Scores:
         return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
-def detokenize(tokens: Sequence[str]) -> tuple[str, list[tuple[int, int]]]:
-    """Join tokens into readable text; return it with each token's character span."""
+def detokenize(tokens: Sequence[str], sent_ends: Collection[int] = ()) -> tuple[str, list[tuple[int, int]]]:
+    """Join tokens into readable text; return it with each token's character span.
+
+    SciER's tokenizer splits every digit off its neighbours ("ResNet-1 0 1", "YOLOv 3",
+    "3 3 . 0", "word 2 vec"); the joins below restore the usual written forms:
+
+    * digits of one number, and a decimal point between digits (``33.0``; not a "." that
+      ends a sentence: ``sent_ends`` holds the indices of sentence-final tokens);
+    * a unit or dimension letter after a number (``3D``, ``13K``, ``110M``, ``7B``, ``4x``),
+      and a plural ``s`` not followed by a word (``FCN-8s``, ``1990s``);
+    * a version or code number after an all-caps or CamelCase word, a lone ``v`` or a
+      name ending in ``v`` (``I3D``, ``UCF101``, ``F1``, ``YOLOv3``, ``MobileNet-v2``,
+      ``SQuAD v1.1``, ``Deeplabv2``), but
+      not a year (``PASCAL VOC 2012``), not after ordinary words (``Table 1``) and not a
+      footnote mark before a citation (``RetinaNet 2 [31]``);
+    * the "2" of ``word2vec``-style names between two short lowercase words.
+    """
     parts: list[str] = []
     spans = []
     pos = 0
-    prev = ""
     for i, tok in enumerate(tokens):
-        # SciER splits numbers into digits ("ResNet-1 0 1", "3 D"): rejoin them
-        glued = prev.isdigit() and (tok.isdigit() or tok in {"D", "d"})
-        if i and tok not in _NO_SPACE_BEFORE and prev not in _NO_SPACE_AFTER and not glued:
+        prev = tokens[i - 1] if i else ""
+        if i and tok not in _NO_SPACE_BEFORE and prev not in _NO_SPACE_AFTER \
+                and not _glued(tokens, i, sent_ends):
             parts.append(" ")
             pos += 1
         spans.append((pos, pos + len(tok)))
         parts.append(tok)
         pos += len(tok)
-        prev = tok
     return "".join(parts), spans
+
+
+_UNIT_LETTERS = frozenset({"D", "d", "K", "M", "B", "x"})
+_YEAR_RUN = re.compile(r"^(?:19|20)\d\d$")
+_LOWER_CAMEL = re.compile(r"^[A-Za-z]*[a-z][A-Z][A-Za-z]*$|^[A-Z][A-Za-z]*[A-Z][a-z]*$")
+
+
+def _digit_run(tokens: Sequence[str], i: int) -> str:
+    j = i
+    while j < len(tokens) and tokens[j].isdigit():
+        j += 1
+    return "".join(tokens[i:j])
+
+
+def _glued(tokens: Sequence[str], i: int, sent_ends: Collection[int]) -> bool:
+    """True when token ``i`` continues the word before it (see :func:`detokenize`)."""
+    tok, prev = tokens[i], tokens[i - 1]
+    if not prev or not tok:
+        return False
+    if prev.isdigit() or (prev[-1].isdigit() and prev[0].isdigit()):
+        if tok.isdigit() or tok in _UNIT_LETTERS:
+            return True
+    if tok[0].isdigit() and prev == "." and i >= 2 and tokens[i - 2][-1:].isdigit() \
+            and i - 1 not in sent_ends:
+        return True  # "33 . 0" -> "33.0"
+    if tok[0].isdigit() and prev[-1] == "." and prev[:-1].isdigit() and i - 1 not in sent_ends:
+        return True  # "0. 1" -> "0.1"
+    if tok == "s" and prev.isdigit() and (i + 1 >= len(tokens) or not tokens[i + 1][:1].isalpha()):
+        return True  # "FCN-8 s-heavy" -> "FCN-8s-heavy", "1990 s ," -> "1990s,"
+    if tok.isdigit() and prev.isalpha():
+        run = _digit_run(tokens, i)
+        if _YEAR_RUN.match(run):
+            return False
+        if len(run) == 1 and tokens[i + 1:i + 2] == ["["] and prev[-1].islower() and prev[-1] != "v" \
+                and _LOWER_CAMEL.match(prev):
+            return False  # "RetinaNet 2 [31]": a footnote mark before a citation
+        if prev in {"v", "V"} or (prev.isupper() and len(prev) <= 6) or _LOWER_CAMEL.match(prev) \
+                or (prev.endswith("v") and prev[:1].isupper()):
+            return True  # "YOLOv 3", "I 3 D", "UCF 1 0 1", "MobileNet - v 2"
+        if _to_name(tokens, i):
+            return True  # "word 2 vec", "seq 2 seq"
+    return prev == "2" and i >= 2 and _to_name(tokens, i - 1)  # the "vec" of "word2vec"
+
+
+def _to_name(tokens: Sequence[str], i: int) -> bool:
+    """Token ``i`` is the "2" of a ``word2vec``-style name."""
+    if tokens[i] != "2" or i == 0 or i + 1 >= len(tokens):
+        return False
+    a, b = tokens[i - 1], tokens[i + 1]
+    return all(w.isalpha() and w.islower() and len(w) <= 4 and w not in _FUNCTION_WORDS for w in (a, b))
+
+
+_FUNCTION_WORDS = frozenset({"a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "in",
+                             "into", "is", "of", "on", "or", "than", "the", "to", "up", "was", "with",
+                             "only", "last", "next", "top", "all", "any", "each", "over", "per"})
 
 
 def read_gold(path: str | Path, *, format: str, type_map: dict[str, str] | None = None) -> Iterator[GoldDoc]:
@@ -103,7 +172,11 @@ def read_gold(path: str | Path, *, format: str, type_map: dict[str, str] | None 
 
 def _scier_doc(obj: dict[str, Any], type_map: dict[str, str]) -> GoldDoc:
     tokens = [t for sent in obj["sentences"] for t in sent]
-    text, spans = detokenize(tokens)
+    ends, k = set(), 0
+    for sent in obj["sentences"]:
+        k += len(sent)
+        ends.add(k - 1)
+    text, spans = detokenize(tokens, ends)
     ents = []
     for sent in obj["ner"]:
         for s, e, t in sent:

@@ -64,6 +64,27 @@ def test_detokenize_offsets() -> None:
     assert [text[a:b] for a, b in spans] == ["ResNet", "-", "1", "0", "1", "(", "x", ")", ","]
 
 
+def test_detokenize_rejoins_split_digits() -> None:
+    # SciER splits digits off letters and each other; written forms come back
+    def join(*toks: str, ends: tuple[int, ...] = ()) -> str:
+        return detokenize(list(toks), set(ends))[0]
+
+    assert join("than", "YOLOv", "3", "(", "3", "3", ".", "0", "%", ")") == "than YOLOv3 (33.0%)"
+    assert join("the", "I", "3", "D", "model") == "the I3D model"
+    assert join("MobileNet", "-", "v", "2", "and", "SQuAD", "v", "1", ".", "1") \
+        == "MobileNet-v2 and SQuAD v1.1"
+    assert join("word", "2", "vec", "and", "1", "1", "0", "M") == "word2vec and 110M"
+    assert join("p", "=", "0.", "1") == "p = 0.1"
+    assert join("Deeplabv", "2", "-", "CRF") == "Deeplabv2-CRF"
+    assert join("FCN", "-", "8", "s", "-", "heavy", "in", "2", "s", "per") == "FCN-8s-heavy in 2 s per"
+    assert join("RetinaNet", "2", "[", "3", "1", "]") == "RetinaNet 2 [31]"
+    assert join("YOLOv", "2", "[", "4", "]", "FCN", "4", "[", "5", "]") == "YOLOv2 [4] FCN4 [5]"
+    # ordinary words, years and sentence-final periods keep their spaces
+    assert join("in", "Table", "1", "and", "in", "2", "ways") == "in Table 1 and in 2 ways"
+    assert join("PASCAL", "VOC", "2", "0", "1", "2") == "PASCAL VOC 2012"
+    assert join("see", "3", ".", "4", "shows", ends=(2,)) == "see 3. 4 shows"
+
+
 def test_bad_gold_names_file_and_line(tmp_path: Path) -> None:
     path = tmp_path / "bad.jsonl"
     path.write_text('{"text": "abc", "entities": []}\n{"text": "abc", "entities": [{"start": 2, '

@@ -278,3 +278,112 @@ def test_dataset_long_forms_and_capitalised_corpus_heads(nlp) -> None:  # type: 
     assert ("Foo Bar Corpus of Reviews", "dataset", "abbreviation") in found
     assert ("FBCR", "dataset", "abbreviation") in found
     assert ("Baz Corpus", "dataset", "context:head") in found
+
+
+def test_names_in_a_list_take_the_plural_head(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = spans(nlp, "We train on the QWX [51] and ZRB [62] datasets and test on MUTAZ, NCQ1 and "
+                       "PROTZ benchmarks. We use XYZ and ABC, and datasets.")
+    assert {("QWX", "dataset"), ("ZRB", "dataset"), ("MUTAZ", "benchmark"), ("NCQ1", "benchmark"),
+            ("PROTZ", "benchmark")} <= {(t, typ) for t, typ, _ in found}
+    assert not any(t in {"XYZ", "ABC"} and typ == "dataset" for t, typ, _ in found)
+
+
+def test_long_form_drops_words_before_a_capitalised_name(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = spans(nlp, "A model to predict Temporal Flow Fields (TTF) is used.")
+    assert ("Temporal Flow Fields", "method", "abbreviation") in found
+
+
+def test_words_between_a_dataset_and_its_head_name_a_part(full) -> None:  # type: ignore[no-untyped-def]
+    found = {(t, typ) for t, typ, _ in spans(full, "We use the COCO segmentation dataset, the FiQA Task 1 "
+                                                   "sentiment scoring dataset, the ImageNet validation "
+                                                   "dataset and the ImageNet and COCO datasets.")}
+    assert {("COCO segmentation", "dataset"), ("FiQA Task 1 sentiment scoring", "dataset"),
+            ("ImageNet", "dataset"), ("COCO", "dataset")} <= found
+    assert not any(t.startswith("ImageNet ") for t, _ in found)
+    found = {t for t, *_ in spans(full, "We test on the MNIST handwritten digit dataset.")}
+    assert "MNIST" in found
+
+
+def test_dataset_name_in_lowercase_before_its_head(full) -> None:  # type: ignore[no-untyped-def]
+    found = {(t, typ) for t, typ, _ in spans(full, "We pre-train on the kinetics dataset, then check the "
+                                                   "kinetics of charades.")}
+    assert ("kinetics", "dataset") in found
+    assert not any(t == "charades" for t, _ in found)
+
+
+def test_camelcase_names_with_one_capital(full) -> None:  # type: ignore[no-untyped-def]
+    found = {t for t, *_ in spans(full, "We train a Resnet-18 with Adagrad and compare with GloVe.")}
+    assert {"Resnet-18", "Adagrad", "GloVe"} <= found
+    assert not any(t == "Glove" for t in {t for t, *_ in spans(full, "Glove sizes vary.")})
+
+
+def test_cited_hyphen_names(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = spans(nlp, "Methods involved are Detect-and-Track [21] and Dilated-Net [37], unlike "
+                       "Well-Known methods.")
+    assert ("Detect-and-Track", "method", "citation") in found
+    assert "Dilated-Net" in {t for t, *_ in found}
+    assert "Well-Known" not in {t for t, *_ in found}
+
+
+def test_glued_size_and_research_questions(full) -> None:  # type: ignore[no-untyped-def]
+    doc = full("To answer RQ1, we distil its teacher BERTBASE into a student.")
+    got = {s.text: (s.label_, s.kb_id_) for s in doc.spans["kg"]}
+    assert got.get("BERTBASE") == ("model", "bert")
+    assert "RQ1" not in got
+
+
+def test_metric_names_and_year_editions(full) -> None:  # type: ignore[no-untyped-def]
+    found = {(t, typ) for t, typ, _ in spans(full, "We get an Inception score of 9.4 on the LSVRC-2010 "
+                                                   "contest with residual nets and a Zorg-7B model, using "
+                                                   "a recently-developed regularization method.")}
+    assert not any(t.startswith("Inception") for t, _ in found)
+    assert "reward model" in {t for t, *_ in spans(full, "The reward model scores each response.")}
+    assert {("LSVRC-2010", "dataset"), ("residual nets", "model"), ("Zorg-7B", "model")} <= found
+    assert not any("recently" in t for t, _ in found)
+
+
+def test_long_form_whose_initials_spell_the_short_form(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = spans(nlp, "Proximal Policy Optimization (PPO) alternates between sampling and optimizing.")
+    assert ("Proximal Policy Optimization", "method", "abbreviation") in found
+
+
+def test_technique_head_before_a_dataset_head_is_no_technique(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = {t for t, *_ in spans(nlp, "We use the citation network datasets and a graph neural network.")}
+    assert "citation network" not in found
+    assert "graph neural network" in found
+
+
+def test_coined_title_case_name_past_a_lexicon_method(full) -> None:  # type: ignore[no-untyped-def]
+    found = {(t, typ) for t, typ, _ in spans(full, "Our Global Convolution Network enlarges the field; we "
+                                                   "use temporal convolution kernels and DPO-Zephyr-7B.")}
+    assert {("Global Convolution Network", "method"), ("temporal convolution", "method"),
+            ("DPO-Zephyr-7B", "model")} <= found
+
+
+def test_shorter_phrase_inside_a_lexicon_method_does_not_win(full) -> None:  # type: ignore[no-untyped-def]
+    found = {t for t, *_ in spans(full, "We apply a depth-wise separable convolution after temporal "
+                                        "convolutions.")}
+    assert {"depth-wise separable convolution", "temporal convolutions"} <= found
+    assert "separable convolution" not in found
+
+
+def test_name_suffixes_and_training_contexts(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = {(t, typ) for t, typ, _ in spans(nlp, "We collect GlimData and HuskyQA. We pre-train on FooBar, "
+                                                  "then build on BarNet for training.")}
+    assert {("GlimData", "dataset"), ("HuskyQA", "benchmark"), ("FooBar", "dataset")} <= found
+    assert ("BarNet", "dataset") not in found
+
+
+def test_title_case_run_ending_in_a_technique_phrase(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = {t for t, *_ in spans(nlp, "We present a Fast Region-based Convolutional Network method.")}
+    assert "Fast Region-based Convolutional Network" in found
+
+
+def test_dimension_makes_a_kind_of_architecture(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = {t for t, *_ in spans(nlp, "We initialise 3D networks from 2D residual networks (ResNets).")}
+    assert {"3D networks", "2D residual networks", "ResNets"} <= found
+
+
+def test_period_after_a_hyphenated_capital_ends_the_sentence(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = {t for t, *_ in spans(nlp, "We evaluate on the ClueWeb09-B. Then we stop.")}
+    assert "ClueWeb09-B" in found
