@@ -441,6 +441,8 @@ def test_iter_lines_decodes_every_encoding_the_same(
     text = text.replace("\r", "")  # UTF-8 lines split on \n only, like the decoded ones
     # FF FE 00 00 is the UTF-32 LE byte-order mark: UTF-16 LE text cannot start with U+0000
     assume(not (encoding == "utf-16" and text.startswith("\x00")))
+    # U+FEFF first in UTF-8 is the bytes of a UTF-8 byte-order mark, which readers drop
+    assume(not (encoding == "utf-8" and text.startswith("\ufeff")))
     try:
         data = text.encode(encoding)
     except UnicodeEncodeError:  # lone surrogates
