@@ -391,3 +391,28 @@ def test_screenshots(open_page: Callable[..., Explorer], seeds_html: Path, tmp_p
     ex.page.screenshot(path=str(folder / "overview.png"))
     for name in ("explorer.png", "overview.png"):
         assert (folder / name).stat().st_size > 20_000
+
+
+def test_generated_10k_paper_graph(open_page: Callable[..., Explorer], tmp_path: Path) -> None:
+    """The explorer of a 10,000-paper generated corpus: the capped node set with a
+    precomputed layout opens without errors, and search, focus and the side panel work."""
+    import subprocess
+    import sys
+
+    import kg
+    from tests.conftest import ROOT
+
+    corpus = tmp_path / "c10k.jsonl"
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate.py"), "10000", "--seed", "0",
+                    "--out", str(corpus)], check=True, capture_output=True)
+    g = kg.build([corpus])
+    path = exports.export(g.data, "html", tmp_path / "graph.html")
+    assert path.stat().st_size < 15_000_000
+    ex = open_page(path)
+    n_nodes, physics = ex.js("[kgExplorer.nodes.length, kgExplorer.data.physics]")
+    assert 1000 < n_nodes <= 5000 and physics is False
+    paper = next(p for p in g.data.papers if ex.js("id => kgExplorer.indexOf(id)", p.id) >= 0)
+    ex.page.locator("#kg-search").fill(paper.title)
+    ex.page.locator("#kg-search").press("Enter")
+    assert ex.js("kgExplorer.selectedId()") == paper.id
+    assert ex.page.locator("#kg-panel h2").inner_text() == paper.title
