@@ -153,9 +153,12 @@ def test_sparql_string_round_trips_through_a_parser(value: str, tmp_path: Path) 
 
 
 def test_inject_values_binds_every_group_that_uses_the_variable() -> None:
-    q = load_query("papers-using-benchmark")
+    q = ("SELECT ?name ?e WHERE { { ?e <http://x/label> ?name } UNION { ?e <http://x/alt> ?name }\n"
+         "  UNION { ?e <http://x/hidden> ?name } ?e a <http://x/B> . }")
     text = inject_values(q, {"name": "mmlu"})
     assert text.count('VALUES ?name { "mmlu" }') == 4  # outer WHERE and each UNION branch
+    text = inject_values(load_query("papers-using-benchmark"), {"name": "mmlu"})
+    assert text.count('VALUES ?name { "mmlu" }') == 1  # one basic graph pattern
     # a subquery alone in its group stays alone; strings, IRIs and comments are not groups
     text = inject_values('SELECT * WHERE { { SELECT ?x WHERE { ?x ?p ?n } } } # { ?n }\n',
                          {"n": "v"})
