@@ -186,8 +186,13 @@ def read_manifest(out: str | Path) -> dict[str, Any]:
     return manifest
 
 
-def read_records(out: str | Path) -> tuple[GraphData, dict[str, Any]]:
-    """Load the records saved by :func:`write_records`."""
+def read_records(out: str | Path, *, papers_only: bool = False) -> tuple[GraphData, dict[str, Any]]:
+    """Load the records saved by :func:`write_records`.
+
+    ``papers_only`` leaves out the resolved mentions, entities, links and communities (an
+    update recomputes them from the raw mentions; at 100k papers they are most of the time
+    and memory a load takes).
+    """
     out = Path(out)
     manifest = read_manifest(out)
 
@@ -206,13 +211,15 @@ def read_records(out: str | Path) -> tuple[GraphData, dict[str, Any]]:
 
     try:
         papers = tuple(Paper.from_dict(d) for d in rows("papers.jsonl"))
+        info_d = dict(manifest["info"])
+        info_d["inputs"] = tuple(info_d.get("inputs", ()))
+        info = BuildInfo(**info_d)
+        if papers_only:
+            return GraphData(papers, (), (), (), info, {}), manifest
         mentions = tuple(Mention.from_row(r) for r in rows("mentions.jsonl"))
         entities = tuple(Entity.from_dict(d) for d in rows("entities.jsonl"))
         links = tuple(Link(d["source"], d["target"], d["weight"], tuple(d["shared"]))
                       for d in rows("links.jsonl"))
-        info_d = dict(manifest["info"])
-        info_d["inputs"] = tuple(info_d.get("inputs", ()))
-        info = BuildInfo(**info_d)
         comm_path = out / "communities.json"
         communities = json.loads(comm_path.read_text(encoding="utf-8")) if comm_path.exists() else {}
     except (TypeError, KeyError) as exc:

@@ -78,11 +78,11 @@ def _add_papers(
     workers: int | None,
 ) -> tuple[Any, dict[str, int]]:
     from extract.pipeline import auto_workers, extract_papers
-    from kg.api import _now, load
+    from kg.api import _now
     from kg.readers import merge_papers, read_paths
 
     started = _now()
-    g = load(out)
+    g = _load_for_update(out)
     raw_by_paper = _raw_by_paper(g, out)
     incoming = merge_papers(read_paths(list(inputs), format=format, strict=strict,
                                        on_warning=on_warning))
@@ -118,10 +118,10 @@ def remove_papers(out: str | Path, paper_ids: Sequence[str]) -> Any:
 
 
 def _remove_papers(out: str | Path, paper_ids: Sequence[str]) -> Any:
-    from kg.api import _now, load
+    from kg.api import _now
 
     started = _now()
-    g = load(out)
+    g = _load_for_update(out)
     raw_by_paper = _raw_by_paper(g, out)
     gone = {g.paper(ref).id for ref in paper_ids}
     papers = [p for p in g.data.papers if p.id not in gone]
@@ -132,6 +132,16 @@ def _remove_papers(out: str | Path, paper_ids: Sequence[str]) -> Any:
                    info=info, lexicons=g.options.get("lexicons", []), options=g.options)
     new.save(out, formats=_saved_formats(out))
     return new
+
+
+def _load_for_update(out: str | Path) -> Any:
+    """The saved graph with what an update starts from: papers, build info, options and raw
+    mentions (its resolved records are recomputed, so they are not read)."""
+    from kg.api import KnowledgeGraph
+    from kg.store import read_raw_mentions, read_records
+
+    data, manifest = read_records(out, papers_only=True)
+    return KnowledgeGraph(data, options=manifest.get("options", {}), raw_mentions=read_raw_mentions(out))
 
 
 def _raw_by_paper(g: Any, out: str | Path) -> dict[str, list[Mention]]:
