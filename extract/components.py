@@ -241,6 +241,39 @@ def _typed(*cands: Candidate | None) -> tuple[str, str, float] | None:
     return best[2], best[3], best[5]
 
 
+_COORD = frozenset({"and", "or", ",", "/"})
+
+
+def _drop_task_uses(cands: list[Candidate], lowers: list[str]) -> list[Candidate]:
+    """Drop method names used as a task: "the NSP task", "MLM and NSP tasks", "the matching problem"."""
+    followers = vocabulary().task_followers
+    n = len(lowers)
+    # a coined name before "tasks" is rather a benchmark ("DMControl tasks"): shapes are kept
+    methods = sorted((c for c in cands if c[2] == "method" and not c[4].startswith("shape")),
+                     key=lambda c: -c[0])
+    task_starts: set[int] = set()
+    drop: set[tuple[int, int]] = set()
+    for c in methods:
+        j = c[1]
+        if j >= n:
+            continue
+        w = lowers[j]
+        if w in followers:
+            drop.add((c[0], c[1]))
+        elif w in _COORD:
+            k = j + 1
+            if k < n and w == "," and lowers[k] in _COORD:
+                k += 1  # "A, B, and C tasks"
+            if k in task_starts:
+                drop.add((c[0], c[1]))
+        if (c[0], c[1]) in drop:
+            task_starts.add(c[0])
+    if not drop:
+        return cands
+    # other guesses on the same words go too ("pre-trained on the MLM task" is no dataset)
+    return [c for c in cands if c[4].startswith("shape") or (c[0], c[1]) not in drop]
+
+
 @Language.factory("kg_mentions", default_config={"min_confidence": 0.5})
 def make_mention_selector(nlp: Language, name: str, min_confidence: float) -> MentionSelector:
     return MentionSelector(min_confidence=min_confidence)
@@ -260,6 +293,8 @@ class MentionSelector:
     def __call__(self, doc: Doc) -> Doc:
         cands = doc.user_data.pop("kg_candidates", [])
         v = view(doc)
+        if cands:
+            cands = _drop_task_uses(cands, v.lowers)
         t_end = v.title_end
         confirmed = {c[3] for c in cands if c[0] >= t_end and c[5] >= self.min_confidence}
         keep: list[Candidate] = []

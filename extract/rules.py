@@ -94,6 +94,7 @@ class RuleVocab:
     object_heads: frozenset[str] = frozenset()
     organisation_words: frozenset[str] = frozenset()
     split_words: frozenset[str] = frozenset()
+    task_followers: frozenset[str] = frozenset()  # "the NSP task": the name before it is a task
     pos_cache: dict[str, bool] = field(default_factory=dict)
     shape_cache: dict[str, str | None] = field(default_factory=dict)
 
@@ -133,6 +134,7 @@ class RuleVocab:
             object_heads=frozenset(d.get("object_heads", ())),
             organisation_words=frozenset(d.get("organisation_words", ())),
             split_words=frozenset(d.get("dataset_split_words", ())),
+            task_followers=frozenset(d.get("task_followers", ())),
         )
 
     def can_modify(self, word: str) -> bool:

@@ -387,3 +387,13 @@ def test_dimension_makes_a_kind_of_architecture(nlp) -> None:  # type: ignore[no
 def test_period_after_a_hyphenated_capital_ends_the_sentence(nlp) -> None:  # type: ignore[no-untyped-def]
     found = {t for t, *_ in spans(nlp, "We evaluate on the ClueWeb09-B. Then we stop.")}
     assert "ClueWeb09-B" in found
+
+
+def test_method_name_used_as_a_task_is_no_method(full) -> None:  # type: ignore[no-untyped-def]
+    found = {t for t, *_ in spans(full, "BERT is pre-trained on the MLM and NSP tasks, and solves the "
+                                        "bipartite graph matching problem; we then apply masked language "
+                                        "modeling to DMControl tasks.")}
+    assert "MLM" not in found and "NSP" not in found
+    assert "bipartite graph matching" not in found
+    assert "masked language modeling" in found  # not followed by a task word
+    assert "DMControl" in found  # a coined name before "tasks" is kept
