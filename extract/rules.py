@@ -362,6 +362,10 @@ def name_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
                 comp = comp._replace(start=first.start)
                 text = " ".join(c.text for c in v.compounds[k:ci + 1])
         ctx = context_type(doc, v, comp, vocab) or _coordinated(v, k, out)
+        if shape == "acronym" and ctx is not None and ctx[0] == "method" and ci + 1 < len(v.compounds):
+            nxt = v.compounds[ci + 1].text.lower()
+            if nxt != singular(nxt) and vocab.type_heads.get(singular(nxt)) == "method":
+                ctx = None  # "VLN methods", "NLU systems": an unknown acronym before a plural head is a field
         if shape == "acronym":
             if ctx is not None:
                 out.append((comp.start, comp.end, ctx[0], entity_key(text), "context", ctx[1] - 0.05))

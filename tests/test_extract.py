@@ -397,3 +397,9 @@ def test_method_name_used_as_a_task_is_no_method(full) -> None:  # type: ignore[
     assert "bipartite graph matching" not in found
     assert "masked language modeling" in found  # not followed by a task word
     assert "DMControl" in found  # a coined name before "tasks" is kept
+
+
+def test_unknown_acronym_before_a_plural_method_head_is_a_field(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = {t for t, *_ in spans(nlp, "We study ZQN systems and then propose the ZQR method.")}
+    assert "ZQN" not in found
+    assert "ZQR" in found
