@@ -248,6 +248,8 @@ def _drop_task_uses(cands: list[Candidate], lowers: list[str]) -> list[Candidate
     """Drop method names used as a task: "the NSP task", "MLM and NSP tasks", "the matching problem"."""
     followers = vocabulary().task_followers
     n = len(lowers)
+    if not any(c[1] < n and lowers[c[1]] in followers for c in cands):
+        return cands  # the common case: no name right before a task word
     # a coined name before "tasks" is rather a benchmark ("DMControl tasks"): shapes are kept
     methods = sorted((c for c in cands if c[2] == "method" and not c[4].startswith("shape")),
                      key=lambda c: -c[0])
