@@ -685,6 +685,15 @@ def _head_after_capitalised(v: DocView, ci: int, vocab: RuleVocab) -> Candidate 
     return (first.start, last.end, t, entity_key(text), "context:head", 0.75)
 
 
+def _manner_adverb(word: str) -> bool:
+    return len(word) > 4 and word.islower() and word.endswith("ly") and word not in _BOUND_ADVERBS \
+        and word not in _NOT_ADVERBS
+
+
+_NOT_ADVERBS = frozenset({"early", "family", "supply", "apply", "reply", "assembly", "only", "poly",
+                          "daily", "weekly", "monthly", "yearly", "likely", "friendly", "anomaly"})
+
+
 def technique_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
     """Technique noun phrases ending in a method head noun (``rectified flow``)."""
     out: list[Candidate] = []
@@ -732,6 +741,11 @@ def technique_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candida
         # "models exhibit long-term memory": a verb right after its subject is no modifier
         if mods and k >= 0 and v.compounds[k].text.lower() in vocab.verb_context \
                 and vocab.verb_like(mods[-1].text.lower()):
+            mods.pop()
+        # "reliably update machine learning models": after a manner adverb, a word that can be
+        # a finite verb is one (participles stay: "jointly learned embeddings")
+        if mods and k >= 0 and _manner_adverb(v.compounds[k].text) \
+                and not mods[-1].text.endswith("ed") and vocab.verb_like(mods[-1].text.lower()):
             mods.pop()
         # "approaches for learning word embeddings": a gerund after a preposition is a verb
         if mods and k >= 0 and v.compounds[k].text.lower() in _GERUND_PREPS \

@@ -403,3 +403,10 @@ def test_unknown_acronym_before_a_plural_method_head_is_a_field(nlp) -> None:  #
     found = {(t, rule) for t, _, rule in spans(nlp, "We study ZQN systems and then propose the ZQR method.")}
     assert ("ZQN", "bare-acronym") in found  # dropped by the resolver unless some paper defines it
     assert ("ZQR", "context") in found
+
+
+def test_verb_after_an_adverb_is_no_technique_modifier(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = {t for t, *_ in spans(nlp, "Users reliably update machine learning models, the agent never "
+                                       "stops learning, and spatially separable convolutions help.")}
+    assert not any(t.startswith(("update", "stops")) for t in found)
+    assert "separable convolutions" in found
