@@ -409,4 +409,4 @@ def test_verb_after_an_adverb_is_no_technique_modifier(nlp) -> None:  # type: ig
     found = {t for t, *_ in spans(nlp, "Users reliably update machine learning models, the agent never "
                                        "stops learning, and spatially separable convolutions help.")}
     assert not any(t.startswith(("update", "stops")) for t in found)
-    assert "separable convolutions" in found
+    assert "spatially separable convolutions" in found
