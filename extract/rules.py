@@ -47,6 +47,7 @@ _BILLIONS = re.compile(r"^\d+(?:\.\d+)?[Bb]$")
 _DIMENSION = frozenset({"1D", "2D", "3D", "4D", "1-D", "2-D", "3-D", "4-D"})
 _ARCH_WORDS = frozenset({"Transformer", "Transformers", "Network", "Networks", "Net", "GAN", "Diffusion",
                          "Encoder", "Decoder", "Former"})
+_ACRONYM_HEADS = _ARCH_WORDS | {"Agent", "Agents"}
 _NAME_HEADS = frozenset({"Corpus", "Corpora", "Collection", "Database", "Arena", "Suite"})
 _CONNECTORS = frozenset({"of", "for", "with", "from", "to", "via", "in", "on", "the"})
 _BOUND_ADVERBS = frozenset({"fully", "densely", "sparsely", "locally", "partially"})
@@ -366,6 +367,14 @@ def name_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
             nxt = v.compounds[ci + 1].text.lower()
             if nxt != singular(nxt) and vocab.type_heads.get(singular(nxt)) == "method":
                 ctx = None  # "VLN methods", "NLU systems": an unknown acronym before a plural head is a field
+        if shape == "acronym" and ci + 1 < len(v.compounds) and v.compounds[ci + 1].text in _ACRONYM_HEADS \
+                and v.sent_of[v.compounds[ci + 1].start] == v.sent_of[comp.start]:
+            # "PC Agent", "ZQ Transformer": a capitalised architecture word after an acronym is
+            # part of the name
+            nxt = v.compounds[ci + 1]
+            out.append((comp.start, nxt.end, ctx[0] if ctx else "method", entity_key(f"{text} {nxt.text}"),
+                        "context:head", 0.96))
+            continue
         if shape == "acronym":
             if ctx is not None:
                 out.append((comp.start, comp.end, ctx[0], entity_key(text), "context", ctx[1] - 0.05))

@@ -410,3 +410,8 @@ def test_verb_after_an_adverb_is_no_technique_modifier(nlp) -> None:  # type: ig
                                        "stops learning, and spatially separable convolutions help.")}
     assert not any(t.startswith(("update", "stops")) for t in found)
     assert "spatially separable convolutions" in found
+
+
+def test_capitalised_architecture_word_after_an_acronym_is_part_of_the_name(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = {t for t, *_ in spans(nlp, "We present PC Agent, an AI system, and a QZR Transformer.")}
+    assert {"PC Agent", "QZR Transformer"} <= found
