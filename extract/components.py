@@ -346,7 +346,8 @@ class MentionSelector:
         # extends a lexicon method leftwards is the more specific name
         if lex_ends:
             keep = [(c[0], c[1], c[2], c[3], c[4], 0.96) if c[4] == "noun-phrase"
-                    and c[0] < lex_ends.get((c[1], c[2]), -1) and c[5] >= self.min_confidence else c
+                    and c[5] >= self.min_confidence
+                    and any(c[0] < lex_ends.get((e, c[2]), -1) for e in range(c[0] + 1, c[1] + 1)) else c
                     for c in keep]
         # "Fast Region-based Convolutional Network": a Title Case run that ends in a technique
         # phrase ("Convolutional Network") and goes on before it is the whole name
