@@ -416,3 +416,16 @@ def test_verb_after_an_adverb_is_no_technique_modifier(nlp) -> None:  # type: ig
 def test_capitalised_architecture_word_after_an_acronym_is_part_of_the_name(nlp) -> None:  # type: ignore[no-untyped-def]
     found = {t for t, *_ in spans(nlp, "We present PC Agent, an AI system, and a QZR Transformer.")}
     assert {"PC Agent", "QZR Transformer"} <= found
+
+
+def test_a_lexicon_variant_keeps_its_entry_type_against_a_context_guess() -> None:
+    from kg.records import Mention
+
+    def m(start: int, text: str, typ: str, rule: str, conf: float) -> Mention:
+        return Mention("p1", "abstract", start, start + len(text), text, typ, "fspascal", rule, conf,  # type: ignore[arg-type]
+                       0, 100)
+
+    # "fine-tuned on fs-PASCAL" (a variant of the PASCAL dataset) vs "the fsPASCAL model"
+    _, ents = resolve([m(0, "fs-PASCAL", "dataset", "lexicon-variant", 0.8),
+                       m(40, "fsPASCAL", "model", "context", 0.85)])
+    assert [e.type for e in ents] == ["dataset"]
