@@ -21,7 +21,7 @@ from spacy.tokens import Doc, Span
 from extract.abbreviations import find_abbreviations, long_form_type
 from extract.doc_view import Candidate, candidates, title_end, view
 from extract.lexicon import LexEntry, Lexicon, load_lexicon, read_lexicon
-from extract.normalize import entity_key
+from extract.normalize import entity_key, is_acronym
 from extract.rules import name_candidates, technique_candidates, vocabulary
 
 _GLUED_SIZES = ("BASE", "LARGE")
@@ -244,6 +244,17 @@ def _typed(*cands: Candidate | None) -> tuple[str, str, float] | None:
 _COORD = frozenset({"and", "or", ",", "/"})
 
 
+def _data_context_over_known_acronym(cands: list[Candidate], texts: list[str]) -> list[Candidate]:
+    """"datasets including SSM and PRW": a clear dataset context beats a known method acronym."""
+    data_spans = {(c[0], c[1]) for c in cands
+                  if c[4] == "context" and c[2] in {"dataset", "benchmark"} and c[5] >= 0.7}
+    if not data_spans:
+        return cands
+    return [c for c in cands if not ((c[0], c[1]) in data_spans and c[2] in {"method", "model"}
+                                     and c[4] in {"lexicon", "lexicon-variant"} and c[1] - c[0] == 1
+                                     and is_acronym(texts[c[0]]))]
+
+
 def _drop_task_uses(cands: list[Candidate], lowers: list[str]) -> list[Candidate]:
     """Drop method names used as a task: "the NSP task", "MLM and NSP tasks", "the matching problem"."""
     followers = vocabulary().task_followers
@@ -297,6 +308,7 @@ class MentionSelector:
         v = view(doc)
         if cands:
             cands = _drop_task_uses(cands, v.lowers)
+            cands = _data_context_over_known_acronym(cands, v.texts)
         t_end = v.title_end
         confirmed = {c[3] for c in cands if c[0] >= t_end and c[5] >= self.min_confidence}
         keep: list[Candidate] = []

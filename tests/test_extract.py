@@ -429,3 +429,10 @@ def test_a_lexicon_variant_keeps_its_entry_type_against_a_context_guess() -> Non
     _, ents = resolve([m(0, "fs-PASCAL", "dataset", "lexicon-variant", 0.8),
                        m(40, "fsPASCAL", "model", "context", 0.85)])
     assert [e.type for e in ents] == ["dataset"]
+
+
+def test_dataset_context_beats_a_known_method_acronym(full) -> None:  # type: ignore[no-untyped-def]
+    found = {(t, typ) for t, typ, _ in spans(full, "Person search datasets including SSM and PRW are used. "
+                                                   "We also train an SSM on text.")}
+    assert ("SSM", "dataset") in found
+    assert ("SSM", "method") in found  # elsewhere it stays the known method
