@@ -255,6 +255,23 @@ def _data_context_over_known_acronym(cands: list[Candidate], texts: list[str]) -
                                      and is_acronym(texts[c[0]]))]
 
 
+_HARDWARE = frozenset({"gpu", "gpus", "cpu", "cpus", "tpu", "tpus"})
+
+
+def _drop_hardware_names(cands: list[Candidate], lowers: list[str]) -> list[Candidate]:
+    """"Titan X (Pascal) GPUs", "Volta GPUs": a name right before a processor word is hardware."""
+    n = len(lowers)
+
+    def hardware(end: int) -> bool:
+        if end < n and lowers[end] == ")":
+            end += 1
+        return end < n and lowers[end] in _HARDWARE
+
+    if not any(hardware(c[1]) for c in cands):
+        return cands
+    return [c for c in cands if not hardware(c[1])]
+
+
 def _drop_task_uses(cands: list[Candidate], lowers: list[str]) -> list[Candidate]:
     """Drop method names used as a task: "the NSP task", "MLM and NSP tasks", "the matching problem"."""
     followers = vocabulary().task_followers
@@ -309,6 +326,7 @@ class MentionSelector:
         if cands:
             cands = _drop_task_uses(cands, v.lowers)
             cands = _data_context_over_known_acronym(cands, v.texts)
+            cands = _drop_hardware_names(cands, v.lowers)
         t_end = v.title_end
         confirmed = {c[3] for c in cands if c[0] >= t_end and c[5] >= self.min_confidence}
         keep: list[Candidate] = []

@@ -436,3 +436,10 @@ def test_dataset_context_beats_a_known_method_acronym(full) -> None:  # type: ig
                                                    "We also train an SSM on text.")}
     assert ("SSM", "dataset") in found
     assert ("SSM", "method") in found  # elsewhere it stays the known method
+
+
+def test_name_before_a_processor_word_is_hardware(full) -> None:  # type: ignore[no-untyped-def]
+    found = {t for t, *_ in spans(full, "CornerNet needs ten Titan X (PASCAL) GPUs; we evaluate on "
+                                        "PASCAL VOC.")}
+    assert "PASCAL" not in found
+    assert any(t.startswith("PASCAL VOC") for t in found)
