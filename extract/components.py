@@ -258,6 +258,30 @@ def _data_context_over_known_acronym(cands: list[Candidate], texts: list[str]) -
 _HARDWARE = frozenset({"gpu", "gpus", "cpu", "cpus", "tpu", "tpus"})
 
 
+def _filter_uses(cands: list[Candidate], lowers: list[str], texts: list[str]) -> list[Candidate]:
+    """One cheap pass over the candidates; the filters below run only when they can apply."""
+    followers = vocabulary().task_followers
+    n = len(lowers)
+    task = hardware = data = False
+    for c in cands:
+        e = c[1]
+        if e < n:
+            w = lowers[e]
+            if w in followers:
+                task = True
+            elif w in _HARDWARE or (w == ")" and e + 1 < n and lowers[e + 1] in _HARDWARE):
+                hardware = True
+        if c[4] == "context" and c[2] in {"dataset", "benchmark"}:
+            data = True
+    if task:
+        cands = _drop_task_uses(cands, lowers)
+    if data:
+        cands = _data_context_over_known_acronym(cands, texts)
+    if hardware:
+        cands = _drop_hardware_names(cands, lowers)
+    return cands
+
+
 def _drop_hardware_names(cands: list[Candidate], lowers: list[str]) -> list[Candidate]:
     """"Titan X (Pascal) GPUs", "Volta GPUs": a name right before a processor word is hardware."""
     n = len(lowers)
@@ -267,8 +291,6 @@ def _drop_hardware_names(cands: list[Candidate], lowers: list[str]) -> list[Cand
             end += 1
         return end < n and lowers[end] in _HARDWARE
 
-    if not any(hardware(c[1]) for c in cands):
-        return cands
     return [c for c in cands if not hardware(c[1])]
 
 
@@ -276,8 +298,6 @@ def _drop_task_uses(cands: list[Candidate], lowers: list[str]) -> list[Candidate
     """Drop method names used as a task: "the NSP task", "MLM and NSP tasks", "the matching problem"."""
     followers = vocabulary().task_followers
     n = len(lowers)
-    if not any(c[1] < n and lowers[c[1]] in followers for c in cands):
-        return cands  # the common case: no name right before a task word
     # a coined name before "tasks" is rather a benchmark ("DMControl tasks"): shapes are kept
     methods = sorted((c for c in cands if c[2] == "method" and not c[4].startswith("shape")),
                      key=lambda c: -c[0])
@@ -324,9 +344,7 @@ class MentionSelector:
         cands = doc.user_data.pop("kg_candidates", [])
         v = view(doc)
         if cands:
-            cands = _drop_task_uses(cands, v.lowers)
-            cands = _data_context_over_known_acronym(cands, v.texts)
-            cands = _drop_hardware_names(cands, v.lowers)
+            cands = _filter_uses(cands, v.lowers, v.texts)
         t_end = v.title_end
         confirmed = {c[3] for c in cands if c[0] >= t_end and c[5] >= self.min_confidence}
         keep: list[Candidate] = []
