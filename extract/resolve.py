@@ -22,6 +22,7 @@ from kg.records import ENTITY_TYPES, Entity, Mention
 
 _TYPE_ORDER: dict[str, int] = {t: i for i, t in enumerate(ENTITY_TYPES)}
 _LEXICON_WEIGHT = 10.0
+_LEXICON_RULES = frozenset({"lexicon", "lexicon-variant"})  # a variant keeps its entry's type
 
 
 def entity_id(type_: str, key: str) -> str:
@@ -58,7 +59,7 @@ def resolve(
     for m in kept:
         # the most confident evidence decides (one clear "X, a benchmark for" beats several
         # default guesses from the name's shape); mention counts only break ties
-        weight = m.confidence * (_LEXICON_WEIGHT if m.rule == "lexicon" else 1.0)
+        weight = m.confidence * (_LEXICON_WEIGHT if m.rule in _LEXICON_RULES else 1.0)
         votes[m.key][m.type] = max(votes[m.key][m.type], weight) + 1e-3
         surfaces[m.key][m.text] += 1
 

@@ -47,6 +47,7 @@ _BILLIONS = re.compile(r"^\d+(?:\.\d+)?[Bb]$")
 _DIMENSION = frozenset({"1D", "2D", "3D", "4D", "1-D", "2-D", "3-D", "4-D"})
 _ARCH_WORDS = frozenset({"Transformer", "Transformers", "Network", "Networks", "Net", "GAN", "Diffusion",
                          "Encoder", "Decoder", "Former"})
+_ACRONYM_HEADS = _ARCH_WORDS | {"Agent", "Agents"}
 _NAME_HEADS = frozenset({"Corpus", "Corpora", "Collection", "Database", "Arena", "Suite"})
 _CONNECTORS = frozenset({"of", "for", "with", "from", "to", "via", "in", "on", "the"})
 _BOUND_ADVERBS = frozenset({"fully", "densely", "sparsely", "locally", "partially"})
@@ -94,6 +95,7 @@ class RuleVocab:
     object_heads: frozenset[str] = frozenset()
     organisation_words: frozenset[str] = frozenset()
     split_words: frozenset[str] = frozenset()
+    task_followers: frozenset[str] = frozenset()  # "the NSP task": the name before it is a task
     pos_cache: dict[str, bool] = field(default_factory=dict)
     shape_cache: dict[str, str | None] = field(default_factory=dict)
 
@@ -133,6 +135,7 @@ class RuleVocab:
             object_heads=frozenset(d.get("object_heads", ())),
             organisation_words=frozenset(d.get("organisation_words", ())),
             split_words=frozenset(d.get("dataset_split_words", ())),
+            task_followers=frozenset(d.get("task_followers", ())),
         )
 
     def can_modify(self, word: str) -> bool:
@@ -360,6 +363,18 @@ def name_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
                 comp = comp._replace(start=first.start)
                 text = " ".join(c.text for c in v.compounds[k:ci + 1])
         ctx = context_type(doc, v, comp, vocab) or _coordinated(v, k, out)
+        if shape == "acronym" and ctx is not None and ctx[0] == "method" and ci + 1 < len(v.compounds):
+            nxt = v.compounds[ci + 1].text.lower()
+            if nxt != singular(nxt) and vocab.type_heads.get(singular(nxt)) == "method":
+                ctx = None  # "VLN methods", "NLU systems": an unknown acronym before a plural head is a field
+        if shape == "acronym" and ci + 1 < len(v.compounds) and v.compounds[ci + 1].text in _ACRONYM_HEADS \
+                and v.sent_of[v.compounds[ci + 1].start] == v.sent_of[comp.start]:
+            # "PC Agent", "ZQ Transformer": a capitalised architecture word after an acronym is
+            # part of the name
+            nxt = v.compounds[ci + 1]
+            out.append((comp.start, nxt.end, ctx[0] if ctx else "method", entity_key(f"{text} {nxt.text}"),
+                        "context:head", 0.96))
+            continue
         if shape == "acronym":
             if ctx is not None:
                 out.append((comp.start, comp.end, ctx[0], entity_key(text), "context", ctx[1] - 0.05))
@@ -679,6 +694,15 @@ def _head_after_capitalised(v: DocView, ci: int, vocab: RuleVocab) -> Candidate 
     return (first.start, last.end, t, entity_key(text), "context:head", 0.75)
 
 
+def _manner_adverb(word: str) -> bool:
+    return len(word) > 4 and word.islower() and word.endswith("ly") and word not in _BOUND_ADVERBS \
+        and word not in _NOT_ADVERBS
+
+
+_NOT_ADVERBS = frozenset({"early", "family", "supply", "apply", "reply", "assembly", "only", "poly",
+                          "daily", "weekly", "monthly", "yearly", "likely", "friendly", "anomaly"})
+
+
 def technique_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
     """Technique noun phrases ending in a method head noun (``rectified flow``)."""
     out: list[Candidate] = []
@@ -726,6 +750,11 @@ def technique_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candida
         # "models exhibit long-term memory": a verb right after its subject is no modifier
         if mods and k >= 0 and v.compounds[k].text.lower() in vocab.verb_context \
                 and vocab.verb_like(mods[-1].text.lower()):
+            mods.pop()
+        # "reliably update machine learning models": after a manner adverb, a word that can be
+        # a finite verb is one (participles stay: "jointly learned embeddings")
+        if mods and k >= 0 and _manner_adverb(v.compounds[k].text) \
+                and not mods[-1].text.endswith("ed") and vocab.verb_like(mods[-1].text.lower()):
             mods.pop()
         # "approaches for learning word embeddings": a gerund after a preposition is a verb
         if mods and k >= 0 and v.compounds[k].text.lower() in _GERUND_PREPS \
