@@ -371,9 +371,9 @@ def name_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
                 and v.sent_of[v.compounds[ci + 1].start] == v.sent_of[comp.start]:
             # "PC Agent", "ZQ Transformer": a capitalised architecture word after an acronym is
             # part of the name
-            nxt = v.compounds[ci + 1]
-            out.append((comp.start, nxt.end, ctx[0] if ctx else "method", entity_key(f"{text} {nxt.text}"),
-                        "context:head", 0.96))
+            arch = v.compounds[ci + 1]
+            out.append((comp.start, arch.end, ctx[0] if ctx else "method",
+                        entity_key(f"{text} {arch.text}"), "context:head", 0.96))
             continue
         if shape == "acronym":
             if ctx is not None:
