@@ -2,11 +2,12 @@
 
 The long form is chosen with the Schwartz & Hearst (2003) rule: the shortest run of
 words before the parenthesis in which the short form's characters appear in order, the
-first one starting a word. Plural short forms (``LLMs``) and a trailing ``, ...`` or
+first one starting a word; a run whose initials spell the short form wins over a shorter
+letter match ("Proximal Policy Optimization (PPO)"). Plural short forms (``LLMs``) and a trailing ``, ...`` or
 ``; ...`` inside the parentheses are handled.
 
 >>> best_long_form("RLHF", ["we", "use", "reinforcement", "learning", "from", "human", "feedback"])
-4
+5
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from extract.normalize import entity_key, is_acronym, singular
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
-    from extract.rules import RuleVocab
+    from extract.vocab import RuleVocab
 
 
 @dataclass(frozen=True, slots=True)

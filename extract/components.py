@@ -20,9 +20,11 @@ from spacy.tokens import Doc, Span
 
 from extract.abbreviations import find_abbreviations, long_form_type
 from extract.doc_view import Candidate, candidates, title_end, view
+from extract.filters import filter_uses
 from extract.lexicon import LexEntry, Lexicon, load_lexicon, read_lexicon
-from extract.normalize import entity_key, is_acronym
-from extract.rules import name_candidates, technique_candidates, vocabulary
+from extract.normalize import entity_key
+from extract.rules import name_candidates, technique_candidates
+from extract.vocab import vocabulary
 
 _GLUED_SIZES = ("BASE", "LARGE")
 _METRIC_WORDS = frozenset({"score", "scores", "distance"})
@@ -241,89 +243,6 @@ def _typed(*cands: Candidate | None) -> tuple[str, str, float] | None:
     return best[2], best[3], best[5]
 
 
-_COORD = frozenset({"and", "or", ",", "/"})
-
-
-def _data_context_over_known_acronym(cands: list[Candidate], texts: list[str]) -> list[Candidate]:
-    """"datasets including SSM and PRW": a clear dataset context beats a known method acronym."""
-    data_spans = {(c[0], c[1]) for c in cands
-                  if c[4] == "context" and c[2] in {"dataset", "benchmark"} and c[5] >= 0.7}
-    if not data_spans:
-        return cands
-    return [c for c in cands if not ((c[0], c[1]) in data_spans and c[2] in {"method", "model"}
-                                     and c[4] in {"lexicon", "lexicon-variant"} and c[1] - c[0] == 1
-                                     and is_acronym(texts[c[0]]))]
-
-
-_HARDWARE = frozenset({"gpu", "gpus", "cpu", "cpus", "tpu", "tpus"})
-
-
-def _filter_uses(cands: list[Candidate], lowers: list[str], texts: list[str]) -> list[Candidate]:
-    """One cheap pass over the candidates; the filters below run only when they can apply."""
-    followers = vocabulary().task_followers
-    n = len(lowers)
-    task = hardware = data = False
-    for c in cands:
-        e = c[1]
-        if e < n:
-            w = lowers[e]
-            if w in followers:
-                task = True
-            elif w in _HARDWARE or (w == ")" and e + 1 < n and lowers[e + 1] in _HARDWARE):
-                hardware = True
-        if c[4] == "context" and c[2] in {"dataset", "benchmark"}:
-            data = True
-    if task:
-        cands = _drop_task_uses(cands, lowers)
-    if data:
-        cands = _data_context_over_known_acronym(cands, texts)
-    if hardware:
-        cands = _drop_hardware_names(cands, lowers)
-    return cands
-
-
-def _drop_hardware_names(cands: list[Candidate], lowers: list[str]) -> list[Candidate]:
-    """"Titan X (Pascal) GPUs", "Volta GPUs": a name right before a processor word is hardware."""
-    n = len(lowers)
-
-    def hardware(end: int) -> bool:
-        if end < n and lowers[end] == ")":
-            end += 1
-        return end < n and lowers[end] in _HARDWARE
-
-    return [c for c in cands if not hardware(c[1])]
-
-
-def _drop_task_uses(cands: list[Candidate], lowers: list[str]) -> list[Candidate]:
-    """Drop method names used as a task: "the NSP task", "MLM and NSP tasks", "the matching problem"."""
-    followers = vocabulary().task_followers
-    n = len(lowers)
-    # a coined name before "tasks" is rather a benchmark ("DMControl tasks"): shapes are kept
-    methods = sorted((c for c in cands if c[2] == "method" and not c[4].startswith("shape")),
-                     key=lambda c: -c[0])
-    task_starts: set[int] = set()
-    drop: set[tuple[int, int]] = set()
-    for c in methods:
-        j = c[1]
-        if j >= n:
-            continue
-        w = lowers[j]
-        if w in followers:
-            drop.add((c[0], c[1]))
-        elif w in _COORD:
-            k = j + 1
-            if k < n and w == "," and lowers[k] in _COORD:
-                k += 1  # "A, B, and C tasks"
-            if k in task_starts:
-                drop.add((c[0], c[1]))
-        if (c[0], c[1]) in drop:
-            task_starts.add(c[0])
-    if not drop:
-        return cands
-    # other guesses on the same words go too ("pre-trained on the MLM task" is no dataset)
-    return [c for c in cands if c[4].startswith("shape") or (c[0], c[1]) not in drop]
-
-
 @Language.factory("kg_mentions", default_config={"min_confidence": 0.5})
 def make_mention_selector(nlp: Language, name: str, min_confidence: float) -> MentionSelector:
     return MentionSelector(min_confidence=min_confidence)
@@ -344,7 +263,7 @@ class MentionSelector:
         cands = doc.user_data.pop("kg_candidates", [])
         v = view(doc)
         if cands:
-            cands = _filter_uses(cands, v.lowers, v.texts)
+            cands = filter_uses(cands, v.lowers, v.texts)
         t_end = v.title_end
         confirmed = {c[3] for c in cands if c[0] >= t_end and c[5] >= self.min_confidence}
         keep: list[Candidate] = []

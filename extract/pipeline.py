@@ -1,7 +1,8 @@
 """The extraction pipeline: ``spacy.blank("en")`` + paper-kg's components, no model download.
 
 >>> nlp = make_pipeline()
->>> [(s.text, s.label_) for s in nlp("RLHF for GPT-4o on WebArena").spans["kg"]]
+>>> doc = nlp("RLHF for GPT-4o on WebArena")
+>>> [(s.text, s.label_) for s in doc.spans["kg"]]
 [('RLHF', 'method'), ('GPT-4o', 'model'), ('WebArena', 'benchmark')]
 """
 

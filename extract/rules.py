@@ -23,16 +23,12 @@ Five families, all driven by the vocabulary in ``data/rules.json``:
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
-from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from extract.doc_view import Candidate, Compound, DocView, candidates
 from extract.normalize import entity_key, is_acronym, singular
+from extract.vocab import BOUND_ADVERBS, RuleVocab
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -41,7 +37,6 @@ _CAMEL = re.compile(r"^[A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]*)+$|^[A-Z]{2,}[a-z]+[A-
 _LOWER_CAMEL = re.compile(r"^[a-z]{1,3}[A-Z][A-Za-z0-9]*$")
 _VERSIONED = re.compile(r"^(?=.*[A-Za-z]{2})(?=.*[A-Z])[A-Za-z][A-Za-z0-9.]*(?:-[A-Za-z0-9.]+)*$")
 _HAS_DIGIT = re.compile(r"\d")
-_SIZE = re.compile(r"^\d+(?:\.\d+)?[BMKT]$|^\d+x\d+B$", re.IGNORECASE)
 _UNITS = re.compile(r"^(?:[A-Z]?\d+[A-Za-z]{0,3}|[A-Z]{1,2}\d{2,4}|v\d+|RQ\d+)$")  # RQ1: a research question
 _BILLIONS = re.compile(r"^\d+(?:\.\d+)?[Bb]$")
 _DIMENSION = frozenset({"1D", "2D", "3D", "4D", "1-D", "2-D", "3-D", "4-D"})
@@ -50,7 +45,6 @@ _ARCH_WORDS = frozenset({"Transformer", "Transformers", "Network", "Networks", "
 _ACRONYM_HEADS = _ARCH_WORDS | {"Agent", "Agents"}
 _NAME_HEADS = frozenset({"Corpus", "Corpora", "Collection", "Database", "Arena", "Suite"})
 _CONNECTORS = frozenset({"of", "for", "with", "from", "to", "via", "in", "on", "the"})
-_BOUND_ADVERBS = frozenset({"fully", "densely", "sparsely", "locally", "partially"})
 _GERUND_PREPS = frozenset({"for", "by", "of", "in", "to", "via", "when", "while", "after", "before",
                            "from", "through", "without", "on", "at", "into"})
 # "based on X", "relying on X": X is no dataset
@@ -59,143 +53,6 @@ _BUILT_ON = frozenset({"based", "built", "build", "builds", "building", "relies"
                        "conditioning", "draws", "drawing"})
 _YEAR_SUFFIX = re.compile(r"(?<![0-9.])(?:19[89]\d|20[0-3]\d)$")
 _YEAR = re.compile(r"^(?:19|20)\d\d[a-z]?$")
-
-
-def _plural_forms(words: Iterable[str]) -> frozenset[str]:
-    # every w with singular(w) == h is one of these (see extract.normalize.singular)
-    return frozenset(f for h in words for f in (h, h + "s", h + "es", h[:-1] + "ies"))
-
-
-@lru_cache(maxsize=1)
-def vocabulary() -> RuleVocab:
-    """The shipped rule vocabulary (loaded once per process)."""
-    path = resources.files("extract") / "data" / "rules.json"
-    return RuleVocab.from_json(json.loads(path.read_text(encoding="utf-8")))
-
-
-@dataclass(frozen=True)
-class RuleVocab:
-    type_heads: dict[str, str]  # head word -> entity type
-    method_heads: frozenset[str]
-    weak_method_heads: frozenset[str]
-    task_heads: frozenset[str]
-    generic_phrases: frozenset[str]  # entity keys
-    generic_modifiers: frozenset[str]
-    stop_words: frozenset[str]
-    stop_names: frozenset[str]
-    proposal_verbs: frozenset[str]
-    eval_words: frozenset[str]
-    model_cues: frozenset[str]
-    size_words: frozenset[str]
-    verb_context: frozenset[str]
-    head_initials: frozenset[str]
-    extension_heads: frozenset[str] = frozenset()
-    spaced_sizes: frozenset[str] = frozenset()
-    head_followers: frozenset[str] = frozenset()
-    object_heads: frozenset[str] = frozenset()
-    organisation_words: frozenset[str] = frozenset()
-    split_words: frozenset[str] = frozenset()
-    task_followers: frozenset[str] = frozenset()  # "the NSP task": the name before it is a task
-    pos_cache: dict[str, bool] = field(default_factory=dict)
-    shape_cache: dict[str, str | None] = field(default_factory=dict)
-
-    @cached_property
-    def type_head_forms(self) -> frozenset[str]:
-        """Lowercase words whose singular may be a type head (a cheap pre-filter)."""
-        return _plural_forms(self.type_heads)
-
-    @cached_property
-    def method_head_forms(self) -> frozenset[str]:
-        """Lowercase words whose singular may be a method head (a cheap pre-filter)."""
-        return _plural_forms(self.method_heads)
-
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> RuleVocab:
-        from spacy.lang.en.stop_words import STOP_WORDS
-
-        heads = {w: t for t, words in d["type_heads"].items() for w in words}
-        return cls(
-            type_heads=heads,
-            method_heads=frozenset(d["method_heads"]),
-            weak_method_heads=frozenset(d["weak_method_heads"]),
-            task_heads=frozenset(d["task_heads"]),
-            generic_phrases=frozenset(entity_key(p) for p in d["generic_phrases"]),
-            generic_modifiers=frozenset(d["generic_modifiers"]),
-            stop_words=frozenset(STOP_WORDS) | frozenset(d["stop_words_extra"]),
-            stop_names=frozenset(d["stop_names"]) | frozenset(n.casefold() for n in d["stop_names"]),
-            proposal_verbs=frozenset(d["proposal_verbs"]),
-            eval_words=frozenset(d["eval_words"]),
-            model_cues=frozenset(d["model_cues"]),
-            size_words=frozenset(d["size_suffix_words"]),
-            verb_context=frozenset(d["verb_context"]),
-            head_initials=frozenset(w[:1] for w in heads),
-            extension_heads=frozenset(d.get("extension_heads", ())),
-            spaced_sizes=frozenset(d.get("spaced_size_words", ())),
-            head_followers=frozenset(d.get("head_followers", ())),
-            object_heads=frozenset(d.get("object_heads", ())),
-            organisation_words=frozenset(d.get("organisation_words", ())),
-            split_words=frozenset(d.get("dataset_split_words", ())),
-            task_followers=frozenset(d.get("task_followers", ())),
-        )
-
-    def can_modify(self, word: str) -> bool:
-        """True if ``word`` (lowercase) may be a modifier in a technique noun phrase."""
-        ok = self.pos_cache.get(word)
-        if ok is None:
-            ok = self._can_modify(word)
-            self.pos_cache[word] = ok
-        return ok
-
-    def _can_modify(self, word: str) -> bool:
-        if word in self.stop_words or word in self.generic_modifiers or not word[:1].isalpha() \
-                or len(word) < 2:
-            return False
-        parts = word.split("-")
-        if len(parts) > 1:
-            if len(parts[0]) > 4 and parts[0].endswith("ly") and parts[0] not in _BOUND_ADVERBS \
-                    and parts[-1].endswith(("ed", "ing", "wn")):
-                return False  # "recently-developed", "widely-used", "well-known": no technique words
-            return parts[-1] not in self.generic_modifiers and any(
-                p not in self.stop_words for p in parts
-            )
-        if not word.isalpha():
-            return False
-        if word.endswith("ing") and word in self.method_heads:
-            return True  # a technique gerund as a noun adjunct: "pooling layer", "gating network"
-        from lemminflect import getAllLemmas
-
-        pos = getAllLemmas(word)
-        if not pos:
-            return True  # unknown to the POS lexicon: a technical term
-        if "ADJ" in pos and word not in pos["ADJ"]:
-            return False  # comparatives and superlatives: "lower", "deeper", "best"
-        return "NOUN" in pos or "ADJ" in pos or "PROPN" in pos
-
-    def adjective(self, word: str) -> bool:
-        """A plain lowercase adjective that can name a kind of architecture ("linear", "sparse")."""
-        if not word.isalpha() or not word.islower() or word in self.stop_words \
-                or word in self.generic_modifiers:
-            return False
-        from lemminflect import getAllLemmas
-
-        pos = getAllLemmas(word)
-        return "ADJ" in pos and "VERB" not in pos and word in pos["ADJ"]
-
-    def participle(self, word: str) -> bool:
-        """Verb-only past participles ("supervised", "learned"): modifiers of strong heads only."""
-        if not word.endswith("ed") or not word.isalpha():
-            return False
-        from lemminflect import getAllLemmas
-
-        return set(getAllLemmas(word)) == {"VERB"}
-
-    def verb_like(self, word: str) -> bool:
-        from lemminflect import getAllLemmas
-
-        return "VERB" in getAllLemmas(word)
-
-    def is_size(self, text: str) -> bool:
-        return bool(_SIZE.match(text)) or text.lower() in self.size_words
 
 
 def _sentence_words(v: DocView, tok: int, radius: int = 30) -> set[str]:
@@ -695,7 +552,7 @@ def _head_after_capitalised(v: DocView, ci: int, vocab: RuleVocab) -> Candidate 
 
 
 def _manner_adverb(word: str) -> bool:
-    return len(word) > 4 and word.islower() and word.endswith("ly") and word not in _BOUND_ADVERBS \
+    return len(word) > 4 and word.islower() and word.endswith("ly") and word not in BOUND_ADVERBS \
         and word not in _NOT_ADVERBS
 
 
@@ -737,7 +594,7 @@ def technique_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candida
             if title_case and not c.text[:1].isupper():
                 break
             if not vocab.can_modify(low):
-                if low in _BOUND_ADVERBS and mods:
+                if low in BOUND_ADVERBS and mods:
                     mods.append(c)  # "fully connected layer", "densely connected network"
                 break
             mods.append(c)
