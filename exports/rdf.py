@@ -51,8 +51,8 @@ from kg.errors import KGError
 from kg.records import GraphData, Mention
 
 __all__ = [
-    "DEFAULT_BASE_IRI", "KG", "PREFIXES", "Lit", "clean_text", "iter_blocks", "iter_triples",
-    "to_rdflib", "write_jsonld", "write_rdfxml", "load_ontology",
+    "DEFAULT_BASE_IRI", "KG", "PREFIXES", "Lit", "annotation_blocks", "clean_text", "double_literal",
+    "iter_blocks", "iter_triples", "to_rdflib", "write_jsonld", "write_rdfxml", "load_ontology",
     "load_shapes", "validate",
 ]
 
@@ -110,7 +110,8 @@ def _int(value: int, datatype: str = "integer") -> Lit:
     return Lit(str(int(value)), XSD + datatype)
 
 
-def _double(value: float) -> Lit:
+def double_literal(value: float) -> Lit:
+    """``value`` as an ``xsd:double`` literal (Python's shortest repr; NaN and INF as XSD spells them)."""
     x = float(value)
     if math.isnan(x):
         return Lit("NaN", XSD + "double")
@@ -243,7 +244,7 @@ def iter_blocks(
                 counts["triples"] += ANNOTATION_TRIPLES
                 on_annotation(m, ann, paper_iris[m.paper_id], ent_iris[m.entity])
                 continue
-            for b in _annotation(m, ann, paper_iris[m.paper_id], ent_iris[m.entity]):
+            for b in annotation_blocks(m, ann, paper_iris[m.paper_id], ent_iris[m.entity]):
                 counts["triples"] += len(b[1])
                 yield b
 
@@ -252,7 +253,7 @@ def iter_blocks(
             continue
         pairs = [(A, KG + "PaperLink"), (KG + "linkSource", paper_iris[link.source]),
                  (KG + "linkTarget", paper_iris[link.target]),
-                 (KG + "weight", _double(link.weight))]
+                 (KG + "weight", double_literal(link.weight))]
         pairs += [(KG + "sharedEntity", ent_iris[x]) for x in link.shared if x in ent_iris]
         if b := block("link", link_iri(link.source, link.target, base), pairs):
             yield b
@@ -287,14 +288,14 @@ def iter_triples(data: GraphData, *, base_iri: str | None = None) -> Iterator[Tr
             yield subject, p, o
 
 
-def _annotation(m: Mention, ann: str, paper: str, entity: str) -> tuple[Block, ...]:
+def annotation_blocks(m: Mention, ann: str, paper: str, entity: str) -> tuple[Block, ...]:
     """The four nodes of one mention's evidence: annotation, target, two selectors."""
     target, pos, quote = ann + "/target", ann + "/position", ann + "/quote"
     return (
         (ann, [
             (A, OA + "Annotation"), (OA + "hasBody", entity), (OA + "hasTarget", target),
             (KG + "field", _str(m.field)), (KG + "rule", _str(m.rule)),
-            (KG + "confidence", _double(m.confidence)),
+            (KG + "confidence", double_literal(m.confidence)),
         ]),
         (target, [
             (A, OA + "SpecificResource"), (OA + "hasSource", paper),
@@ -309,7 +310,7 @@ def _annotation(m: Mention, ann: str, paper: str, entity: str) -> tuple[Block, .
 
 
 def _annotation_shape() -> tuple[int, int]:
-    blocks = _annotation(Mention("p", "title", 0, 1, "t", "method", "k", "r", 1.0, 0, 1, "e"),
+    blocks = annotation_blocks(Mention("p", "title", 0, 1, "t", "method", "k", "r", 1.0, 0, 1, "e"),
                          "a", "p", "e")
     return len(blocks), sum(len(pairs) for _, pairs in blocks)
 

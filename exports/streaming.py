@@ -3,7 +3,7 @@
 No graph is built in memory. Most triples of a graph describe mention evidence (an
 annotation, its target and two selectors: four subjects per mention), so those are rendered
 from a template made once per writer by running the one definition of that vocabulary,
-:func:`exports.rdf._annotation`, on placeholder values and formatting the result with the
+:func:`exports.rdf.annotation_blocks`, on placeholder values and formatting the result with the
 writer's own block formatter. The rest goes through the same block formatter. Tests check
 that both writers give exactly the triples of the rdflib path.
 """
@@ -15,7 +15,17 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TextIO
 
-from exports.rdf import PREFIXES, A, Block, Lit, Term, _annotation, _double, clean_text, iter_blocks
+from exports.rdf import (
+    PREFIXES,
+    A,
+    Block,
+    Lit,
+    Term,
+    annotation_blocks,
+    clean_text,
+    double_literal,
+    iter_blocks,
+)
 from kg.records import GraphData, Mention
 
 __all__ = ["nt_term", "write_ntriples", "write_turtle"]
@@ -92,12 +102,13 @@ def annotation_template(block: Callable[[str, list[tuple[str, Term]]], str]) -> 
     template with fields ``a p e field rule text start end conf``."""
     m = Mention("p", _SLOTS["field"], _START, _END, _SLOTS["text"], "method", "k",  # type: ignore[arg-type]
                 _SLOTS["rule"], _CONF, 0, 1, "e")
-    text = "".join(block(s, pairs) for s, pairs in _annotation(m, _SLOTS["a"], _SLOTS["p"], _SLOTS["e"]))
+    blocks = annotation_blocks(m, _SLOTS["a"], _SLOTS["p"], _SLOTS["e"])
+    text = "".join(block(s, pairs) for s, pairs in blocks)
     text = text.replace("{", "{{").replace("}", "}}")
     for field, slot in _SLOTS.items():
         text = text.replace(slot, "{" + field + "}")
     for field, value in (("start", str(_START)), ("end", str(_END)),
-                         ("conf", _double(_CONF).value)):
+                         ("conf", double_literal(_CONF).value)):
         if text.count(value) != 1:
             raise AssertionError(f"annotation template: {field} placeholder not found once")
         text = text.replace(value, "{" + field + "}")
@@ -139,7 +150,7 @@ class _AnnotationRenderer:
         self.sink.add(self.format(
             a=ann, p=paper, e=entity, field=self.literal(m.field), rule=self.literal(m.rule),
             text=clean_text(m.text).translate(_NT_ESCAPES), start=int(m.start), end=int(m.end),
-            conf=_double(m.confidence).value))
+            conf=double_literal(m.confidence).value))
 
 
 def _write(data: GraphData, path: Path, block: Callable[[str, list[tuple[str, Term]]], str],
