@@ -9,7 +9,11 @@
 # benchmarks/run.py leaves CORPUS and NEW in its --workdir (nN/corpus.jsonl, nN/new100.jsonl).
 # The run quoted in README wrote benchmarks/recheck-100k.txt.
 set -u
-corpus=$1 new=$2 work=$3
+if [ $# -ne 3 ] || [ ! -f "$1" ] || [ ! -f "$2" ]; then
+  echo "usage: bash benchmarks/recheck.sh CORPUS.jsonl NEW.jsonl WORKDIR (both input files must exist)" >&2
+  exit 2
+fi
+corpus=$(realpath "$1") new=$(realpath "$2") work=$3
 mkdir -p "$work" && cd "$work" || exit 1
 rm -rf built updated
 /usr/bin/time -f "build %e s %M KB(max single proc)" kg build "$corpus" --out built -q
