@@ -17,7 +17,7 @@ corpus=$(realpath "$1") new=$(realpath "$2") work=$3
 mkdir -p "$work" && cd "$work" || exit 1
 rm -rf built updated
 /usr/bin/time -f "build %e s %M KB(max single proc)" kg build "$corpus" --out built -q
-cp -r built updated
+cp -a built updated  # -a keeps modification times, as a daily update in place would see them
 /usr/bin/time -f "add %e s %M KB" kg add updated "$new"
 most() {  # the label of the entity of type $1 in the most papers
   python -c "import json,sys; print(max((json.loads(l) for l in open('updated/entities.jsonl') if json.loads(l)['type'] == sys.argv[1]), key=lambda e: e['paper_count'])['label'])" "$1"

@@ -25,12 +25,14 @@ Writer = Callable[..., None]
 
 @dataclass(frozen=True, slots=True)
 class ExporterSpec:
-    """A registered exporter: its name, default file suffix and ``module:function``."""
+    """A registered exporter: its name, default file suffix and ``module:function``;
+    ``incremental`` writers take ``index``/``reuse`` options (see :mod:`exports.chunks`)."""
 
     name: str
     suffix: str
     target: str
     description: str
+    incremental: bool = False
 
     def load(self) -> Writer:
         module, _, attr = self.target.partition(":")
@@ -41,9 +43,10 @@ class ExporterSpec:
 _REGISTRY: dict[str, ExporterSpec] = {}
 
 
-def register(name: str, target: str, *, suffix: str, description: str = "") -> None:
+def register(name: str, target: str, *, suffix: str, description: str = "",
+             incremental: bool = False) -> None:
     """Register (or replace) the exporter ``name`` implemented by ``target`` ("module:function")."""
-    _REGISTRY[name] = ExporterSpec(name, suffix, target, description)
+    _REGISTRY[name] = ExporterSpec(name, suffix, target, description, incremental)
 
 
 def formats() -> dict[str, ExporterSpec]:
@@ -68,8 +71,10 @@ def export(data: GraphData, format: str, path: str | Path, **options: Any) -> Pa
     return Path(path)
 
 
-register("turtle", "exports.streaming:write_turtle", suffix=".ttl", description="RDF Turtle")
-register("n-triples", "exports.streaming:write_ntriples", suffix=".nt", description="RDF N-Triples")
+register("turtle", "exports.streaming:write_turtle", suffix=".ttl", description="RDF Turtle",
+         incremental=True)
+register("n-triples", "exports.streaming:write_ntriples", suffix=".nt",
+         description="RDF N-Triples", incremental=True)
 register("json-ld", "exports.rdf:write_jsonld", suffix=".jsonld", description="RDF JSON-LD")
 register("rdf-xml", "exports.rdf:write_rdfxml", suffix=".rdf", description="RDF/XML")
 register("html", "exports.html:write_html", suffix=".html", description="interactive HTML view")

@@ -48,7 +48,7 @@ from exports.iris import (
     safe_http_iri,
 )
 from kg.errors import KGError
-from kg.records import GraphData, Mention
+from kg.records import GraphData, Mention, Paper
 
 __all__ = [
     "DEFAULT_BASE_IRI", "KG", "PREFIXES", "Lit", "annotation_blocks", "clean_text", "double_literal",
@@ -155,47 +155,48 @@ def _resolve_base(data: GraphData, base_iri: str | None) -> str:
 Block = tuple[str, list[tuple[str, Term]]]  # subject, its unique (predicate, object) pairs
 
 
-def iter_blocks(
-    data: GraphData, *, base_iri: str | None = None,
-    on_annotation: Callable[[Mention, str, str, str], None] | None = None,
-) -> Iterator[Block]:
-    """The triples of ``data`` grouped by subject: each subject once, its pairs unique,
-    in a deterministic order (papers, entities, annotations, links, build, dataset).
+class GraphBlocks:
+    """The blocks of ``data`` by section, for writers that render one paper at a time.
 
-    ``base_iri`` defaults to ``data.info.base_iri`` and then :data:`DEFAULT_BASE_IRI`.
-    The last block describes the ``void:Dataset`` whose ``void:triples`` counts every
-    triple (itself included) and ``void:entities`` every distinct subject. Writers
-    format whole blocks, which is what makes them fast. With ``on_annotation``, the four
-    blocks of each mention's annotation are not yielded: ``on_annotation(mention,
-    annotation IRI, paper IRI, entity IRI)`` is called in their place (they are counted
-    all the same), so a writer can render them from a template (see
-    :mod:`exports.streaming`).
+    :func:`iter_blocks` is :meth:`paper` for each paper of ``data.papers`` (its description,
+    then its mentions' annotations), then :meth:`entities`, :meth:`links` and :meth:`closing`.
+    A writer that copies a paper's text from an earlier file instead of rendering it calls
+    :meth:`count_copied` so the closing counts stay exact.
     """
-    base = _resolve_base(data, base_iri)
-    paper_iris: dict[str, str] = {}
-    for p in data.papers:
-        paper_iris.setdefault(p.id, paper_iri(p.id, base, arxiv_id=p.arxiv_id, doi=p.doi))
-    ent_iris = {e.id: entity_iri(e.id, base) for e in data.entities}
-    mentioned: dict[str, dict[str, None]] = {}
-    for m in data.mentions:
-        if m.entity in ent_iris and m.paper_id in paper_iris:
-            mentioned.setdefault(m.paper_id, {})[m.entity] = None
 
-    subjects: set[str] = set()
-    counts = {"triples": 0, "paper": 0, "entity": 0, "link": 0}
+    def __init__(self, data: GraphData, *, base_iri: str | None = None) -> None:
+        self.data = data
+        self.base = _resolve_base(data, base_iri)
+        self.paper_iris: dict[str, str] = {}
+        for p in data.papers:
+            self.paper_iris.setdefault(
+                p.id, paper_iri(p.id, self.base, arxiv_id=p.arxiv_id, doi=p.doi))
+        self.ent_iris = {e.id: entity_iri(e.id, self.base) for e in data.entities}
+        self.mentions_of: dict[str, list[Mention]] = {}
+        for m in data.mentions:
+            if m.entity in self.ent_iris and m.paper_id in self.paper_iris:
+                self.mentions_of.setdefault(m.paper_id, []).append(m)
+        self.subjects: set[str] = set()
+        self.counts = {"triples": 0, "paper": 0, "entity": 0, "link": 0}
+        self.n_parts = 0  # subjects that hang off an annotation (target, selectors)
+        self.copied_subjects = 0
 
-    def block(kind: str, subject: str, pairs: Iterable[tuple[str, Term]]) -> Block | None:
-        if subject in subjects:
+    def _block(self, kind: str, subject: str, pairs: Iterable[tuple[str, Term]]) -> Block | None:
+        if subject in self.subjects:
             return None
-        subjects.add(subject)
-        if kind in counts:
-            counts[kind] += 1
+        self.subjects.add(subject)
+        if kind in self.counts:
+            self.counts[kind] += 1
         unique = list(dict.fromkeys(pairs))
-        counts["triples"] += len(unique)
+        self.counts["triples"] += len(unique)
         return subject, unique
 
-    for p in data.papers:
-        s = paper_iris[p.id]
+    def paper(
+        self, p: Paper, on_annotation: Callable[[Mention, str, str, str], None] | None = None
+    ) -> Iterator[Block]:
+        """The paper's description, then the annotations of its mentions (see :func:`iter_blocks`)."""
+        s = self.paper_iris[p.id]
+        mentions = self.mentions_of.get(p.id, ())
         pairs: list[tuple[str, Term]] = [
             (A, SCHEMA + "ScholarlyArticle"), (DCT + "title", _str(p.title)),
             (DCT + "abstract", _str(p.abstract)), (DCT + "identifier", _str(p.id)),
@@ -208,77 +209,115 @@ def iter_blocks(
             pairs.append((DCT + "date", _date(p.date)))
         pairs += [(SCHEMA + "author", _str(a)) for a in p.authors if clean_text(a).strip()]
         pairs += [(RDFS + "seeAlso", iri) for u in p.links if (iri := safe_http_iri(u))]
-        pairs += [(SCHEMA + "mentions", ent_iris[e]) for e in mentioned.get(p.id, ())]
-        if b := block("paper", s, pairs):
+        ent_iris = self.ent_iris
+        pairs += [(SCHEMA + "mentions", ent_iris[e]) for e in dict.fromkeys(m.entity for m in mentions)]
+        if b := self._block("paper", s, pairs):
             yield b
-
-    for e in data.entities:
-        cls = ENTITY_CLASSES.get(e.type)
-        if cls is None:
-            raise KGError(f"entity {e.id!r} has unknown type {e.type!r}")
-        label = clean_text(e.label)
-        pairs = [(A, cls), (SKOS + "prefLabel", Lit(label))]
-        alt = [a for a in map(clean_text, e.aliases) if a != label and a.strip()]
-        pairs += [(SKOS + "altLabel", Lit(a)) for a in alt]
-        # lowercase forms let SPARQL find an entity by name with an index lookup
-        # (a case-insensitive FILTER scans every label: seconds on a large graph)
-        shown = {label, *alt}
-        pairs += [(SKOS + "hiddenLabel", Lit(low)) for low in dict.fromkeys(
-            x.lower() for x in (label, *alt)) if low not in shown]
-        pairs += [(KG + "paperCount", _int(e.paper_count)),
-                  (KG + "mentionCount", _int(e.mention_count))]
-        if b := block("entity", ent_iris[e.id], pairs):
-            yield b
-
-    n_parts = 0  # subjects that hang off an annotation (target, selectors)
-    for m in data.mentions:
-        if m.entity in ent_iris and m.paper_id in paper_iris:
+        for m in mentions:
             # the hot loop (most blocks are annotations): their four subjects all derive
             # from the annotation IRI and their pairs are unique by construction
-            ann = annotation_iri(m.paper_id, m.field, m.start, m.end, m.entity, base)
-            if ann in subjects:
+            ann = annotation_iri(m.paper_id, m.field, m.start, m.end, m.entity, self.base)
+            if ann in self.subjects:
                 continue
-            subjects.add(ann)
-            n_parts += ANNOTATION_SUBJECTS - 1
+            self.subjects.add(ann)
+            self.n_parts += ANNOTATION_SUBJECTS - 1
             if on_annotation is not None:
-                counts["triples"] += ANNOTATION_TRIPLES
-                on_annotation(m, ann, paper_iris[m.paper_id], ent_iris[m.entity])
+                self.counts["triples"] += ANNOTATION_TRIPLES
+                on_annotation(m, ann, s, ent_iris[m.entity])
                 continue
-            for b in annotation_blocks(m, ann, paper_iris[m.paper_id], ent_iris[m.entity]):
-                counts["triples"] += len(b[1])
+            for b in annotation_blocks(m, ann, s, ent_iris[m.entity]):
+                self.counts["triples"] += len(b[1])
                 yield b
 
-    for link in data.links:
-        if link.source not in paper_iris or link.target not in paper_iris:
-            continue
-        pairs = [(A, KG + "PaperLink"), (KG + "linkSource", paper_iris[link.source]),
-                 (KG + "linkTarget", paper_iris[link.target]),
-                 (KG + "weight", double_literal(link.weight))]
-        pairs += [(KG + "sharedEntity", ent_iris[x]) for x in link.shared if x in ent_iris]
-        if b := block("link", link_iri(link.source, link.target, base), pairs):
+    def count_copied(self, triples: int, subjects: int) -> None:
+        """Count one paper's blocks that a writer copied instead of rendering."""
+        self.counts["paper"] += 1
+        self.counts["triples"] += triples
+        self.copied_subjects += subjects
+
+    def entities(self) -> Iterator[Block]:
+        for e in self.data.entities:
+            cls = ENTITY_CLASSES.get(e.type)
+            if cls is None:
+                raise KGError(f"entity {e.id!r} has unknown type {e.type!r}")
+            label = clean_text(e.label)
+            pairs: list[tuple[str, Term]] = [(A, cls), (SKOS + "prefLabel", Lit(label))]
+            alt = [a for a in map(clean_text, e.aliases) if a != label and a.strip()]
+            pairs += [(SKOS + "altLabel", Lit(a)) for a in alt]
+            # lowercase forms let SPARQL find an entity by name with an index lookup
+            # (a case-insensitive FILTER scans every label: seconds on a large graph)
+            shown = {label, *alt}
+            pairs += [(SKOS + "hiddenLabel", Lit(low)) for low in dict.fromkeys(
+                x.lower() for x in (label, *alt)) if low not in shown]
+            pairs += [(KG + "paperCount", _int(e.paper_count)),
+                      (KG + "mentionCount", _int(e.mention_count))]
+            if b := self._block("entity", self.ent_iris[e.id], pairs):
+                yield b
+
+    def links(self) -> Iterator[Block]:
+        paper_iris, ent_iris = self.paper_iris, self.ent_iris
+        for link in self.data.links:
+            if link.source not in paper_iris or link.target not in paper_iris:
+                continue
+            pairs: list[tuple[str, Term]] = [
+                (A, KG + "PaperLink"), (KG + "linkSource", paper_iris[link.source]),
+                (KG + "linkTarget", paper_iris[link.target]),
+                (KG + "weight", double_literal(link.weight))]
+            pairs += [(KG + "sharedEntity", ent_iris[x]) for x in link.shared if x in ent_iris]
+            if b := self._block("link", link_iri(link.source, link.target, self.base), pairs):
+                yield b
+
+    def closing(self) -> Iterator[Block]:
+        """The build's provenance and the ``void:Dataset`` with the final counts."""
+        info, base = self.data.info, self.base
+        build, agent = base + "build", base + "software/paper-kg"
+        pairs: list[tuple[str, Term]] = [
+            (A, PROV + "Activity"), (PROV + "startedAtTime", _datetime(info.started)),
+            (PROV + "endedAtTime", _datetime(info.finished)), (PROV + "wasAssociatedWith", agent)]
+        for item in filter(str.strip, info.inputs):
+            iri = file_iri(item)
+            pairs.append((PROV + "used", iri) if iri else (KG + "input", _str(item)))
+        if b := self._block("build", build, pairs):
+            yield b
+        if b := self._block("agent", agent, [(A, PROV + "SoftwareAgent"),
+                                             (RDFS + "label", _str(f"paper-kg {info.version}"))]):
+            yield b
+        counts = self.counts
+        n_subjects = len(self.subjects) + self.n_parts + self.copied_subjects
+        tail: list[tuple[str, Term]] = [
+            (A, VOID + "Dataset"), (PROV + "wasGeneratedBy", build),
+            (KG + "paperCount", _int(counts["paper"])), (KG + "entityCount", _int(counts["entity"])),
+            (KG + "linkCount", _int(counts["link"])),
+            (VOID + "entities", _int(n_subjects + 1)),
+        ]
+        tail.append((VOID + "triples", _int(counts["triples"] + len(tail) + 1)))
+        if b := self._block("dataset", base + "dataset", tail):
             yield b
 
-    info, build, agent = data.info, base + "build", base + "software/paper-kg"
-    pairs = [(A, PROV + "Activity"), (PROV + "startedAtTime", _datetime(info.started)),
-             (PROV + "endedAtTime", _datetime(info.finished)), (PROV + "wasAssociatedWith", agent)]
-    for item in filter(str.strip, info.inputs):
-        iri = file_iri(item)
-        pairs.append((PROV + "used", iri) if iri else (KG + "input", _str(item)))
-    if b := block("build", build, pairs):
-        yield b
-    if b := block("agent", agent, [(A, PROV + "SoftwareAgent"),
-                                   (RDFS + "label", _str(f"paper-kg {info.version}"))]):
-        yield b
-    dataset = base + "dataset"
-    tail: list[tuple[str, Term]] = [
-        (A, VOID + "Dataset"), (PROV + "wasGeneratedBy", build),
-        (KG + "paperCount", _int(counts["paper"])), (KG + "entityCount", _int(counts["entity"])),
-        (KG + "linkCount", _int(counts["link"])),
-        (VOID + "entities", _int(len(subjects) + n_parts + 1)),
-    ]
-    tail.append((VOID + "triples", _int(counts["triples"] + len(tail) + 1)))
-    if b := block("dataset", dataset, tail):
-        yield b
+
+def iter_blocks(
+    data: GraphData, *, base_iri: str | None = None,
+    on_annotation: Callable[[Mention, str, str, str], None] | None = None,
+) -> Iterator[Block]:
+    """The triples of ``data`` grouped by subject: each subject once, its pairs unique,
+    in a deterministic order (each paper followed by its mentions' annotations, then
+    entities, links, build, dataset).
+
+    ``base_iri`` defaults to ``data.info.base_iri`` and then :data:`DEFAULT_BASE_IRI`.
+    The last block describes the ``void:Dataset`` whose ``void:triples`` counts every
+    triple (itself included) and ``void:entities`` every distinct subject. Writers
+    format whole blocks, which is what makes them fast. With ``on_annotation``, the four
+    blocks of each mention's annotation are not yielded: ``on_annotation(mention,
+    annotation IRI, paper IRI, entity IRI)`` is called in their place (they are counted
+    all the same), so a writer can render them from a template (see
+    :mod:`exports.streaming`).
+    """
+    blocks = GraphBlocks(data, base_iri=base_iri)
+    for p in data.papers:
+        yield from blocks.paper(p, on_annotation)
+    yield from blocks.entities()
+    yield from blocks.links()
+    yield from blocks.closing()
 
 
 def iter_triples(data: GraphData, *, base_iri: str | None = None) -> Iterator[Triple]:

@@ -5,28 +5,31 @@ annotation, its target and two selectors: four subjects per mention), so those a
 from a template made once per writer by running the one definition of that vocabulary,
 :func:`exports.rdf.annotation_blocks`, on placeholder values and formatting the result with the
 writer's own block formatter. The rest goes through the same block formatter. Tests check
-that both writers give exactly the triples of the rdflib path.
+that both writers give exactly the triples of the rdflib path. Each paper's blocks form one
+run of bytes, which lets a later write copy unchanged papers (see :mod:`exports.chunks`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import Any
 
+from exports import chunks
 from exports.rdf import (
     PREFIXES,
     A,
-    Block,
+    GraphBlocks,
     Lit,
     Term,
     annotation_blocks,
     clean_text,
     double_literal,
-    iter_blocks,
 )
-from kg.records import GraphData, Mention
+from kg.records import Entity, GraphData, Mention, Paper
 
 __all__ = ["nt_term", "write_ntriples", "write_turtle"]
 
@@ -115,29 +118,12 @@ def annotation_template(block: Callable[[str, list[tuple[str, Term]]], str]) -> 
     return text
 
 
-class _Sink:
-    """Buffered text output: blocks are joined and written a few thousand at a time."""
-
-    def __init__(self, file: TextIO) -> None:
-        self.file = file
-        self.batch: list[str] = []
-
-    def add(self, text: str) -> None:
-        self.batch.append(text)
-        if len(self.batch) >= _BATCH:
-            self.flush()
-
-    def flush(self) -> None:
-        self.file.writelines(self.batch)
-        self.batch.clear()
-
-
 class _AnnotationRenderer:
-    """Renders each mention's annotation blocks from a template into a sink."""
+    """Renders each mention's annotation blocks from a template into a list of strings."""
 
-    def __init__(self, block: Callable[[str, list[tuple[str, Term]]], str], sink: _Sink) -> None:
+    def __init__(self, block: Callable[[str, list[tuple[str, Term]]], str], parts: list[str]) -> None:
         self.format = annotation_template(block).format
-        self.sink = sink
+        self.parts = parts
         self.literals: dict[str, str] = {}  # field and rule values repeat: escape them once
 
     def literal(self, value: str) -> str:
@@ -147,34 +133,107 @@ class _AnnotationRenderer:
         return found
 
     def __call__(self, m: Mention, ann: str, paper: str, entity: str) -> None:
-        self.sink.add(self.format(
+        self.parts.append(self.format(
             a=ann, p=paper, e=entity, field=self.literal(m.field), rule=self.literal(m.rule),
             text=clean_text(m.text).translate(_NT_ESCAPES), start=int(m.start), end=int(m.end),
             conf=double_literal(m.confidence).value))
 
 
+def _fingerprint(block: Callable[[str, list[tuple[str, Term]]], str], header: str) -> str:
+    """Hash of how this writer spells a sample paper: stale chunk indexes never match."""
+    import hashlib
+
+    from kg.records import BuildInfo
+
+    paper = Paper("arxiv:0000.00000", "T \"q\"\n", "A\tb", arxiv_id="0000.00000", doi="10.1/x",
+                  url="https://x.org/a b", date="2024-01-02", authors=("N",),
+                  links=("https://x.org/c",))
+    mention = Mention(paper.id, "abstract", 0, 1, "A", "method", "a", "lexicon", 0.5, 0, 3,
+                      "method/a")
+    data = GraphData((paper,), (Entity("method/a", "A", "method"),), (mention,), (),
+                     BuildInfo("0", "", "", (), ""))
+    blocks = GraphBlocks(data, base_iri="https://x.org/")
+    parts: list[str] = [header]
+    renderer = _AnnotationRenderer(block, parts)
+    parts += [block(s, pairs) for s, pairs in blocks.paper(paper, renderer)]
+    return hashlib.blake2b("".join(parts).encode(), digest_size=16).hexdigest()
+
+
 def _write(data: GraphData, path: Path, block: Callable[[str, list[tuple[str, Term]]], str],
-           header: str, base_iri: str | None) -> None:
-    with open(path, "w", encoding="utf-8", newline="\n") as out:
-        out.write(header)
-        sink = _Sink(out)
-        blocks: Iterator[Block] = iter_blocks(data, base_iri=base_iri,
-                                              on_annotation=_AnnotationRenderer(block, sink))
-        for s, pairs in blocks:
-            sink.add(block(s, pairs))
+           header: str, base_iri: str | None, *, reuse: str | Path | None = None,
+           index: str | Path | None = None) -> None:
+    """Write ``data`` to ``path``; with ``index``, record each paper's run of bytes there, and
+    copy unchanged papers' runs from ``reuse`` (an earlier file with an index, see
+    :mod:`exports.chunks`)."""
+    blocks = GraphBlocks(data, base_iri=base_iri)
+    ids = [p.id for p in data.papers]
+    if index is not None and (len(set(ids)) != len(ids)
+                              or len(set(blocks.paper_iris.values())) != len(ids)):
+        index = None  # runs are per paper: only for papers with distinct ids and IRIs
+    fingerprint = _fingerprint(block, header) if index is not None else ""
+    earlier = None
+    if index is not None and reuse is not None and os.path.isfile(reuse):
+        earlier = chunks.read_index(Path(reuse), fingerprint=fingerprint, base=blocks.base)
+    entries: dict[str, list[Any]] = {}
+    parts: list[str] = []
+    renderer = _AnnotationRenderer(block, parts)
+    source = open(reuse, "rb") if earlier and reuse is not None else None  # noqa: SIM115
+    with open(path, "wb") as out, source or contextlib.nullcontext():
+        sink = chunks.ByteSink(out, source)
+        sink.add(header.encode())
+        for p in data.papers:
+            digest = ""
+            if index is not None:
+                digest = chunks.paper_digest(p, blocks.mentions_of.get(p.id, ()))
+                old = earlier.get(p.id) if earlier else None
+                if old is not None and old[0] == digest:
+                    start = sink.pos
+                    sink.copy(old[1], old[2])
+                    blocks.count_copied(old[3], old[4])
+                    entries[p.id] = [digest, start, old[2], old[3], old[4]]
+                    continue
+            triples = blocks.counts["triples"]
+            subjects = len(blocks.subjects) + blocks.n_parts
+            for s, pairs in blocks.paper(p, renderer):
+                parts.append(block(s, pairs))
+            run = "".join(parts).encode()
+            parts.clear()
+            if index is not None:
+                entries[p.id] = [digest, sink.pos, len(run), blocks.counts["triples"] - triples,
+                                 len(blocks.subjects) + blocks.n_parts - subjects]
+            sink.add(run)
+        for section in (blocks.entities(), blocks.links(), blocks.closing()):
+            for s, pairs in section:
+                parts.append(block(s, pairs))
+                if len(parts) >= _BATCH:
+                    sink.add("".join(parts).encode())
+                    parts.clear()
+        sink.add("".join(parts).encode())
         sink.flush()
+    if index is not None:
+        chunks.write_index(path, Path(index), fingerprint=fingerprint, base=blocks.base,
+                           papers=entries)
 
 
 def write_ntriples(
-    data: GraphData, path: Path, *, base_iri: str | None = None, **_ignored: object
+    data: GraphData, path: Path, *, base_iri: str | None = None,
+    reuse: str | Path | None = None, index: str | Path | None = None, **_ignored: object
 ) -> None:
-    """Stream ``data`` as N-Triples to ``path`` (UTF-8) without building a graph."""
-    _write(data, path, nt_block, "", base_iri)
+    """Stream ``data`` as N-Triples to ``path`` (UTF-8) without building a graph.
+
+    ``index``/``reuse``: record where each paper's triples are; copy unchanged papers from
+    an earlier file (see :mod:`exports.chunks`). The output is the same either way.
+    """
+    _write(data, path, nt_block, "", base_iri, reuse=reuse, index=index)
 
 
 def write_turtle(
-    data: GraphData, path: Path, *, base_iri: str | None = None, **_ignored: object
+    data: GraphData, path: Path, *, base_iri: str | None = None,
+    reuse: str | Path | None = None, index: str | Path | None = None, **_ignored: object
 ) -> None:
-    """Stream ``data`` as Turtle to ``path``: the project prefixes, then one block per subject."""
+    """Stream ``data`` as Turtle to ``path``: the project prefixes, then one block per subject.
+
+    ``index``/``reuse`` as for :func:`write_ntriples`.
+    """
     header = "".join(f"@prefix {prefix}: <{ns}> .\n" for prefix, ns in PREFIXES.items()) + "\n"
-    _write(data, path, TurtleBlocks(), header, base_iri)
+    _write(data, path, TurtleBlocks(), header, base_iri, reuse=reuse, index=index)

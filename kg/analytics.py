@@ -43,18 +43,28 @@ def louvain(
     import random
 
     import igraph
+    import numpy as np
 
     names = sorted(set(nodes))
     index = {n: i for i, n in enumerate(names)}
-    canonical = sorted({(min(index[a], index[b]), max(index[a], index[b])): w
-                        for a, b, w in edges if a != b}.items())
-    graph = igraph.Graph(n=len(names), edges=[e for e, _ in canonical])
+    edge_list = edges if isinstance(edges, list) else list(edges)
+    src = np.fromiter((index[a] for a, _, _ in edge_list), dtype=np.int64, count=len(edge_list))
+    dst = np.fromiter((index[b] for _, b, _ in edge_list), dtype=np.int64, count=len(edge_list))
+    wts = np.fromiter((w for _, _, w in edge_list), dtype=np.float64, count=len(edge_list))
+    keep = src != dst
+    lo, hi, wts = np.minimum(src, dst)[keep], np.maximum(src, dst)[keep], wts[keep]
+    # one edge per pair, in (lo, hi) order; a repeated pair keeps its last weight
+    code = (lo * max(len(names), 1) + hi)[::-1]
+    code, last = np.unique(code, return_index=True)
+    weights = wts[::-1][last].tolist()
+    pairs = np.stack([lo[::-1][last], hi[::-1][last]], axis=1).tolist()
+    graph = igraph.Graph(n=len(names), edges=pairs)
     # igraph draws from Python's random module unless told otherwise: a private,
     # seeded generator keeps the result reproducible and leaves the caller's state alone
     igraph.set_random_number_generator(random.Random(seed))
     try:
         membership = graph.community_multilevel(
-            weights=[w for _, w in canonical] or None, resolution=resolution).membership
+            weights=weights or None, resolution=resolution).membership
     finally:
         igraph.set_random_number_generator(random)
     groups: dict[int, list[str]] = {}

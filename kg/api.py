@@ -265,6 +265,7 @@ class KnowledgeGraph:
     def save(self, out: str | Path, *, formats: Iterable[str] = ("turtle", "html")) -> Path:
         """Save records and exports to ``out``, atomically (see :mod:`kg.store`)."""
         from exports import export, get
+        from exports.chunks import index_path
         from kg.store import output_directory, write_raw_mentions, write_records
 
         with output_directory(out) as tmp:
@@ -272,8 +273,13 @@ class KnowledgeGraph:
             if self.raw_mentions is not None:
                 write_raw_mentions(tmp, self.raw_mentions)
             for fmt in formats:
+                spec = get(fmt)
+                target = tmp / f"graph{spec.suffix}"
                 opts: dict[str, Any] = {} if fmt == "html" else {"base_iri": self.data.info.base_iri}
-                export(self.data, fmt, tmp / f"graph{get(fmt).suffix}", **opts)
+                if spec.incremental:
+                    # unchanged papers are copied from the previous file (kg add, rebuilds)
+                    opts.update(index=index_path(target), reuse=Path(out) / target.name)
+                export(self.data, fmt, target, **opts)
         return Path(out)
 
     def add(self, out: str | Path, inputs: Sequence[str | Path], **options: Any) -> KnowledgeGraph:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 DEFAULT_TOP_K = 20
 DEFAULT_MAX_DF = 200
 DEFAULT_MIN_WEIGHT = 0.0
+_LINK_CHUNK = 200_000
 
 
 def paper_entities(mentions: Iterable[Mention]) -> dict[str, set[str]]:
@@ -81,19 +82,31 @@ def link_papers(
     starts = np.searchsorted(both_r, both_r, side="left")
     rank = np.arange(len(both_r)) - starts
     sel = rank < top_k
-    lo = np.minimum(both_r[sel], both_c[sel])
-    hi = np.maximum(both_r[sel], both_c[sel])
-    weight = dict(zip(zip(lo.tolist(), hi.tolist(), strict=True), both_w[sel].tolist(), strict=True))
-    kept = sorted(weight)
-    # shared entities listed rarest first (ties by id): one global order, looked up per link
-    idf_list = idf.tolist()
-    rarest: dict[str, int] = {
-        e: r for r, e in enumerate(sorted(ent_ids, key=lambda e: (-idf_list[col[e]], e)))}
-    links = []
-    for i, j in kept:
-        pa, pb = papers[i], papers[j]
-        ranked = tuple(sorted(entities_of[pa] & entities_of[pb], key=rarest.__getitem__))
-        links.append(Link(pa, pb, round(weight[(i, j)], 6), ranked))
+    lo = np.minimum(both_r[sel], both_c[sel]).astype(np.int64)
+    hi = np.maximum(both_r[sel], both_c[sel]).astype(np.int64)
+    # each kept pair once (both ends may keep it), ordered by (paper, paper)
+    code, first = np.unique(lo * len(papers) + hi, return_index=True)
+    weights = both_w[sel][first].tolist()
+    lo, hi = code // len(papers), code % len(papers)
+    # shared entities listed rarest first (ties by id: columns are in id order)
+    rank = np.empty(len(ent_ids), dtype=np.int64)
+    rank[np.lexsort((np.arange(len(ent_ids)), -idf))] = np.arange(len(ent_ids))
+    ids = np.array(ent_ids, dtype=object)
+    paper_ids = np.array(papers, dtype=object)
+    links: list[Link] = []
+    for at in range(0, len(code), _LINK_CHUNK):  # chunks bound the intersection's memory
+        i, j = lo[at:at + _LINK_CHUNK], hi[at:at + _LINK_CHUNK]
+        both = a[i].multiply(a[j]).tocsr()  # row k: the entities pair k shares
+        counts = np.diff(both.indptr)
+        row = np.repeat(np.arange(len(i)), counts)
+        cols = both.indices[np.lexsort((rank[both.indices], row))]
+        shared = ids[cols].tolist()
+        ends = np.cumsum(counts).tolist()
+        begin = 0
+        for pa, pb, w, end in zip(paper_ids[i].tolist(), paper_ids[j].tolist(),
+                                  weights[at:at + _LINK_CHUNK], ends, strict=True):
+            links.append(Link(pa, pb, round(w, 6), tuple(shared[begin:end])))
+            begin = end
     return links
 
 

@@ -10,6 +10,8 @@ Layout (``FORMAT_VERSION`` 1)::
     OUT/raw_mentions.jsonl the mentions before corpus-level resolution (for kg add/remove)
     OUT/communities.json   node id -> community number
     OUT/graph.ttl, OUT/graph.html and any other exports
+    OUT/.graph.ttl.chunks.json  where each paper's triples are in graph.ttl (a cache: see
+                                :mod:`exports.chunks`; likewise for graph.nt)
 
 The whole directory is written beside the target and swapped in at the end, under a
 lock, so a failed or concurrent run never leaves a mix of old and new files.
@@ -26,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.atomic import atomic_directory, remove_stale
+from kg.bulk import gc_paused
 from kg.errors import LockError, OutputError
 from kg.records import BuildInfo, Entity, GraphData, Link, Mention, Paper
 
@@ -41,7 +44,9 @@ def locked(out: str | Path) -> Iterator[None]:
     """Hold an exclusive lock for writing ``out``; :class:`LockError` if another run has it.
 
     Re-entrant within a process, so an update can hold the lock from reading the old
-    graph to writing the new one (nobody else can write in between).
+    graph to writing the new one (nobody else can write in between). Taking it clears what
+    a killed run left beside ``out`` (see :func:`kg.atomic.remove_stale`): an update reads
+    ``out`` first, so a graph moved aside by a run killed mid-swap is back before that.
     """
     import fcntl
 
@@ -64,6 +69,7 @@ def locked(out: str | Path) -> Iterator[None]:
             raise LockError(f"{out}: another paper-kg run is writing this directory") from None
         _HELD[key] = 1
         try:
+            remove_stale(target)
             yield
         finally:
             del _HELD[key]
@@ -71,11 +77,22 @@ def locked(out: str | Path) -> Iterator[None]:
         os.close(fd)
 
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(row, ensure_ascii=False)
+_ENCODE_SORTED = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+_BATCH = 10_000  # lines per write
+
+
 def _write_jsonl(path: Path, rows: Iterator[Any]) -> None:
-    with path.open("w", encoding="utf-8") as f:
+    # one encoder made once: json.dumps with options builds a new encoder per call
+    with path.open("w", encoding="utf-8") as f, gc_paused():
+        batch: list[str] = []
         for row in rows:
-            f.write(json.dumps(row, ensure_ascii=False, sort_keys=isinstance(row, dict)))
-            f.write("\n")
+            batch.append((_ENCODE_SORTED if isinstance(row, dict) else _ENCODE)(row))
+            if len(batch) >= _BATCH:
+                f.write("\n".join(batch) + "\n")
+                batch.clear()
+        if batch:
+            f.write("\n".join(batch) + "\n")
 
 
 def write_records(data: GraphData, directory: Path, *, options: dict[str, Any]) -> None:
@@ -209,22 +226,23 @@ def read_records(out: str | Path, *, papers_only: bool = False) -> tuple[GraphDa
         except FileNotFoundError:
             raise OutputError(f"{path}: missing from the output directory") from None
 
-    try:
-        papers = tuple(Paper.from_dict(d) for d in rows("papers.jsonl"))
-        info_d = dict(manifest["info"])
-        info_d["inputs"] = tuple(info_d.get("inputs", ()))
-        info = BuildInfo(**info_d)
-        if papers_only:
-            return GraphData(papers, (), (), (), info, {}), manifest
-        mentions = tuple(Mention.from_row(r) for r in rows("mentions.jsonl"))
-        entities = tuple(Entity.from_dict(d) for d in rows("entities.jsonl"))
-        links = tuple(Link(d["source"], d["target"], d["weight"], tuple(d["shared"]))
-                      for d in rows("links.jsonl"))
-        comm_path = out / "communities.json"
-        communities = json.loads(comm_path.read_text(encoding="utf-8")) if comm_path.exists() else {}
-    except (TypeError, KeyError) as exc:
-        raise OutputError(f"{out}: records do not match format version {FORMAT_VERSION}: {exc}") from None
-    return GraphData(papers, entities, mentions, links, info, communities), manifest
+    with gc_paused():
+        try:
+            papers = tuple(Paper.from_dict(d) for d in rows("papers.jsonl"))
+            info_d = dict(manifest["info"])
+            info_d["inputs"] = tuple(info_d.get("inputs", ()))
+            info = BuildInfo(**info_d)
+            if papers_only:
+                return GraphData(papers, (), (), (), info, {}), manifest
+            mentions = tuple(Mention.from_row(r) for r in rows("mentions.jsonl"))
+            entities = tuple(Entity.from_dict(d) for d in rows("entities.jsonl"))
+            links = tuple(Link(d["source"], d["target"], d["weight"], tuple(d["shared"]))
+                          for d in rows("links.jsonl"))
+            comm_path = out / "communities.json"
+            communities = json.loads(comm_path.read_text(encoding="utf-8")) if comm_path.exists() else {}
+        except (TypeError, KeyError) as exc:
+            raise OutputError(f"{out}: records do not match format version {FORMAT_VERSION}: {exc}") from None
+        return GraphData(papers, entities, mentions, links, info, communities), manifest
 
 
 def write_raw_mentions(directory: Path, mentions: Sequence[Mention]) -> None:
@@ -238,7 +256,7 @@ def read_raw_mentions(out: str | Path) -> list[Mention] | None:
     if not path.exists():
         return None
     rows = []
-    with path.open(encoding="utf-8") as f:
+    with path.open(encoding="utf-8") as f, gc_paused():
         for lineno, line in enumerate(f, 1):
             if line.strip():
                 try:

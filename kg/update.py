@@ -15,6 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from kg.bulk import gc_paused
 from kg.errors import InputError, NotFoundError, OutputError
 from kg.records import BuildInfo, GraphData, Mention, Paper
 
@@ -36,14 +37,16 @@ def assemble(
     from kg import graph as kgraph
     from kg.api import KnowledgeGraph
 
-    raw_list = sorted(raw, key=lambda m: (m.paper_id, m.field != "title", m.start, m.end))
-    mentions, entities = resolve(raw_list, lexicon=load_lexicon(lexicons))
-    link_opts = {k: options[k] for k in ("top_k", "max_df", "min_weight")}
-    links = kgraph.link_papers(kgraph.paper_entities(mentions), n_papers=len(papers), **link_opts)
-    data = GraphData(tuple(sorted(papers, key=lambda p: p.id)), tuple(entities), tuple(mentions),
-                     tuple(links), info)
-    g = KnowledgeGraph(data, options=options, raw_mentions=raw_list)
-    return g.with_communities()
+    with gc_paused():
+        raw_list = sorted(raw, key=lambda m: (m.paper_id, m.field != "title", m.start, m.end))
+        mentions, entities = resolve(raw_list, lexicon=load_lexicon(lexicons))
+        link_opts = {k: options[k] for k in ("top_k", "max_df", "min_weight")}
+        links = kgraph.link_papers(kgraph.paper_entities(mentions), n_papers=len(papers),
+                                   **link_opts)
+        data = GraphData(tuple(sorted(papers, key=lambda p: p.id)), tuple(entities),
+                         tuple(mentions), tuple(links), info)
+        g = KnowledgeGraph(data, options=options, raw_mentions=raw_list)
+        return g.with_communities()
 
 
 def add_papers(

@@ -1,0 +1,151 @@
+"""Reuse of unchanged papers' text when an RDF file is written again (``kg add``, rebuilds).
+
+Most of a graph's triples describe one paper: its own description and the annotations of
+its mentions. The streaming writers put those blocks together, one run of bytes per paper,
+and can record where each run starts, how long it is, and a digest of everything it was
+rendered from (the paper's fields and its resolved mentions). Writing the file again, a
+paper whose digest is unchanged is copied from the earlier file instead of rendered:
+adjacent runs become one in-kernel copy, so an update that touches a few papers pays for
+those papers (plus entities, links and the closing counts, which are always rendered).
+
+The index is a JSON file beside the output (``.graph.ttl.chunks.json``). It is trusted only
+when its format version, writer fingerprint (a hash of a sample rendering, so any change in
+how blocks are spelled invalidates it), base IRI, and the earlier file's size and a hash of
+its first and last 64 KiB (the build's times and triple counts) all match, and the file was
+not modified after its index was written (as ``make`` decides, by modification times);
+otherwise everything is rendered. The result is byte-identical either way, and the index
+holds no times, so two builds of the same input stay byte-identical files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from kg.records import Mention, Paper
+
+INDEX_VERSION = 1
+_FLUSH_BYTES = 1 << 20
+_STAMP_BYTES = 1 << 16
+
+
+def index_path(path: str | Path) -> Path:
+    """Where the chunk index of the file ``path`` lives."""
+    p = Path(path)
+    return p.with_name(f".{p.name}.chunks.json")
+
+
+def paper_digest(p: Paper, mentions: Iterable[Mention]) -> str:
+    """Digest of everything a paper's blocks are rendered from (not its source file/line)."""
+    key = repr((p.id, p.title, p.abstract, p.arxiv_id, p.doi, p.url, p.date, p.authors, p.links,
+                [(m.field, m.start, m.end, m.text, m.rule, m.confidence, m.entity)
+                 for m in mentions]))
+    return hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def _file_stamp(path: Path) -> tuple[int, int, str]:
+    """Size, modification time and a hash of the first and last 64 KiB of ``path``."""
+    with open(path, "rb") as f:
+        st = os.fstat(f.fileno())
+        head = f.read(_STAMP_BYTES)
+        f.seek(max(0, st.st_size - _STAMP_BYTES))
+        tail = f.read(_STAMP_BYTES)
+    return st.st_size, st.st_mtime_ns, hashlib.blake2b(head + tail, digest_size=16).hexdigest()
+
+
+def read_index(earlier: Path, *, fingerprint: str, base: str) -> dict[str, list[Any]] | None:
+    """The per-paper entries of ``earlier``'s index, or None when it cannot be trusted."""
+    try:
+        indexed = index_path(earlier).stat().st_mtime_ns
+        meta = json.loads(index_path(earlier).read_text(encoding="utf-8"))
+        size, mtime, stamp = _file_stamp(earlier)
+    except (OSError, ValueError):
+        return None
+    if not isinstance(meta, dict) or mtime > indexed:  # edited after it was indexed
+        return None
+    expected = {"version": INDEX_VERSION, "fingerprint": fingerprint, "base": base,
+                "size": size, "stamp": stamp}
+    if any(meta.get(k) != v for k, v in expected.items()) or not isinstance(meta.get("papers"), dict):
+        return None
+    return meta["papers"]
+
+
+def write_index(path: Path, index: Path, *, fingerprint: str, base: str,
+                papers: dict[str, list[Any]]) -> None:
+    """Write the index of the finished file ``path`` to ``index`` (atomically)."""
+    from kg.atomic import atomic_path
+
+    size, _, stamp = _file_stamp(path)
+    meta = {"version": INDEX_VERSION, "fingerprint": fingerprint, "base": base,
+            "size": size, "stamp": stamp, "papers": papers}
+    with atomic_path(index) as tmp:
+        tmp.write_text(json.dumps(meta, separators=(",", ":")), encoding="utf-8")
+
+
+class ByteSink:
+    """Buffered binary output that knows its position and copies byte ranges of another
+    file (contiguous ranges are merged into one copy)."""
+
+    def __init__(self, file: BinaryIO, source: BinaryIO | None = None) -> None:
+        self.file = file
+        self.source = source
+        self.batch: list[bytes] = []
+        self.pending = 0
+        self.pos = 0
+        self.copy_from = -1  # start of the pending copy in ``source``
+        self.copy_len = 0
+
+    def add(self, data: bytes) -> None:
+        if self.copy_len:
+            self._do_copy()
+        self.batch.append(data)
+        self.pending += len(data)
+        self.pos += len(data)
+        if self.pending >= _FLUSH_BYTES:
+            self.flush()
+
+    def copy(self, offset: int, length: int) -> None:
+        if self.copy_len and self.copy_from + self.copy_len == offset:
+            self.copy_len += length
+        else:
+            if self.copy_len:
+                self._do_copy()
+            self.copy_from, self.copy_len = offset, length
+        self.pos += length
+
+    def flush(self) -> None:
+        if self.copy_len:
+            self._do_copy()
+        self._flush_batch()
+
+    def _flush_batch(self) -> None:
+        if self.batch:
+            self.file.write(b"".join(self.batch))
+            self.batch.clear()
+            self.pending = 0
+
+    def _do_copy(self) -> None:
+        assert self.source is not None
+        self._flush_batch()
+        self.file.flush()
+        offset, left = self.copy_from, self.copy_len
+        self.copy_len = 0
+        src, dst = self.source.fileno(), self.file.fileno()
+        with contextlib.suppress(OSError):  # not supported here: copy through user space
+            while left:
+                n = os.copy_file_range(src, dst, left, offset)
+                if n <= 0:
+                    break
+                offset, left = offset + n, left - n
+        while left:
+            chunk = os.pread(src, min(left, 1 << 24), offset)
+            if not chunk:
+                raise OSError(f"{self.source.name}: shorter than its chunk index says")
+            self.file.write(chunk)
+            self.file.flush()
+            offset, left = offset + len(chunk), left - len(chunk)
