@@ -97,8 +97,8 @@ def _merge_spacing_variants(mentions: list[Mention], lexicon: Lexicon | None) ->
     """Keys that differ only in spacing ("supervised finetuning" / "supervised fine tuning",
     "Llama2" / "Llama 2") become one: the lexicon's key if it has one, else the most used."""
     by_compact: dict[str, Counter[str]] = defaultdict(Counter)
-    for m in mentions:
-        by_compact[m.key.replace(" ", "")][m.key] += 1
+    for key, n in Counter(m.key for m in mentions).items():  # counted once per key, not per mention
+        by_compact[key.replace(" ", "")][key] = n
     rename: dict[str, str] = {}
     for keys in by_compact.values():
         if len(keys) < 2:
@@ -114,11 +114,13 @@ def _merge_spacing_variants(mentions: list[Mention], lexicon: Lexicon | None) ->
 def _acronym_definitions(mentions: list[Mention]) -> dict[str, tuple[str, str]]:
     """Acronym text -> (key, type), from the abbreviation definitions in the corpus."""
     seen: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
-    for m in mentions:
-        if m.rule in {"abbreviation", "lexicon"} and is_acronym(m.text) and " " not in m.text:
-            seen[m.text][(m.key, m.type)] += 1
-            if m.text.endswith("s") and len(m.text) > 2 and m.text[-2].isupper():
-                seen[m.text[:-1]][(m.key, m.type)] += 1
+    candidates = Counter((m.text, m.key, m.type) for m in mentions
+                         if m.rule in {"abbreviation", "lexicon"} and " " not in m.text)
+    for (text, key, type_), n in candidates.items():
+        if is_acronym(text):
+            seen[text][(key, type_)] += n
+            if text.endswith("s") and len(text) > 2 and text[-2].isupper():
+                seen[text[:-1]][(key, type_)] += n
     return {sf: c.most_common(1)[0][0] for sf, c in seen.items()}
 
 
