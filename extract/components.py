@@ -18,10 +18,11 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from extract.abbreviations import find_abbreviations, long_form_type
+from extract.abbreviations import find_abbreviations, long_form_type, redefines, stated_type
 from extract.doc_view import Candidate, candidates, title_end, view
 from extract.filters import filter_uses
 from extract.lexicon import LexEntry, Lexicon, load_lexicon, read_lexicon
+from extract.lists import introduced_names
 from extract.normalize import entity_key
 from extract.rules import name_candidates, technique_candidates
 from extract.vocab import vocabulary
@@ -190,6 +191,7 @@ class NameRules:
         v, vocab = view(doc), vocabulary()
         out = candidates(doc)
         out.extend(name_candidates(doc, v, vocab))
+        out.extend(introduced_names(doc, v, vocab))
         if self.noun_phrases:
             out.extend(technique_candidates(doc, v, vocab))
         return doc
@@ -214,9 +216,27 @@ class AbbreviationLinker:
         abbrevs = find_abbreviations(doc, v)
         doc.user_data["kg_abbreviations"] = [(a.short, a.long) for a in abbrevs]
         for a in abbrevs:
-            typed = _typed(by_span.get((a.long_start, a.long_end)), by_span.get((a.short_start, a.short_end)))
-            if typed is None:
-                typed = long_form_type(a.short, a.long, vocab)
+            long_c = by_span.get((a.long_start, a.long_end))
+            short_c = by_span.get((a.short_start, a.short_end))
+            if long_c is None and short_c is not None and redefines(short_c, a.long):
+                # "Complex Task Completion (CTC)": the paper's own definition wins over the
+                # lexicon's expansion of the acronym, here and at its bare uses
+                out[:] = [c for c in out if not (c[3] == short_c[3] and c[4] == "lexicon"
+                                                 and doc[c[0]:c[1]].text == a.short)]
+                short_c = None
+            if entity_key(a.long) in vocab.generic_phrases and not any(
+                    c is not None and c[4].startswith("lexicon") for c in (long_c, short_c)):
+                # "Language model agents (LMA)": a generic class defined with an acronym is no
+                # entity, nor is the acronym wherever shape or context rules guessed one
+                out[:] = [c for c in out if c[4].startswith("lexicon") or not (
+                    c[:2] == (a.long_start, a.long_end) or doc[c[0]:c[1]].text == a.short)]
+                continue
+            typed = _typed(long_c, short_c)
+            stated = stated_type(v.lowers, a.long_start, vocab)
+            if typed is None or (stated is not None and not any(
+                    c is not None and c[4].startswith("lexicon") for c in (long_c, short_c))):
+                typed = long_form_type(a.short, a.long, vocab) if stated is None \
+                    else (stated, entity_key(a.long), 0.8)
                 if typed is None:
                     continue
             t, key, conf = typed

@@ -52,6 +52,7 @@ _BUILT_ON = frozenset({"based", "built", "build", "builds", "building", "relies"
                        "depends", "depending", "focus", "focuses", "focused", "focusing", "conditioned",
                        "conditioning", "draws", "drawing"})
 _YEAR_SUFFIX = re.compile(r"(?<![0-9.])(?:19[89]\d|20[0-3]\d)$")
+_COUNT_SUFFIX = re.compile(r"-(?:[1-9]\d{0,2}[kK]|[1-9]\d{3})$")
 _YEAR = re.compile(r"^(?:19|20)\d\d[a-z]?$")
 
 
@@ -251,11 +252,17 @@ def name_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
             # "LSVRC-2010", "CoNLL-2003", "BraTS2020": a year names an edition of a dataset
             # or shared task; models carry versions and sizes, not years
             typ, conf, rule = "dataset", 0.6, "shape:versioned"
+        elif _COUNT_SUFFIX.search(text):
+            # "FSS-1000", "QRT-3K": a count of samples or classes names a dataset
+            typ, conf, rule = "dataset", 0.6, "shape:versioned"
         elif shape == "versioned" or any(vocab.is_size(p) for p in text.split("-")[1:]):
             typ, conf, rule = "model", 0.6, "shape:versioned"
         else:
             in_proposal = v.sent_of[comp.start] in proposal or _cited(v, ci)
             typ, conf, rule = "method", (0.6 if in_proposal else 0.5), "shape:camel"
+        if "-" in text and is_acronym(text.rsplit("-", 1)[1]) \
+                and entity_key(text.rsplit("-", 1)[0]) in vocab.generic_phrases:
+            continue  # "Large Language Models-LLMs": a generic long form with its acronym glued on
         end = comp.end
         if ci + 1 < len(v.compounds) and v.compounds[ci + 1].text in _ARCH_WORDS \
                 and v.sent_of[v.compounds[ci + 1].start] == v.sent_of[comp.start]:

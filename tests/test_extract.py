@@ -443,3 +443,39 @@ def test_name_before_a_processor_word_is_hardware(full) -> None:  # type: ignore
                                         "PASCAL VOC.")}
     assert "PASCAL" not in found
     assert any(t.startswith("PASCAL VOC") for t in found)
+
+
+def test_a_papers_own_definition_beats_the_lexicon_expansion(full) -> None:  # type: ignore[no-untyped-def]
+    doc = full("We study Complex Task Completion (CTC). CTC needs planning.")
+    assert not any(s.kb_id_ == "connectionist temporal classification" for s in doc.spans["kg"])
+    doc = full("We train with connectionist temporal classification (CTC). CTC aligns frames.")
+    assert {s.kb_id_ for s in doc.spans["kg"] if s.text == "CTC"} == {"connectionist temporal classification"}
+    doc = full("We train a speech model with a CTC loss.")
+    assert {s.kb_id_ for s in doc.spans["kg"] if s.text == "CTC"} == {"connectionist temporal classification"}
+
+
+def test_a_type_noun_before_a_long_form_states_its_type(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = spans(nlp, "We introduce a new dataset Mobile app Tasks with Iterative Feedback (MoTIF). "
+                       "MoTIF is large.")
+    assert ("Mobile app Tasks with Iterative Feedback", "dataset", "abbreviation") in found
+    assert ("MoTIF", "dataset", "abbreviation") in found
+
+
+def test_generic_classes_with_acronyms_are_no_entities(nlp) -> None:  # type: ignore[no-untyped-def]
+    assert spans(nlp, "Language model agents (LMA) emerged as a paradigm. We show that LMA fail.") == []
+    assert spans(nlp, "The deployment of Large Language Models-LLMs in many sectors.") == []
+    assert spans(nlp, "We modulate the information flow of the frozen model.") == []
+
+
+def test_a_count_suffix_names_a_dataset(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = {(t, typ) for t, typ, _ in spans(nlp, "We report results with QRT-3K, FSS-1000 and Blorp-2.")}
+    assert {("QRT-3K", "dataset"), ("FSS-1000", "dataset"), ("Blorp-2", "model")} <= found
+
+
+def test_names_listed_after_a_plural_head_or_a_naming_verb(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = {(t, typ) for t, typ, _ in spans(nlp, "We evaluate on three datasets: Blarg, Frobnik News [4], "
+                                                   "and WQX-2. We use benchmarks such as the Long Frob "
+                                                   "Arena. We collect a new dataset, named Gorp.")}
+    assert {("Blarg", "dataset"), ("Frobnik News", "dataset"), ("WQX-2", "dataset"),
+            ("Long Frob Arena", "benchmark"), ("Gorp", "dataset")} <= found
+    assert spans(nlp, "We use three datasets: the results are shown in Table 2.") == []

@@ -1,0 +1,128 @@
+"""Names introduced by a type noun before them: a list after a plural head
+(``three datasets: Foo, Bar-2 and Baz``, ``benchmarks such as Foo and Bar``) and a name
+after a naming verb (``a new dataset, named Gorp``).
+
+The shape rules (:mod:`extract.rules`) only see words that look like names (CamelCase,
+digits, acronyms); these contexts also type plain capitalised words (``Gorp``).
+
+>>> from extract.pipeline import make_pipeline
+>>> doc = make_pipeline(use_default_lexicon=False)("We use two corpora: Blarg and Frobnik News.")
+>>> [(s.text, s.label_) for s in doc.spans["kg"]]
+[('Blarg', 'dataset'), ('Frobnik News', 'dataset')]
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from extract.normalize import entity_key, singular
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+    from extract.doc_view import Candidate, Compound, DocView
+    from extract.vocab import RuleVocab
+
+__all__ = ["introduced_names"]
+
+_PLURAL_HEADS = frozenset({"datasets", "benchmarks", "corpora", "testbeds", "suites"})
+_SINGULAR_HEADS = frozenset({"dataset", "benchmark", "corpus", "testbed", "suite", "model", "method",
+                             "framework", "approach", "algorithm"})
+_NAMING = frozenset({"called", "named", "dubbed", "termed", "coined"})
+_SEPARATORS = frozenset({",", "and", "or"})
+_MAX_ITEMS = 8
+
+
+def introduced_names(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
+    lowers = v.lowers
+    if _PLURAL_HEADS.isdisjoint(lowers) and _NAMING.isdisjoint(lowers):
+        return []  # the common case, at C speed
+    out: list[Candidate] = []
+    comps = v.compounds
+    for ci, comp in enumerate(comps):
+        low = comp.text.lower()
+        if low in _PLURAL_HEADS:
+            j = _list_start(comps, ci + 1)
+            if j is not None:
+                typ = vocab.type_heads.get(singular(low)) or "dataset"
+                out.extend(_items(comps, j, typ, vocab))
+        elif low in _NAMING and ci >= 1:
+            k = ci - 1
+            if comps[k].text == "," and k >= 1:
+                k -= 1
+            head = comps[k].text.lower()
+            if head in _SINGULAR_HEADS and ci + 1 < len(comps):
+                item = _name_run(comps, ci + 1, vocab)
+                if item is not None:
+                    a, b = item
+                    text = " ".join(c.text for c in comps[a:b])
+                    out.append((comps[a].start, comps[b - 1].end, vocab.type_heads[head], entity_key(text),
+                                "context:named", 0.75))
+    return out
+
+
+def _list_start(comps: list[Compound], j: int) -> int | None:
+    """Index of the first name after ``datasets:``, ``datasets such as``, ``datasets, namely``,
+    ``datasets including``, ``datasets like``; None when no list cue follows."""
+    w = [c.text.lower() for c in comps[j:j + 3]]
+    if w[:1] == [","]:
+        w, j = w[1:], j + 1
+        if w[:1] not in (["namely"], ["including"], ["e.g."], ["i.e."], ["such"]):
+            return None
+    if w[:1] in ([":"], ["including"], ["like"], ["namely"], ["e.g."], ["i.e."]):
+        j += 1
+    elif w[:2] == ["such", "as"]:
+        j += 2
+    else:
+        return None
+    if j < len(comps) and comps[j].text.lower() == "the":
+        j += 1
+    return j
+
+
+def _name_run(comps: list[Compound], j: int, vocab: RuleVocab) -> tuple[int, int] | None:
+    """The compounds ``[j, end)`` of a name starting at ``j``: capitalised or numbered words
+    (at most four), not a sentence start, stop name or function word."""
+    k = j
+    while k < len(comps) and k - j < 4:
+        c = comps[k]
+        t = c.text
+        if k > j and c.sent_start:
+            break
+        if k > j and t.lower() in vocab.type_heads:
+            if t[:1].isupper() and singular(t.lower()) not in {"dataset", "benchmark"}:
+                k += 1  # "Long Range Arena", "Penn Treebank Corpus": the head ends the name
+            break
+        if not (t[:1].isupper() or (t[:1].isdigit() and k > j) or (t[:1].isalpha() and any(
+                ch.isdigit() for ch in t))):
+            break
+        if t in vocab.stop_names or t.lower() in vocab.stop_words or not t[:1].isalnum():
+            break
+        k += 1
+    return (j, k) if k > j else None
+
+
+def _items(comps: list[Compound], j: int, typ: str, vocab: RuleVocab) -> list[Candidate]:
+    out: list[Candidate] = []
+    n = len(comps)
+    while j < n and len(out) < _MAX_ITEMS:
+        item = _name_run(comps, j, vocab)
+        if item is None:
+            break
+        a, b = item
+        text = " ".join(c.text for c in comps[a:b])
+        out.append((comps[a].start, comps[b - 1].end, typ, entity_key(text), "context:list", 0.8))
+        j = b
+        if j < n and comps[j].text == "[":  # a citation after the name
+            while j < n and comps[j].text != "]" and not comps[j].sent_start:
+                j += 1
+            j += 1
+        if j < n and comps[j].text in _SEPARATORS:
+            j += 1
+            if j < n and comps[j].text in {"and", "or"}:
+                j += 1  # "A, B, and C"
+            if j < n and comps[j].text.lower() == "the":
+                j += 1
+            continue
+        break
+    return out
