@@ -139,7 +139,28 @@ class LexiconMatcher:
             else:
                 out.append((start, end, entry.type, entry.key, "lexicon", conf))
             after = i + nw
+        if "-" in v.text:
+            self._line_break_hyphens(v, out)
         return doc
+
+    def _line_break_hyphens(self, v: Any, out: list[Candidate]) -> None:
+        """``Vi-sualGenome``, ``PAS-CAL``, ``Word-Net``: a name split by a line-break hyphen
+        in text extracted from a PDF is the name (only when the joined word is a
+        one-word lexicon name and nothing else matched the compound)."""
+        hyphened = [c for c in v.compounds if "-" in c[2]]
+        covered = {c[0] for c in out} if hyphened else set()
+        for comp in hyphened:
+            text = comp.text
+            if comp.start in covered or text.count("-") != 1:
+                continue
+            a, b = text.split("-")
+            if len(a) < 2 or len(b) < 2 or not a.isalpha() or not b.isalpha() or not a[:1].isupper():
+                continue
+            joined = a + b
+            found = self.lexicon.match([joined], 0, [joined.lower()])
+            if found is not None:
+                entry = self.lexicon.entries[found[0]]
+                out.append((comp.start, comp.end, entry.type, entry.key, "lexicon-variant", 0.8))
 
     def _glued_size(self, v: Any, word: str, i: int, out: list[Candidate]) -> None:
         """``BERTBASE``, ``RoBERTaLARGE``: a model name with its size glued on (a subscript
@@ -228,8 +249,9 @@ class AbbreviationLinker:
                     c is not None and c[4].startswith("lexicon") for c in (long_c, short_c)):
                 # "Language model agents (LMA)": a generic class defined with an acronym is no
                 # entity, nor is the acronym wherever shape or context rules guessed one
+                forms = {a.short, a.short + "s"}
                 out[:] = [c for c in out if c[4].startswith("lexicon") or not (
-                    c[:2] == (a.long_start, a.long_end) or doc[c[0]:c[1]].text == a.short)]
+                    c[:2] == (a.long_start, a.long_end) or doc[c[0]:c[1]].text in forms)]
                 continue
             typed = _typed(long_c, short_c)
             stated = stated_type(v.lowers, a.long_start, vocab)

@@ -462,7 +462,8 @@ def test_a_type_noun_before_a_long_form_states_its_type(nlp) -> None:  # type: i
 
 
 def test_generic_classes_with_acronyms_are_no_entities(nlp) -> None:  # type: ignore[no-untyped-def]
-    assert spans(nlp, "Language model agents (LMA) emerged as a paradigm. We show that LMA fail.") == []
+    assert spans(nlp, "Language model agents (LMA) emerged as a paradigm. We show that LMA fail, and "
+                      "prompted LMAs (such as GPT-4) too.") == [("GPT-4", "model", "lexicon")]
     assert spans(nlp, "The deployment of Large Language Models-LLMs in many sectors.") == []
     assert spans(nlp, "We modulate the information flow of the frozen model.") == []
 
@@ -479,3 +480,8 @@ def test_names_listed_after_a_plural_head_or_a_naming_verb(nlp) -> None:  # type
     assert {("Blarg", "dataset"), ("Frobnik News", "dataset"), ("WQX-2", "dataset"),
             ("Long Frob Arena", "benchmark"), ("Gorp", "dataset")} <= found
     assert spans(nlp, "We use three datasets: the results are shown in Table 2.") == []
+
+
+def test_a_line_break_hyphen_inside_a_known_name(full) -> None:  # type: ignore[no-untyped-def]
+    found = {(t, typ) for t, typ, _ in spans(full, "We use Vi-sualGenome, Word-Net and Ima-geNet features.")}
+    assert {("Vi-sualGenome", "dataset"), ("Word-Net", "dataset"), ("Ima-geNet", "dataset")} <= found
