@@ -52,7 +52,7 @@ _BUILT_ON = frozenset({"based", "built", "build", "builds", "building", "relies"
                        "depends", "depending", "focus", "focuses", "focused", "focusing", "conditioned",
                        "conditioning", "draws", "drawing"})
 _YEAR_SUFFIX = re.compile(r"(?<![0-9.])(?:19[89]\d|20[0-3]\d)$")
-_COUNT_SUFFIX = re.compile(r"-(?:[1-9]\d{0,2}[kK]|[1-9]\d{3})$")
+_COUNT_SUFFIX = re.compile(r"^[^0-9]+-(?:[1-9]\d{0,2}[kK]|[1-9]\d{3})$")
 _YEAR = re.compile(r"^(?:19|20)\d\d[a-z]?$")
 
 

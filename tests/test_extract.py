@@ -485,3 +485,8 @@ def test_names_listed_after_a_plural_head_or_a_naming_verb(nlp) -> None:  # type
 def test_a_line_break_hyphen_inside_a_known_name(full) -> None:  # type: ignore[no-untyped-def]
     found = {(t, typ) for t, typ, _ in spans(full, "We use Vi-sualGenome, Word-Net and Ima-geNet features.")}
     assert {("Vi-sualGenome", "dataset"), ("Word-Net", "dataset"), ("Ima-geNet", "dataset")} <= found
+
+
+def test_a_shot_count_is_no_version_of_the_name(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = {t for t, *_ in spans(nlp, "Results of OSLSM-1 shot and Guided Network-5 shot, and Blorp-2.")}
+    assert {"OSLSM", "Guided Network", "Blorp-2"} <= found
