@@ -549,9 +549,11 @@ def _head_after_capitalised(v: DocView, ci: int, vocab: RuleVocab) -> Candidate 
         return None
     first, last = v.compounds[k + 1], v.compounds[ci - 1]
     text = " ".join(c.text for c in v.compounds[k + 1:ci])
+    suffix = last.text.rsplit("-", 1)[-1].lower() if "-" in last.text else ""
     if text in vocab.stop_names or entity_key(f"{text} {comp.text}") in vocab.generic_phrases \
-            or entity_key(text) in vocab.generic_phrases or len(text) < 2:
-        return None
+            or entity_key(text) in vocab.generic_phrases or len(text) < 2 \
+            or (suffix and (suffix in vocab.generic_modifiers or vocab.participle(suffix))):
+        return None  # "LLM-based models", "Instruction-Tuned models": a kind, not a name
     if comp.text in _NAME_HEADS and not comp.title:
         # "the Foo Bar Corpus": a capitalised corpus word is part of the name
         return (first.start, comp.end, t, entity_key(f"{text} {comp.text}"), "context:head", 0.75)

@@ -490,3 +490,9 @@ def test_a_line_break_hyphen_inside_a_known_name(full) -> None:  # type: ignore[
 def test_a_shot_count_is_no_version_of_the_name(nlp) -> None:  # type: ignore[no-untyped-def]
     found = {t for t, *_ in spans(nlp, "Results of OSLSM-1 shot and Guided Network-5 shot, and Blorp-2.")}
     assert {"OSLSM", "Guided Network", "Blorp-2"} <= found
+
+
+def test_a_kind_before_a_type_head_is_no_name(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = {t for t, *_ in spans(nlp, "Our LLM-based model beats Instruction-Tuned models on the "
+                                       "Helpful-Harmless dataset.")}
+    assert found == {"Helpful-Harmless"}
