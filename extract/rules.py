@@ -221,10 +221,11 @@ def name_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
                 comp = comp._replace(start=first.start)
                 text = " ".join(c.text for c in v.compounds[k:ci + 1])
         ctx = context_type(doc, v, comp, vocab) or _coordinated(v, k, out)
-        if shape == "acronym" and ctx is not None and ctx[0] == "method" and ci + 1 < len(v.compounds):
+        if shape == "acronym" and ctx is not None and ctx[0] in {"method", "model"} \
+                and ci + 1 < len(v.compounds):
             nxt = v.compounds[ci + 1].text.lower()
-            if nxt != singular(nxt) and vocab.type_heads.get(singular(nxt)) == "method":
-                ctx = None  # "VLN methods", "NLU systems": an unknown acronym before a plural head is a field
+            if nxt != singular(nxt) and vocab.type_heads.get(singular(nxt)) in {"method", "model"}:
+                ctx = None  # "VLN methods", "VLA models": an unknown acronym before a plural head is a field
         if shape == "acronym" and ci + 1 < len(v.compounds) and v.compounds[ci + 1].text in _ACRONYM_HEADS \
                 and v.sent_of[v.compounds[ci + 1].start] == v.sent_of[comp.start]:
             # "PC Agent", "ZQ Transformer": a capitalised architecture word after an acronym is
@@ -554,6 +555,8 @@ def _head_after_capitalised(v: DocView, ci: int, vocab: RuleVocab) -> Candidate 
             or entity_key(text) in vocab.generic_phrases or len(text) < 2 \
             or (suffix and (suffix in vocab.generic_modifiers or vocab.participle(suffix))):
         return None  # "LLM-based models", "Instruction-Tuned models": a kind, not a name
+    if t == "model" and lower != singular(lower) and k == ci - 2 and is_acronym(text):
+        return None  # "VLA models": an unknown acronym before a plural head is a field
     if comp.text in _NAME_HEADS and not comp.title:
         # "the Foo Bar Corpus": a capitalised corpus word is part of the name
         return (first.start, comp.end, t, entity_key(f"{text} {comp.text}"), "context:head", 0.75)

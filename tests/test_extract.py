@@ -496,3 +496,9 @@ def test_a_kind_before_a_type_head_is_no_name(nlp) -> None:  # type: ignore[no-u
     found = {t for t, *_ in spans(nlp, "Our LLM-based model beats Instruction-Tuned models on the "
                                        "Helpful-Harmless dataset.")}
     assert found == {"Helpful-Harmless"}
+
+
+def test_an_unknown_acronym_before_plural_models_is_a_field(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = spans(nlp, "We propose QUART, a family of VLA models, and the Foo Bar models.")
+    assert ("VLA", "model") not in {(t, typ) for t, typ, _ in found}
+    assert ("Foo Bar", "model", "context:head") in found
