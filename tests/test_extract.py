@@ -502,3 +502,9 @@ def test_an_unknown_acronym_before_plural_models_is_a_field(nlp) -> None:  # typ
     found = spans(nlp, "We propose QUART, a family of VLA models, and the Foo Bar models.")
     assert ("VLA", "model") not in {(t, typ) for t, typ, _ in found}
     assert ("Foo Bar", "model", "context:head") in found
+
+
+def test_state_adjectives_are_not_part_of_a_technique_name(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = {t for t, *_ in spans(nlp, "We keep a frozen visual encoder and add a learnable query "
+                                       "transformer.")}
+    assert found == {"visual encoder", "query transformer"}
