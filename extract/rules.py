@@ -52,6 +52,7 @@ _BUILT_ON = frozenset({"based", "built", "build", "builds", "building", "relies"
                        "depends", "depending", "focus", "focuses", "focused", "focusing", "conditioned",
                        "conditioning", "draws", "drawing"})
 _YEAR_SUFFIX = re.compile(r"(?<![0-9.])(?:19[89]\d|20[0-3]\d)$")
+_EMPHASIS = re.compile(r"^[A-Z]{2,}[a-z]{3,}$")
 _COUNT_SUFFIX = re.compile(r"^[^0-9]+-(?:[1-9]\d{0,2}[kK]|[1-9]\d{3})$")
 _YEAR = re.compile(r"^(?:19|20)\d\d[a-z]?$")
 
@@ -171,6 +172,8 @@ def _shape_of(text: str, vocab: RuleVocab) -> str | None:
             or text.split("-")[0] in vocab.stop_names or _UNITS.match(text)):
         return None
     if "-" not in text and (_CAMEL.match(text) or _LOWER_CAMEL.match(text)):
+        if _EMPHASIS.match(text) and _word(text.lower()):
+            return None  # "QUAdruped Robots (QUAR)": an ordinary word with the letters of an acronym stressed
         return "versioned" if _HAS_DIGIT.search(text) else "camel"
     if _HAS_DIGIT.search(text) and _VERSIONED.match(text):
         return "versioned"
@@ -187,6 +190,12 @@ def _shape_of(text: str, vocab: RuleVocab) -> str | None:
     if len(parts) > 1 and _hyphen_title(text, vocab):
         return "hyphen-title"  # "Detect-and-Track": a name only when cited
     return None
+
+
+def _word(lower: str) -> bool:
+    from lemminflect import getAllLemmas
+
+    return bool(getAllLemmas(lower))
 
 
 def name_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:

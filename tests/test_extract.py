@@ -508,3 +508,9 @@ def test_state_adjectives_are_not_part_of_a_technique_name(nlp) -> None:  # type
     found = {t for t, *_ in spans(nlp, "We keep a frozen visual encoder and add a learnable query "
                                        "transformer.")}
     assert found == {"visual encoder", "query transformer"}
+
+
+def test_an_ordinary_word_with_stressed_capitals_is_no_name(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = {t for t, *_ in spans(nlp, "We study tasks for QUAdruped Robots and propose ZorbNet.")}
+    assert "QUAdruped" not in found
+    assert "ZorbNet" in found
