@@ -242,9 +242,15 @@ class AbbreviationLinker:
             if long_c is None and short_c is not None and redefines(short_c, a.long):
                 # "Complex Task Completion (CTC)": the paper's own definition wins over the
                 # lexicon's expansion of the acronym, here and at its bare uses
-                out[:] = [c for c in out if not (c[3] == short_c[3] and c[4] == "lexicon"
-                                                 and doc[c[0]:c[1]].text == a.short)]
+                lex_key = short_c[3]
+                # a long form naming a task or a notion leaves no guess about the acronym standing
+                notion = long_form_type(a.short, a.long, vocab) is None \
+                    and stated_type(v.lowers, a.long_start, vocab) is None
+                out[:] = [c for c in out if doc[c[0]:c[1]].text != a.short
+                          or not (notion or (c[3] == lex_key and c[4] == "lexicon"))]
                 short_c = None
+                if notion:
+                    continue
             if entity_key(a.long) in vocab.generic_phrases and not any(
                     c is not None and c[4].startswith("lexicon") for c in (long_c, short_c)):
                 # "Language model agents (LMA)": a generic class defined with an acronym is no
