@@ -13,6 +13,7 @@ digits, acronyms); these contexts also type plain capitalised words (``Gorp``).
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from extract.normalize import entity_key, singular
@@ -31,6 +32,9 @@ _SINGULAR_HEADS = frozenset({"dataset", "benchmark", "corpus", "testbed", "suite
 _NAMING = frozenset({"called", "named", "dubbed", "termed", "coined"})
 _SEPARATORS = frozenset({",", "and", "or"})
 _MAX_ITEMS = 8
+_OPENERS = frozenset({"[", "("})
+_CLOSERS = {"[": "]", "(": ")"}
+_YEARISH = re.compile(r"^(?:19|20)\d\d[a-z]?$")
 
 
 def introduced_names(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
@@ -113,10 +117,13 @@ def _items(comps: list[Compound], j: int, typ: str, vocab: RuleVocab) -> list[Ca
         text = " ".join(c.text for c in comps[a:b])
         out.append((comps[a].start, comps[b - 1].end, typ, entity_key(text), "context:list", 0.8))
         j = b
-        if j < n and comps[j].text == "[":  # a citation after the name
-            while j < n and comps[j].text != "]" and not comps[j].sent_start:
-                j += 1
-            j += 1
+        if j < n and comps[j].text in _OPENERS:  # a citation after the name: "[4]", "(Li et al., 2021)"
+            close = _CLOSERS[comps[j].text]
+            k = next((k for k in range(j + 1, min(n, j + 16)) if comps[k].text == close), None)
+            if k is None or (close == ")" and not any(
+                    _YEARISH.match(c.text) or c.text == "al." for c in comps[j + 1:k])):
+                break
+            j = k + 1
         if j < n and comps[j].text in _SEPARATORS:
             j += 1
             if j < n and comps[j].text in {"and", "or"}:

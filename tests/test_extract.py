@@ -480,6 +480,9 @@ def test_names_listed_after_a_plural_head_or_a_naming_verb(nlp) -> None:  # type
     assert {("Blarg", "dataset"), ("Frobnik News", "dataset"), ("WQX-2", "dataset"),
             ("Long Frob Arena", "benchmark"), ("Gorp", "dataset")} <= found
     assert spans(nlp, "We use three datasets: the results are shown in Table 2.") == []
+    found = {t for t, *_ in spans(nlp, "We use benchmarks such as Zorbo (Li et al., 2021), Frab [3] and "
+                                       "Quux (which is small) and Blip.")}
+    assert found == {"Zorbo", "Frab", "Quux"}
 
 
 def test_a_line_break_hyphen_inside_a_known_name(full) -> None:  # type: ignore[no-untyped-def]
