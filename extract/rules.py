@@ -559,10 +559,10 @@ def _head_after_capitalised(v: DocView, ci: int, vocab: RuleVocab) -> Candidate 
         return None
     first, last = v.compounds[k + 1], v.compounds[ci - 1]
     text = " ".join(c.text for c in v.compounds[k + 1:ci])
-    suffix = last.text.rsplit("-", 1)[-1].lower() if "-" in last.text else ""
+    suffix = last.text.rsplit("-", 1)[-1] if "-" in last.text else ""
     if text in vocab.stop_names or entity_key(f"{text} {comp.text}") in vocab.generic_phrases \
             or entity_key(text) in vocab.generic_phrases or len(text) < 2 \
-            or (suffix and (suffix in vocab.generic_modifiers or vocab.participle(suffix))):
+            or (suffix and (suffix in vocab.generic_modifiers or vocab.participle(suffix.lower()))):
         return None  # "LLM-based models", "Instruction-Tuned models": a kind, not a name
     if t == "model" and lower != singular(lower) and k == ci - 2 and is_acronym(text):
         return None  # "VLA models": an unknown acronym before a plural head is a field
