@@ -67,8 +67,13 @@ def introduced_names(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
 
 def _list_start(comps: list[Compound], j: int) -> int | None:
     """Index of the first name after ``datasets:``, ``datasets such as``, ``datasets, namely``,
-    ``datasets including``, ``datasets like``; None when no list cue follows."""
+    ``datasets including``, ``datasets like``, ``datasets (``; None when no list cue follows."""
     w = [c.text.lower() for c in comps[j:j + 3]]
+    if w[:1] == ["("]:  # "datasets (Foo, Bar and Baz)", "benchmarks (e.g., Foo)"
+        w, j = w[1:], j + 1
+        if w[:1] in (["e.g."], ["i.e."], ["including"]):
+            j += 2 if w[1:2] == [","] else 1
+        return j
     if w[:1] == [","]:
         w, j = w[1:], j + 1
         if w[:1] not in (["namely"], ["including"], ["e.g."], ["i.e."], ["such"]):

@@ -483,6 +483,9 @@ def test_names_listed_after_a_plural_head_or_a_naming_verb(nlp) -> None:  # type
     found = {t for t, *_ in spans(nlp, "We use benchmarks such as Zorbo (Li et al., 2021), Frab [3] and "
                                        "Quux (which is small) and Blip.")}
     assert found == {"Zorbo", "Frab", "Quux"}
+    found = {(t, typ) for t, typ, _ in spans(nlp, "Experiments on three datasets (Zorbo, Frab and QRT), two "
+                                                   "benchmarks (e.g., Quux) and datasets (Tab. 1).")}
+    assert found == {("Zorbo", "dataset"), ("Frab", "dataset"), ("QRT", "dataset"), ("Quux", "benchmark")}
 
 
 def test_a_line_break_hyphen_inside_a_known_name(full) -> None:  # type: ignore[no-untyped-def]
