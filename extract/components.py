@@ -23,7 +23,7 @@ from extract.doc_view import Candidate, candidates, title_end, view
 from extract.filters import filter_uses
 from extract.lexicon import LexEntry, Lexicon, load_lexicon, read_lexicon
 from extract.lists import introduced_names
-from extract.normalize import entity_key
+from extract.normalize import entity_key, singular
 from extract.rules import name_candidates, technique_candidates
 from extract.vocab import vocabulary
 
@@ -258,6 +258,14 @@ class AbbreviationLinker:
                 forms = {a.short, a.short + "s"}
                 out[:] = [c for c in out if c[4].startswith("lexicon") or not (
                     c[:2] == (a.long_start, a.long_end) or doc[c[0]:c[1]].text in forms)]
+                continue
+            lexical = any(c is not None and c[4].startswith("lexicon") for c in (long_c, short_c))
+            if not lexical and singular(a.long.split()[-1].split("-")[-1].lower()) in vocab.task_heads \
+                    and stated_type(v.lowers, a.long_start, vocab) is None:
+                # "Fine-grained Action Recognition (FAR)": an acronym for a task names no
+                # dataset or method anywhere in the paper ("two FAR datasets")
+                forms = {a.short, a.short + "s"}
+                out[:] = [c for c in out if c[4].startswith("lexicon") or doc[c[0]:c[1]].text not in forms]
                 continue
             typed = _typed(long_c, short_c)
             stated = stated_type(v.lowers, a.long_start, vocab)

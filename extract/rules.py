@@ -599,6 +599,9 @@ def technique_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candida
         if ci + 1 < len(v.compounds) and v.compounds[ci + 1].text.lower() in vocab.head_followers:
             continue  # "learning rates", "attention maps": the phrase goes on past the head
         title_case = comp.text[:1].isupper()
+        if title_case and ci + 1 < len(v.compounds) and v.compounds[ci + 1].text.lower() in vocab.task_heads \
+                and v.compounds[ci + 1].text[:1].isupper():
+            continue  # "Neural Machine Translation": a Title Case task name goes on past the head
         weak_head = head_s in vocab.weak_method_heads or head in vocab.weak_method_heads
         k = ci - 1
         mods: list[Compound] = []

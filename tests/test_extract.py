@@ -520,3 +520,9 @@ def test_an_ordinary_word_with_stressed_capitals_is_no_name(nlp) -> None:  # typ
     found = {t for t, *_ in spans(nlp, "We study tasks for QUAdruped Robots and propose ZorbNet.")}
     assert "QUAdruped" not in found
     assert "ZorbNet" in found
+
+
+def test_an_acronym_defined_for_a_task_names_no_entity(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = spans(nlp, "We address Fine-grained Action Recognition (FAR). ZorbNet is state of the art on "
+                       "two FAR datasets. We study Neural Machine Translation (NMT).")
+    assert {t for t, *_ in found} == {"ZorbNet"}
