@@ -1,6 +1,7 @@
 """Names introduced by a type noun before them: a list after a plural head
-(``three datasets: Foo, Bar-2 and Baz``, ``benchmarks such as Foo and Bar``) and a name
-after a naming verb (``a new dataset, named Gorp``).
+(``three datasets: Foo, Bar-2 and Baz``, ``benchmarks such as Foo and Bar``, ``baselines
+including Foo [3] and Bar (Li et al., 2020)``) and a name after a naming verb (``a new
+dataset, named Gorp``).
 
 The shape rules (:mod:`extract.rules`) only see words that look like names (CamelCase,
 digits, acronyms); these contexts also type plain capitalised words (``Gorp``).
@@ -26,7 +27,8 @@ if TYPE_CHECKING:
 
 __all__ = ["introduced_names"]
 
-_PLURAL_HEADS = frozenset({"datasets", "benchmarks", "corpora", "testbeds", "suites"})
+_PLURAL_HEADS = frozenset({"datasets", "benchmarks", "corpora", "testbeds", "suites", "methods", "models",
+                           "baselines", "approaches", "algorithms", "techniques", "architectures"})
 _SINGULAR_HEADS = frozenset({"dataset", "benchmark", "corpus", "testbed", "suite", "model", "method",
                              "framework", "approach", "algorithm"})
 _NAMING = frozenset({"called", "named", "dubbed", "termed", "coined"})
@@ -45,10 +47,11 @@ def introduced_names(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
     comps = v.compounds
     for ci, comp in enumerate(comps):
         low = comp.text.lower()
-        if low in _PLURAL_HEADS:
+        if low in _PLURAL_HEADS and not comp.title and (comp.sent_start or comp.text.islower()):
+            # not "World Models: Embodied ..." in a Title Case heading
             j = _list_start(comps, ci + 1)
             if j is not None:
-                typ = vocab.type_heads.get(singular(low)) or "dataset"
+                typ = vocab.type_heads.get(singular(low)) or "method"  # "baselines" are methods or models
                 out.extend(_items(comps, j, typ, vocab))
         elif low in _NAMING and ci >= 1:
             k = ci - 1
@@ -119,6 +122,9 @@ def _items(comps: list[Compound], j: int, typ: str, vocab: RuleVocab) -> list[Ca
         if item is None:
             break
         a, b = item
+        nxt = comps[b].text if b < n else ""
+        if nxt[:1].isalpha() and nxt.islower() and nxt not in _SEPARATORS:
+            break  # "such as Bayesian optimization": a capitalised word that a lowercase one goes on from
         text = " ".join(c.text for c in comps[a:b])
         out.append((comps[a].start, comps[b - 1].end, typ, entity_key(text), "context:list", 0.8))
         j = b

@@ -98,7 +98,7 @@ def test_context_rules_type_unknown_names(nlp) -> None:  # type: ignore[no-untyp
                        "Models such as Blorp-3 and Quux-7B are fine-tuned.")
     assert ("FooBench", "benchmark", "context") in found
     assert ("Zeta Corpus", "dataset", "context:head") in found
-    assert ("Blorp-3", "model", "context") in found
+    assert ("Blorp-3", "model", "context:list") in found  # listed after "Models such as"
     assert any(t == "Quux-7B" and typ == "model" for t, typ, _ in found)
 
 
@@ -486,6 +486,10 @@ def test_names_listed_after_a_plural_head_or_a_naming_verb(nlp) -> None:  # type
     found = {(t, typ) for t, typ, _ in spans(nlp, "Experiments on three datasets (Zorbo, Frab and QRT), two "
                                                    "benchmarks (e.g., Quux) and datasets (Tab. 1).")}
     assert found == {("Zorbo", "dataset"), ("Frab", "dataset"), ("QRT", "dataset"), ("Quux", "benchmark")}
+    found = {(t, typ) for t, typ, _ in spans(nlp, "We compare with baselines such as Zorbo, Frab (Li et al., "
+                                                   "2020) and models including Blip. Approaches such as "
+                                                   "Bayesian optimization fail.")}
+    assert found == {("Zorbo", "method"), ("Frab", "method"), ("Blip", "model")}
 
 
 def test_a_line_break_hyphen_inside_a_known_name(full) -> None:  # type: ignore[no-untyped-def]
