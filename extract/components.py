@@ -251,6 +251,11 @@ class AbbreviationLinker:
                 short_c = None
                 if notion:
                     continue
+            if long_c is None:
+                # "TD (Task-specific Distillation)" makes "TD learning" no temporal-difference learning
+                texts = v.texts
+                out[:] = [c for c in out if not (c[1] - c[0] > 1 and texts[c[0]] == a.short
+                                                 and redefines(c, a.long))]
             if entity_key(a.long) in vocab.generic_phrases and not any(
                     c is not None and c[4].startswith("lexicon") for c in (long_c, short_c)):
                 # "Language model agents (LMA)": a generic class defined with an acronym is no

@@ -450,6 +450,8 @@ def test_a_papers_own_definition_beats_the_lexicon_expansion(full) -> None:  # t
     assert not any(s.text == "CTC" for s in doc.spans["kg"])
     doc = full("We train with connectionist temporal classification (CTC). CTC aligns frames.")
     assert {s.kb_id_ for s in doc.spans["kg"] if s.text == "CTC"} == {"connectionist temporal classification"}
+    doc = full("It has two steps: TD (Task-specific Distillation) and GD. On MNLI, TD learning helps.")
+    assert not any(s.kb_id_ == "temporal difference learning" for s in doc.spans["kg"])
     doc = full("We train a speech model with a CTC loss.")
     assert {s.kb_id_ for s in doc.spans["kg"] if s.text == "CTC"} == {"connectionist temporal classification"}
 
