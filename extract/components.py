@@ -236,6 +236,8 @@ class AbbreviationLinker:
         defined: dict[str, tuple[str, str, float]] = {}
         abbrevs = find_abbreviations(doc, v)
         doc.user_data["kg_abbreviations"] = [(a.short, a.long) for a in abbrevs]
+        lex_firsts = {v.texts[c[0]] for c in out if c[4] == "lexicon" and c[1] - c[0] > 1} \
+            if abbrevs else set()
         for a in abbrevs:
             long_c = by_span.get((a.long_start, a.long_end))
             short_c = by_span.get((a.short_start, a.short_end))
@@ -251,20 +253,19 @@ class AbbreviationLinker:
                 short_c = None
                 if notion:
                     continue
-            if long_c is None:
+            if long_c is None and a.short in lex_firsts:
                 # "TD (Task-specific Distillation)" makes "TD learning" no temporal-difference learning
                 texts = v.texts
                 out[:] = [c for c in out if not (c[1] - c[0] > 1 and texts[c[0]] == a.short
                                                  and redefines(c, a.long))]
-            if entity_key(a.long) in vocab.generic_phrases and not any(
-                    c is not None and c[4].startswith("lexicon") for c in (long_c, short_c)):
+            lexical = any(c is not None and c[4].startswith("lexicon") for c in (long_c, short_c))
+            if not lexical and entity_key(a.long) in vocab.generic_phrases:
                 # "Language model agents (LMA)": a generic class defined with an acronym is no
                 # entity, nor is the acronym wherever shape or context rules guessed one
                 forms = {a.short, a.short + "s"}
                 out[:] = [c for c in out if c[4].startswith("lexicon") or not (
                     c[:2] == (a.long_start, a.long_end) or doc[c[0]:c[1]].text in forms)]
                 continue
-            lexical = any(c is not None and c[4].startswith("lexicon") for c in (long_c, short_c))
             if not lexical and singular(a.long.split()[-1].split("-")[-1].lower()) in vocab.task_heads \
                     and stated_type(v.lowers, a.long_start, vocab) is None:
                 # "Fine-grained Action Recognition (FAR)": an acronym for a task names no
@@ -274,8 +275,7 @@ class AbbreviationLinker:
                 continue
             typed = _typed(long_c, short_c)
             stated = stated_type(v.lowers, a.long_start, vocab)
-            if typed is None or (stated is not None and not any(
-                    c is not None and c[4].startswith("lexicon") for c in (long_c, short_c))):
+            if typed is None or (stated is not None and not lexical):
                 typed = long_form_type(a.short, a.long, vocab) if stated is None \
                     else (stated, entity_key(a.long), 0.8)
                 if typed is None:

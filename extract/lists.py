@@ -33,6 +33,7 @@ _SINGULAR_HEADS = frozenset({"dataset", "benchmark", "corpus", "testbed", "suite
                              "framework", "approach", "algorithm"})
 _NAMING = frozenset({"called", "named", "dubbed", "termed", "coined"})
 _SEPARATORS = frozenset({",", "and", "or"})
+_TRIGGERS = _PLURAL_HEADS | _NAMING
 _MAX_ITEMS = 8
 _OPENERS = frozenset({"[", "("})
 _CLOSERS = {"[": "]", "(": ")"}
@@ -44,9 +45,13 @@ def introduced_names(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
     if _PLURAL_HEADS.isdisjoint(lowers) and _NAMING.isdisjoint(lowers):
         return []  # the common case, at C speed
     out: list[Candidate] = []
-    comps = v.compounds
-    for ci, comp in enumerate(comps):
-        low = comp.text.lower()
+    comps, comp_of_tok = v.compounds, v.comp_of_tok
+    for i in [i for i, w in enumerate(lowers) if w in _TRIGGERS]:
+        ci = comp_of_tok[i]
+        comp = comps[ci]
+        if comp.start != i or comp.end != i + 1:
+            continue  # part of a hyphen compound
+        low = lowers[i]
         if low in _PLURAL_HEADS and not comp.title and (comp.sent_start or comp.text.islower()):
             # not "World Models: Embodied ..." in a Title Case heading
             j = _list_start(comps, ci + 1)
