@@ -37,6 +37,7 @@ _TRIGGERS = _PLURAL_HEADS | _NAMING
 _MAX_ITEMS = 8
 _OPENERS = frozenset({"[", "("})
 _CLOSERS = {"[": "]", "(": ")"}
+_HAS_DIGIT = re.compile(r"\d")
 _YEARISH = re.compile(r"^(?:19|20)\d\d[a-z]?$")
 
 
@@ -56,7 +57,7 @@ def introduced_names(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
             # not "World Models: Embodied ..." in a Title Case heading
             j = _list_start(comps, ci + 1)
             if j is not None:
-                typ = vocab.type_heads.get(singular(low)) or "method"  # "baselines" are methods or models
+                typ = vocab.type_heads.get(singular(low)) or ""  # "baselines": methods or models
                 out.extend(_items(comps, j, typ, vocab))
         elif low in _NAMING and ci >= 1:
             k = ci - 1
@@ -115,6 +116,8 @@ def _name_run(comps: list[Compound], j: int, vocab: RuleVocab) -> tuple[int, int
             break
         if t in vocab.stop_names or t.lower() in vocab.stop_words or not t[:1].isalnum():
             break
+        if t.endswith(".") and len(t) > 1:
+            return None  # "Command R. Our code ...": a sentence end the tokenizer kept on the name
         k += 1
     return (j, k) if k > j else None
 
@@ -131,7 +134,11 @@ def _items(comps: list[Compound], j: int, typ: str, vocab: RuleVocab) -> list[Ca
         if nxt[:1].isalpha() and nxt.islower() and nxt not in _SEPARATORS:
             break  # "such as Bayesian optimization": a capitalised word that a lowercase one goes on from
         text = " ".join(c.text for c in comps[a:b])
-        out.append((comps[a].start, comps[b - 1].end, typ, entity_key(text), "context:list", 0.8))
+        if typ:
+            out.append((comps[a].start, comps[b - 1].end, typ, entity_key(text), "context:list", 0.8))
+        else:  # a baseline with a version or size is a model ("Foo-2.5-7B"); weaker than other rules
+            out.append((comps[a].start, comps[b - 1].end, "model" if _HAS_DIGIT.search(text) else "method",
+                        entity_key(text), "context:list", 0.62))
         j = b
         if j < n and comps[j].text in _OPENERS:  # a citation after the name: "[4]", "(Li et al., 2021)"
             close = _CLOSERS[comps[j].text]

@@ -564,7 +564,7 @@ def _head_after_capitalised(v: DocView, ci: int, vocab: RuleVocab) -> Candidate 
             or entity_key(text) in vocab.generic_phrases or len(text) < 2 \
             or (suffix and (suffix in vocab.generic_modifiers or vocab.participle(suffix.lower()))):
         return None  # "LLM-based models", "Instruction-Tuned models": a kind, not a name
-    if t == "model" and lower != singular(lower) and k == ci - 2 and is_acronym(text):
+    if t == "model" and lower != singular(lower) and k == ci - 2 and text.isupper() and text.isalpha():
         return None  # "VLA models": an unknown acronym before a plural head is a field
     if comp.text in _NAME_HEADS and not comp.title:
         # "the Foo Bar Corpus": a capitalised corpus word is part of the name
@@ -600,7 +600,7 @@ def technique_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candida
             continue  # "learning rates", "attention maps": the phrase goes on past the head
         title_case = comp.text[:1].isupper()
         if title_case and ci + 1 < len(v.compounds) and v.compounds[ci + 1].text.lower() in vocab.task_heads \
-                and v.compounds[ci + 1].text[:1].isupper():
+                and v.compounds[ci + 1].text[:1].isupper() and not v.compounds[ci + 1].sent_start:
             continue  # "Neural Machine Translation": a Title Case task name goes on past the head
         weak_head = head_s in vocab.weak_method_heads or head in vocab.weak_method_heads
         k = ci - 1

@@ -493,6 +493,8 @@ def test_names_listed_after_a_plural_head_or_a_naming_verb(nlp) -> None:  # type
                                                    "Bayesian optimization fail.")}
     assert {("Zorbo", "method"), ("Frab", "method"), ("Blip", "model")} <= found
     assert not any(t == "Bayesian" for t, _ in found)
+    found = {(t, typ) for t, typ, _ in spans(nlp, "It beats baselines including Zorbo-2.5-7B and Quux.")}
+    assert {("Zorbo-2.5-7B", "model"), ("Quux", "method")} <= found
 
 
 def test_a_line_break_hyphen_inside_a_known_name(full) -> None:  # type: ignore[no-untyped-def]
