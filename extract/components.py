@@ -144,7 +144,7 @@ class LexiconMatcher:
         return doc
 
     def _line_break_hyphens(self, v: Any, out: list[Candidate]) -> None:
-        """``Vi-sualGenome``, ``PAS-CAL``, ``Word-Net``: a name split by a line-break hyphen
+        """``Vi-sualGenome``, ``PAS-CAL``, ``Ima-geNet``: a name split by a line-break hyphen
         in text extracted from a PDF is the name (only when the joined word is a
         one-word lexicon name and nothing else matched the compound)."""
         hyphened = [c for c in v.compounds if "-" in c[2]]
@@ -154,8 +154,9 @@ class LexiconMatcher:
             if comp.start in covered or text.count("-") != 1:
                 continue
             a, b = text.split("-")
-            if len(a) < 2 or len(b) < 2 or not a.isalpha() or not b.isalpha() or not a[:1].isupper():
-                continue
+            if len(a) < 2 or len(b) < 2 or not a.isalpha() or not b.isalpha() or not a[:1].isupper() \
+                    or not (b[:1].islower() or (a.isupper() and b.isupper())):
+                continue  # "Cross-Task" is a compound of two words, not "CrossTask" split by a line break
             joined = a + b
             found = self.lexicon.match([joined], 0, [joined.lower()])
             if found is not None:

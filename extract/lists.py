@@ -37,16 +37,22 @@ _TRIGGERS = _PLURAL_HEADS | _NAMING
 _MAX_ITEMS = 8
 _OPENERS = frozenset({"[", "("})
 _CLOSERS = {"[": "]", "(": ")"}
+_QUANTIFIERS = frozenset({"collection", "family", "suite", "set", "series", "pair", "combination"})
 _HAS_DIGIT = re.compile(r"\d")
 _YEARISH = re.compile(r"^(?:19|20)\d\d[a-z]?$")
 
 
 def introduced_names(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
     lowers = v.lowers
-    if _PLURAL_HEADS.isdisjoint(lowers) and _NAMING.isdisjoint(lowers):
+    proposing = vocab.proposal_verbs
+    if _PLURAL_HEADS.isdisjoint(lowers) and _NAMING.isdisjoint(lowers) and proposing.isdisjoint(lowers):
         return []  # the common case, at C speed
     out: list[Candidate] = []
     comps, comp_of_tok = v.compounds, v.comp_of_tok
+    for i in [i for i, w in enumerate(lowers) if w in proposing]:
+        found = _proposed(comps, comp_of_tok[i] + 1, vocab)
+        if found is not None:
+            out.append(found)
     for i in [i for i, w in enumerate(lowers) if w in _TRIGGERS]:
         ci = comp_of_tok[i]
         comp = comps[ci]
@@ -156,3 +162,27 @@ def _items(comps: list[Compound], j: int, typ: str, vocab: RuleVocab) -> list[Ca
             continue
         break
     return out
+
+
+def _proposed(comps: list[Compound], j: int, vocab: RuleVocab) -> Candidate | None:
+    """``We introduce Gorp, a benchmark for ...``, ``we propose Quorb, a simple method``: a
+    capitalised name right after a proposal verb, with an appositive whose head is a type noun."""
+    if j <= 0 or j >= len(comps):
+        return None
+    item = _name_run(comps, j, vocab)
+    if item is None:
+        return None
+    a, b = item
+    if b + 2 >= len(comps) or comps[b].text != "," or comps[b + 1].text.lower() not in {"a", "an", "the"}:
+        return None
+    for k in range(b + 2, min(len(comps), b + 10)):
+        low = comps[k].text.lower()
+        if low == "of" and comps[k - 1].text.lower() in _QUANTIFIERS:
+            continue  # "a collection of techniques", "a family of models": the head comes after "of"
+        if low in {".", ";", "(", ")", ",", "that", "which", "for", "of", "to", "with"}:
+            return None
+        t = vocab.type_heads.get(singular(low))
+        if t is not None and not (k + 1 < len(comps) and comps[k + 1].text == "of" and low in _QUANTIFIERS):
+            text = " ".join(c.text for c in comps[a:b])
+            return (comps[a].start, comps[b - 1].end, t, entity_key(text), "context:proposed", 0.75)
+    return None
