@@ -45,20 +45,24 @@ _YEARISH = re.compile(r"^(?:19|20)\d\d[a-z]?$")
 def introduced_names(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
     lowers = v.lowers
     proposing = vocab.proposal_verbs
-    if _PLURAL_HEADS.isdisjoint(lowers) and _NAMING.isdisjoint(lowers) and proposing.isdisjoint(lowers):
-        return []  # the common case, at C speed
+    triggers = _TRIGGERS | proposing
+    hits = [i for i, w in enumerate(lowers) if w in triggers]  # one pass over the tokens
+    if not hits:
+        return []
     out: list[Candidate] = []
-    comps, comp_of_tok = v.compounds, v.comp_of_tok
-    for i in [i for i, w in enumerate(lowers) if w in proposing]:
-        found = _proposed(comps, comp_of_tok[i] + 1, vocab)
-        if found is not None:
-            out.append(found)
-    for i in [i for i, w in enumerate(lowers) if w in _TRIGGERS]:
+    comps, comp_of_tok, texts = v.compounds, v.comp_of_tok, v.texts
+    for i in hits:
+        low = lowers[i]
+        if low in proposing:
+            if i + 1 < len(texts) and texts[i + 1][:1].isupper():  # cheap pre-check
+                found = _proposed(comps, comp_of_tok[i] + 1, vocab)
+                if found is not None:
+                    out.append(found)
+            continue
         ci = comp_of_tok[i]
         comp = comps[ci]
         if comp.start != i or comp.end != i + 1:
             continue  # part of a hyphen compound
-        low = lowers[i]
         if low in _PLURAL_HEADS and not comp.title and (comp.sent_start or comp.text.islower()):
             # not "World Models: Embodied ..." in a Title Case heading
             j = _list_start(comps, ci + 1)
