@@ -172,3 +172,36 @@ def long_form_type(short: str, long: str, vocab: RuleVocab) -> tuple[str, str, f
             or head in vocab.object_heads or not head.isalpha()):
         return None
     return "method", long_key, 0.6
+
+
+_NAMING = frozenset({"called", "named", "dubbed", "termed", "coined", ",", ":"})
+
+
+def stated_type(lowers: list[str], start: int, vocab: RuleVocab) -> str | None:
+    """The type a singular type noun right before a long form states: ``a new dataset Mobile
+    app Tasks with Iterative Feedback (MoTIF)``, ``a benchmark called Foo Bar (FB)``."""
+    k = start - 1
+    if k >= 0 and lowers[k] in _NAMING:
+        k -= 1
+    if k < 1 or lowers[k - 1] not in _STATING:
+        return None
+    return vocab.type_heads.get(lowers[k]) if lowers[k] in _STATED_HEADS else None
+
+
+# determiners and adjectives before a type noun that introduces a name
+_STATING = frozenset({"a", "an", "the", "new", "novel", "our", "large-scale", "first"})
+_STATED_HEADS = frozenset({"dataset", "benchmark", "corpus", "model", "method", "framework", "approach",
+                           "algorithm", "suite", "testbed"})
+
+
+def redefines(short_cand: tuple[int, int, str, str, str, float], long: str) -> bool:
+    """A lexicon match of a short form whose known expansion shares no word with the paper's
+    own long form (``Complex Task Completion (CTC)`` is not connectionist temporal
+    classification). Lexicon entries labelled by the acronym itself are never overridden."""
+    if short_cand[4] != "lexicon":
+        return False
+    known = short_cand[3].split()
+    if len(known) < 2:
+        return False
+    mine = {singular(w) for w in entity_key(long).split()}
+    return not mine.intersection(singular(w) for w in known)

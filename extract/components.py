@@ -18,11 +18,12 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from extract.abbreviations import find_abbreviations, long_form_type
+from extract.abbreviations import find_abbreviations, long_form_type, redefines, stated_type
 from extract.doc_view import Candidate, candidates, title_end, view
 from extract.filters import filter_uses
 from extract.lexicon import LexEntry, Lexicon, load_lexicon, read_lexicon
-from extract.normalize import entity_key
+from extract.lists import introduced_names
+from extract.normalize import entity_key, singular
 from extract.rules import name_candidates, technique_candidates
 from extract.vocab import vocabulary
 
@@ -138,7 +139,29 @@ class LexiconMatcher:
             else:
                 out.append((start, end, entry.type, entry.key, "lexicon", conf))
             after = i + nw
+        if "-" in v.text:
+            self._line_break_hyphens(v, out)
         return doc
+
+    def _line_break_hyphens(self, v: Any, out: list[Candidate]) -> None:
+        """``Vi-sualGenome``, ``PAS-CAL``, ``Ima-geNet``: a name split by a line-break hyphen
+        in text extracted from a PDF is the name (only when the joined word is a
+        one-word lexicon name and nothing else matched the compound)."""
+        hyphened = [c for c in v.compounds if "-" in c[2]]
+        covered = {c[0] for c in out} if hyphened else set()
+        for comp in hyphened:
+            text = comp.text
+            if comp.start in covered or text.count("-") != 1:
+                continue
+            a, b = text.split("-")
+            if len(a) < 2 or len(b) < 2 or not a.isalpha() or not b.isalpha() or not a[:1].isupper() \
+                    or not (b[:1].islower() or (a.isupper() and b.isupper())):
+                continue  # "Cross-Task" is a compound of two words, not "CrossTask" split by a line break
+            joined = a + b
+            found = self.lexicon.match([joined], 0, [joined.lower()])
+            if found is not None:
+                entry = self.lexicon.entries[found[0]]
+                out.append((comp.start, comp.end, entry.type, entry.key, "lexicon-variant", 0.8))
 
     def _glued_size(self, v: Any, word: str, i: int, out: list[Candidate]) -> None:
         """``BERTBASE``, ``RoBERTaLARGE``: a model name with its size glued on (a subscript
@@ -190,6 +213,7 @@ class NameRules:
         v, vocab = view(doc), vocabulary()
         out = candidates(doc)
         out.extend(name_candidates(doc, v, vocab))
+        out.extend(introduced_names(doc, v, vocab))
         if self.noun_phrases:
             out.extend(technique_candidates(doc, v, vocab))
         return doc
@@ -213,10 +237,48 @@ class AbbreviationLinker:
         defined: dict[str, tuple[str, str, float]] = {}
         abbrevs = find_abbreviations(doc, v)
         doc.user_data["kg_abbreviations"] = [(a.short, a.long) for a in abbrevs]
+        lex_firsts = {v.texts[c[0]] for c in out if c[4] == "lexicon" and c[1] - c[0] > 1} \
+            if abbrevs else set()
         for a in abbrevs:
-            typed = _typed(by_span.get((a.long_start, a.long_end)), by_span.get((a.short_start, a.short_end)))
-            if typed is None:
-                typed = long_form_type(a.short, a.long, vocab)
+            long_c = by_span.get((a.long_start, a.long_end))
+            short_c = by_span.get((a.short_start, a.short_end))
+            if long_c is None and short_c is not None and redefines(short_c, a.long):
+                # "Complex Task Completion (CTC)": the paper's own definition wins over the
+                # lexicon's expansion of the acronym, here and at its bare uses
+                lex_key = short_c[3]
+                # a long form naming a task or a notion leaves no guess about the acronym standing
+                notion = long_form_type(a.short, a.long, vocab) is None \
+                    and stated_type(v.lowers, a.long_start, vocab) is None
+                out[:] = [c for c in out if doc[c[0]:c[1]].text != a.short
+                          or not (notion or (c[3] == lex_key and c[4] == "lexicon"))]
+                short_c = None
+                if notion:
+                    continue
+            if long_c is None and a.short in lex_firsts:
+                # "TD (Task-specific Distillation)" makes "TD learning" no temporal-difference learning
+                texts = v.texts
+                out[:] = [c for c in out if not (c[1] - c[0] > 1 and texts[c[0]] == a.short
+                                                 and redefines(c, a.long))]
+            lexical = any(c is not None and c[4].startswith("lexicon") for c in (long_c, short_c))
+            if not lexical and entity_key(a.long) in vocab.generic_phrases:
+                # "Language model agents (LMA)": a generic class defined with an acronym is no
+                # entity, nor is the acronym wherever shape or context rules guessed one
+                forms = {a.short, a.short + "s"}
+                out[:] = [c for c in out if c[4].startswith("lexicon") or not (
+                    c[:2] == (a.long_start, a.long_end) or doc[c[0]:c[1]].text in forms)]
+                continue
+            if not lexical and singular(a.long.split()[-1].split("-")[-1].lower()) in vocab.task_heads \
+                    and stated_type(v.lowers, a.long_start, vocab) is None:
+                # "Fine-grained Action Recognition (FAR)": an acronym for a task names no
+                # dataset or method anywhere in the paper ("two FAR datasets")
+                forms = {a.short, a.short + "s"}
+                out[:] = [c for c in out if c[4].startswith("lexicon") or doc[c[0]:c[1]].text not in forms]
+                continue
+            typed = _typed(long_c, short_c)
+            stated = stated_type(v.lowers, a.long_start, vocab)
+            if typed is None or (stated is not None and not lexical):
+                typed = long_form_type(a.short, a.long, vocab) if stated is None \
+                    else (stated, entity_key(a.long), 0.8)
                 if typed is None:
                     continue
             t, key, conf = typed

@@ -9,7 +9,7 @@ pass first and only the filters that can apply.
 from __future__ import annotations
 
 from extract.doc_view import Candidate
-from extract.normalize import is_acronym
+from extract.normalize import entity_key, is_acronym
 from extract.vocab import vocabulary
 
 __all__ = ["filter_uses"]
@@ -35,13 +35,15 @@ def filter_uses(cands: list[Candidate], lowers: list[str], texts: list[str]) -> 
     """One cheap pass over the candidates; the filters below run only when they can apply."""
     followers = vocabulary().task_followers
     n = len(lowers)
-    task = hardware = data = False
+    task = hardware = data = shots = False
     for c in cands:
         e = c[1]
         if e < n:
             w = lowers[e]
             if w in followers:
                 task = True
+            elif w in _SHOTS:
+                shots = True
             elif w in _HARDWARE or (w == ")" and e + 1 < n and lowers[e + 1] in _HARDWARE):
                 hardware = True
         if c[4] == "context" and c[2] in {"dataset", "benchmark"}:
@@ -52,7 +54,26 @@ def filter_uses(cands: list[Candidate], lowers: list[str], texts: list[str]) -> 
         cands = _data_context_over_known_acronym(cands, texts)
     if hardware:
         cands = _drop_hardware_names(cands, lowers)
+    if shots:
+        cands = _trim_shot_counts(cands, lowers, texts)
     return cands
+
+
+_SHOTS = frozenset({"shot", "shots", "way"})
+_HYPHENS = frozenset({"-", "‐", "‑"})
+
+
+def _trim_shot_counts(cands: list[Candidate], lowers: list[str], texts: list[str]) -> list[Candidate]:
+    """"OSLSM-1 shot", "Guided Network-5 shot": the number counts shots, it is no version of the name."""
+    n = len(lowers)
+    out = []
+    for c in cands:
+        s, e = c[0], c[1]
+        if e < n and lowers[e] in _SHOTS and e - s >= 3 and texts[e - 1].isdigit() \
+                and texts[e - 2] in _HYPHENS and not c[4].startswith("lexicon"):  # "Llama-2" stays
+            c = (s, e - 2, c[2], entity_key(" ".join(texts[s:e - 2])), c[4], c[5])
+        out.append(c)
+    return out
 
 
 def _drop_hardware_names(cands: list[Candidate], lowers: list[str]) -> list[Candidate]:

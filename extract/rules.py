@@ -52,6 +52,8 @@ _BUILT_ON = frozenset({"based", "built", "build", "builds", "building", "relies"
                        "depends", "depending", "focus", "focuses", "focused", "focusing", "conditioned",
                        "conditioning", "draws", "drawing"})
 _YEAR_SUFFIX = re.compile(r"(?<![0-9.])(?:19[89]\d|20[0-3]\d)$")
+_EMPHASIS = re.compile(r"^[A-Z]{2,}[a-z]{3,}$")
+_COUNT_SUFFIX = re.compile(r"^[^0-9]+-(?:[1-9]\d{0,2}[kK]|[1-9]\d{3})$")
 _YEAR = re.compile(r"^(?:19|20)\d\d[a-z]?$")
 
 
@@ -170,6 +172,8 @@ def _shape_of(text: str, vocab: RuleVocab) -> str | None:
             or text.split("-")[0] in vocab.stop_names or _UNITS.match(text)):
         return None
     if "-" not in text and (_CAMEL.match(text) or _LOWER_CAMEL.match(text)):
+        if _EMPHASIS.match(text) and _word(text.lower()):
+            return None  # "QUAdruped Robots (QUAR)": an ordinary word with the letters of an acronym stressed
         return "versioned" if _HAS_DIGIT.search(text) else "camel"
     if _HAS_DIGIT.search(text) and _VERSIONED.match(text):
         return "versioned"
@@ -186,6 +190,12 @@ def _shape_of(text: str, vocab: RuleVocab) -> str | None:
     if len(parts) > 1 and _hyphen_title(text, vocab):
         return "hyphen-title"  # "Detect-and-Track": a name only when cited
     return None
+
+
+def _word(lower: str) -> bool:
+    from lemminflect import getAllLemmas
+
+    return bool(getAllLemmas(lower))
 
 
 def name_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
@@ -220,10 +230,11 @@ def name_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
                 comp = comp._replace(start=first.start)
                 text = " ".join(c.text for c in v.compounds[k:ci + 1])
         ctx = context_type(doc, v, comp, vocab) or _coordinated(v, k, out)
-        if shape == "acronym" and ctx is not None and ctx[0] == "method" and ci + 1 < len(v.compounds):
+        if shape == "acronym" and ctx is not None and ctx[0] in {"method", "model"} \
+                and ci + 1 < len(v.compounds):
             nxt = v.compounds[ci + 1].text.lower()
-            if nxt != singular(nxt) and vocab.type_heads.get(singular(nxt)) == "method":
-                ctx = None  # "VLN methods", "NLU systems": an unknown acronym before a plural head is a field
+            if nxt != singular(nxt) and vocab.type_heads.get(singular(nxt)) in {"method", "model"}:
+                ctx = None  # "VLN methods", "VLA models": an unknown acronym before a plural head is a field
         if shape == "acronym" and ci + 1 < len(v.compounds) and v.compounds[ci + 1].text in _ACRONYM_HEADS \
                 and v.sent_of[v.compounds[ci + 1].start] == v.sent_of[comp.start]:
             # "PC Agent", "ZQ Transformer": a capitalised architecture word after an acronym is
@@ -251,11 +262,17 @@ def name_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
             # "LSVRC-2010", "CoNLL-2003", "BraTS2020": a year names an edition of a dataset
             # or shared task; models carry versions and sizes, not years
             typ, conf, rule = "dataset", 0.6, "shape:versioned"
+        elif _COUNT_SUFFIX.search(text):
+            # "FSS-1000", "QRT-3K": a count of samples or classes names a dataset
+            typ, conf, rule = "dataset", 0.6, "shape:versioned"
         elif shape == "versioned" or any(vocab.is_size(p) for p in text.split("-")[1:]):
             typ, conf, rule = "model", 0.6, "shape:versioned"
         else:
             in_proposal = v.sent_of[comp.start] in proposal or _cited(v, ci)
             typ, conf, rule = "method", (0.6 if in_proposal else 0.5), "shape:camel"
+        if "-" in text and is_acronym(text.rsplit("-", 1)[1]) \
+                and entity_key(text.rsplit("-", 1)[0]) in vocab.generic_phrases:
+            continue  # "Large Language Models-LLMs": a generic long form with its acronym glued on
         end = comp.end
         if ci + 1 < len(v.compounds) and v.compounds[ci + 1].text in _ARCH_WORDS \
                 and v.sent_of[v.compounds[ci + 1].start] == v.sent_of[comp.start]:
@@ -542,9 +559,13 @@ def _head_after_capitalised(v: DocView, ci: int, vocab: RuleVocab) -> Candidate 
         return None
     first, last = v.compounds[k + 1], v.compounds[ci - 1]
     text = " ".join(c.text for c in v.compounds[k + 1:ci])
+    suffix = last.text.rsplit("-", 1)[-1] if "-" in last.text else ""
     if text in vocab.stop_names or entity_key(f"{text} {comp.text}") in vocab.generic_phrases \
-            or entity_key(text) in vocab.generic_phrases or len(text) < 2:
-        return None
+            or entity_key(text) in vocab.generic_phrases or len(text) < 2 \
+            or (suffix and (suffix in vocab.generic_modifiers or vocab.participle(suffix.lower()))):
+        return None  # "LLM-based models", "Instruction-Tuned models": a kind, not a name
+    if t == "model" and lower != singular(lower) and k == ci - 2 and text.isupper() and text.isalpha():
+        return None  # "VLA models": an unknown acronym before a plural head is a field
     if comp.text in _NAME_HEADS and not comp.title:
         # "the Foo Bar Corpus": a capitalised corpus word is part of the name
         return (first.start, comp.end, t, entity_key(f"{text} {comp.text}"), "context:head", 0.75)
@@ -578,6 +599,9 @@ def technique_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candida
         if ci + 1 < len(v.compounds) and v.compounds[ci + 1].text.lower() in vocab.head_followers:
             continue  # "learning rates", "attention maps": the phrase goes on past the head
         title_case = comp.text[:1].isupper()
+        if title_case and ci + 1 < len(v.compounds) and v.compounds[ci + 1].text.lower() in vocab.task_heads \
+                and v.compounds[ci + 1].text[:1].isupper() and not v.compounds[ci + 1].sent_start:
+            continue  # "Neural Machine Translation": a Title Case task name goes on past the head
         weak_head = head_s in vocab.weak_method_heads or head in vocab.weak_method_heads
         k = ci - 1
         mods: list[Compound] = []

@@ -98,7 +98,7 @@ def test_context_rules_type_unknown_names(nlp) -> None:  # type: ignore[no-untyp
                        "Models such as Blorp-3 and Quux-7B are fine-tuned.")
     assert ("FooBench", "benchmark", "context") in found
     assert ("Zeta Corpus", "dataset", "context:head") in found
-    assert ("Blorp-3", "model", "context") in found
+    assert ("Blorp-3", "model", "context:list") in found  # listed after "Models such as"
     assert any(t == "Quux-7B" and typ == "model" for t, typ, _ in found)
 
 
@@ -443,3 +443,105 @@ def test_name_before_a_processor_word_is_hardware(full) -> None:  # type: ignore
                                         "PASCAL VOC.")}
     assert "PASCAL" not in found
     assert any(t.startswith("PASCAL VOC") for t in found)
+
+
+def test_a_papers_own_definition_beats_the_lexicon_expansion(full) -> None:  # type: ignore[no-untyped-def]
+    doc = full("We study Complex Task Completion (CTC). CTC needs planning. In the CTC framework, we plan.")
+    assert not any(s.text == "CTC" for s in doc.spans["kg"])
+    doc = full("We train with connectionist temporal classification (CTC). CTC aligns frames.")
+    assert {s.kb_id_ for s in doc.spans["kg"] if s.text == "CTC"} == {"connectionist temporal classification"}
+    doc = full("It has two steps: TD (Task-specific Distillation) and GD. On MNLI, TD learning helps.")
+    assert not any(s.kb_id_ == "temporal difference learning" for s in doc.spans["kg"])
+    doc = full("We train a speech model with a CTC loss.")
+    assert {s.kb_id_ for s in doc.spans["kg"] if s.text == "CTC"} == {"connectionist temporal classification"}
+
+
+def test_a_type_noun_before_a_long_form_states_its_type(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = spans(nlp, "We introduce a new dataset Mobile app Tasks with Iterative Feedback (MoTIF). "
+                       "MoTIF is large.")
+    assert ("Mobile app Tasks with Iterative Feedback", "dataset", "abbreviation") in found
+    assert ("MoTIF", "dataset", "abbreviation") in found
+
+
+def test_generic_classes_with_acronyms_are_no_entities(nlp) -> None:  # type: ignore[no-untyped-def]
+    assert spans(nlp, "Language model agents (LMA) emerged as a paradigm. We show that LMA fail, and "
+                      "prompted LMAs (such as GPT-4) too.") == [("GPT-4", "model", "lexicon")]
+    assert spans(nlp, "The deployment of Large Language Models-LLMs in many sectors.") == []
+    assert spans(nlp, "We modulate the information flow of the frozen model.") == []
+
+
+def test_a_count_suffix_names_a_dataset(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = {(t, typ) for t, typ, _ in spans(nlp, "We report results with QRT-3K, FSS-1000 and Blorp-2.")}
+    assert {("QRT-3K", "dataset"), ("FSS-1000", "dataset"), ("Blorp-2", "model")} <= found
+
+
+def test_names_listed_after_a_plural_head_or_a_naming_verb(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = {(t, typ) for t, typ, _ in spans(nlp, "We evaluate on three datasets: Blarg, Frobnik News [4], "
+                                                   "and WQX-2. We use benchmarks such as the Long Frob "
+                                                   "Arena. We collect a new dataset, named Gorp.")}
+    assert {("Blarg", "dataset"), ("Frobnik News", "dataset"), ("WQX-2", "dataset"),
+            ("Long Frob Arena", "benchmark"), ("Gorp", "dataset")} <= found
+    assert spans(nlp, "We use three datasets: the results are shown in Table 2.") == []
+    found = {t for t, *_ in spans(nlp, "We use benchmarks such as Zorbo (Li et al., 2021), Frab [3] and "
+                                       "Quux (which is small) and Blip.")}
+    assert found == {"Zorbo", "Frab", "Quux"}
+    found = {(t, typ) for t, typ, _ in spans(nlp, "Experiments on three datasets (Zorbo, Frab and QRT), two "
+                                                   "benchmarks (e.g., Quux) and datasets (Tab. 1).")}
+    assert found == {("Zorbo", "dataset"), ("Frab", "dataset"), ("QRT", "dataset"), ("Quux", "benchmark")}
+    found = {(t, typ) for t, typ, _ in spans(nlp, "We compare with baselines such as Zorbo, Frab (Li et al., "
+                                                   "2020) and models including Blip. Approaches such as "
+                                                   "Bayesian optimization fail.")}
+    assert {("Zorbo", "method"), ("Frab", "method"), ("Blip", "model")} <= found
+    assert not any(t == "Bayesian" for t, _ in found)
+    found = {(t, typ) for t, typ, _ in spans(nlp, "It beats baselines including Zorbo-2.5-7B and Quux.")}
+    assert {("Zorbo-2.5-7B", "model"), ("Quux", "method")} <= found
+
+
+def test_a_line_break_hyphen_inside_a_known_name(full) -> None:  # type: ignore[no-untyped-def]
+    found = {(t, typ) for t, typ, _ in spans(full, "We use Vi-sualGenome, PAS-CAL and Ima-geNet features "
+                                                   "for Cross-Task Generalization.")}
+    assert {("Vi-sualGenome", "dataset"), ("PAS-CAL", "dataset"), ("Ima-geNet", "dataset")} <= found
+    assert not any(t == "Cross-Task" for t, _ in found)
+
+
+def test_a_shot_count_is_no_version_of_the_name(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = {t for t, *_ in spans(nlp, "Results of OSLSM-1 shot and Guided Network-5 shot, and Blorp-2.")}
+    assert {"OSLSM", "Guided Network", "Blorp-2"} <= found
+
+
+def test_a_kind_before_a_type_head_is_no_name(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = {t for t, *_ in spans(nlp, "Our LLM-based model beats Instruction-Tuned models on the "
+                                       "Helpful-Harmless dataset and the Continual-World benchmark.")}
+    assert found == {"Helpful-Harmless", "Continual-World"}
+
+
+def test_an_unknown_acronym_before_plural_models_is_a_field(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = spans(nlp, "We propose QUART, a family of VLA models, and the Foo Bar models.")
+    assert ("VLA", "model") not in {(t, typ) for t, typ, _ in found}
+    assert ("Foo Bar", "model", "context:head") in found
+
+
+def test_state_adjectives_are_not_part_of_a_technique_name(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = {t for t, *_ in spans(nlp, "We keep a frozen visual encoder and add a learnable query "
+                                       "transformer.")}
+    assert found == {"visual encoder", "query transformer"}
+
+
+def test_an_ordinary_word_with_stressed_capitals_is_no_name(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = {t for t, *_ in spans(nlp, "We study tasks for QUAdruped Robots and propose ZorbNet.")}
+    assert "QUAdruped" not in found
+    assert "ZorbNet" in found
+
+
+def test_an_acronym_defined_for_a_task_names_no_entity(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = spans(nlp, "We address Fine-grained Action Recognition (FAR). ZorbNet is state of the art on "
+                       "two FAR datasets. We study Neural Machine Translation (NMT).")
+    assert {t for t, *_ in found} == {"ZorbNet"}
+
+
+def test_a_name_after_a_proposal_verb_takes_its_appositive_type(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = ("We introduce Gorp, a benchmark for agents. We present Zibble, a large-scale dataset of "
+            "images. We propose Quux, a collection of techniques. We release Blorp, which is a corpus.")
+    found = {(t, typ) for t, typ, _ in spans(nlp, text)}
+    assert {("Gorp", "benchmark"), ("Zibble", "dataset"), ("Quux", "method")} <= found
+    assert not any(t == "Blorp" for t, _ in found)

@@ -216,3 +216,12 @@ def test_common_word_names_are_flagged_ambiguous(
     index: dict[str, dict[str, Any]], surface: str
 ) -> None:
     assert lookup(index, surface).get("ambiguous") is True
+
+
+def test_names_that_are_ordinary_word_sequences_need_their_capitalisation() -> None:
+    from extract.pipeline import make_pipeline
+
+    doc = make_pipeline()("We apply a softmax, then the agents go explore and do not answer. "
+                          "SphereFace uses A-Softmax.")
+    assert {s.kb_id_ for s in doc.spans["kg"] if s.text == "A-Softmax"} == {"sphereface"}
+    assert not any(s.text.lower() in {"a softmax", "go explore", "do not answer"} for s in doc.spans["kg"])

@@ -1,0 +1,192 @@
+"""Names introduced by a type noun before them: a list after a plural head
+(``three datasets: Foo, Bar-2 and Baz``, ``benchmarks such as Foo and Bar``, ``baselines
+including Foo [3] and Bar (Li et al., 2020)``) and a name after a naming verb (``a new
+dataset, named Gorp``).
+
+The shape rules (:mod:`extract.rules`) only see words that look like names (CamelCase,
+digits, acronyms); these contexts also type plain capitalised words (``Gorp``).
+
+>>> from extract.pipeline import make_pipeline
+>>> doc = make_pipeline(use_default_lexicon=False)("We use two corpora: Blarg and Frobnik News.")
+>>> [(s.text, s.label_) for s in doc.spans["kg"]]
+[('Blarg', 'dataset'), ('Frobnik News', 'dataset')]
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from extract.normalize import entity_key, singular
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+    from extract.doc_view import Candidate, Compound, DocView
+    from extract.vocab import RuleVocab
+
+__all__ = ["introduced_names"]
+
+_PLURAL_HEADS = frozenset({"datasets", "benchmarks", "corpora", "testbeds", "suites", "methods", "models",
+                           "baselines", "approaches", "algorithms", "techniques", "architectures"})
+_SINGULAR_HEADS = frozenset({"dataset", "benchmark", "corpus", "testbed", "suite", "model", "method",
+                             "framework", "approach", "algorithm"})
+_NAMING = frozenset({"called", "named", "dubbed", "termed", "coined"})
+_SEPARATORS = frozenset({",", "and", "or"})
+_TRIGGERS = _PLURAL_HEADS | _NAMING
+_MAX_ITEMS = 8
+_OPENERS = frozenset({"[", "("})
+_CLOSERS = {"[": "]", "(": ")"}
+_QUANTIFIERS = frozenset({"collection", "family", "suite", "set", "series", "pair", "combination"})
+_HAS_DIGIT = re.compile(r"\d")
+_YEARISH = re.compile(r"^(?:19|20)\d\d[a-z]?$")
+
+
+def introduced_names(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
+    lowers = v.lowers
+    proposing = vocab.proposal_verbs
+    triggers = _TRIGGERS | proposing
+    hits = [i for i, w in enumerate(lowers) if w in triggers]  # one pass over the tokens
+    if not hits:
+        return []
+    out: list[Candidate] = []
+    comps, comp_of_tok, texts = v.compounds, v.comp_of_tok, v.texts
+    for i in hits:
+        low = lowers[i]
+        if low in proposing:
+            if i + 1 < len(texts) and texts[i + 1][:1].isupper():  # cheap pre-check
+                found = _proposed(comps, comp_of_tok[i] + 1, vocab)
+                if found is not None:
+                    out.append(found)
+            continue
+        ci = comp_of_tok[i]
+        comp = comps[ci]
+        if comp.start != i or comp.end != i + 1:
+            continue  # part of a hyphen compound
+        if low in _PLURAL_HEADS and not comp.title and (comp.sent_start or comp.text.islower()):
+            # not "World Models: Embodied ..." in a Title Case heading
+            j = _list_start(comps, ci + 1)
+            if j is not None:
+                typ = vocab.type_heads.get(singular(low)) or ""  # "baselines": methods or models
+                out.extend(_items(comps, j, typ, vocab))
+        elif low in _NAMING and ci >= 1:
+            k = ci - 1
+            if comps[k].text == "," and k >= 1:
+                k -= 1
+            head = comps[k].text.lower()
+            if head in _SINGULAR_HEADS and ci + 1 < len(comps):
+                item = _name_run(comps, ci + 1, vocab)
+                if item is not None:
+                    a, b = item
+                    text = " ".join(c.text for c in comps[a:b])
+                    out.append((comps[a].start, comps[b - 1].end, vocab.type_heads[head], entity_key(text),
+                                "context:named", 0.75))
+    return out
+
+
+def _list_start(comps: list[Compound], j: int) -> int | None:
+    """Index of the first name after ``datasets:``, ``datasets such as``, ``datasets, namely``,
+    ``datasets including``, ``datasets like``, ``datasets (``; None when no list cue follows."""
+    w = [c.text.lower() for c in comps[j:j + 3]]
+    if w[:1] == ["("]:  # "datasets (Foo, Bar and Baz)", "benchmarks (e.g., Foo)"
+        w, j = w[1:], j + 1
+        if w[:1] in (["e.g."], ["i.e."], ["including"]):
+            j += 2 if w[1:2] == [","] else 1
+        return j
+    if w[:1] == [","]:
+        w, j = w[1:], j + 1
+        if w[:1] not in (["namely"], ["including"], ["e.g."], ["i.e."], ["such"]):
+            return None
+    if w[:1] in ([":"], ["including"], ["like"], ["namely"], ["e.g."], ["i.e."]):
+        j += 1
+    elif w[:2] == ["such", "as"]:
+        j += 2
+    else:
+        return None
+    if j < len(comps) and comps[j].text.lower() == "the":
+        j += 1
+    return j
+
+
+def _name_run(comps: list[Compound], j: int, vocab: RuleVocab) -> tuple[int, int] | None:
+    """The compounds ``[j, end)`` of a name starting at ``j``: capitalised or numbered words
+    (at most four), not a sentence start, stop name or function word."""
+    k = j
+    while k < len(comps) and k - j < 4:
+        c = comps[k]
+        t = c.text
+        if k > j and c.sent_start:
+            break
+        if k > j and t.lower() in vocab.type_heads:
+            if t[:1].isupper() and singular(t.lower()) not in {"dataset", "benchmark"}:
+                k += 1  # "Long Range Arena", "Penn Treebank Corpus": the head ends the name
+            break
+        if not (t[:1].isupper() or (t[:1].isdigit() and k > j) or (t[:1].isalpha() and any(
+                ch.isdigit() for ch in t))):
+            break
+        if t in vocab.stop_names or t.lower() in vocab.stop_words or not t[:1].isalnum():
+            break
+        if t.endswith(".") and len(t) > 1:
+            return None  # "Command R. Our code ...": a sentence end the tokenizer kept on the name
+        k += 1
+    return (j, k) if k > j else None
+
+
+def _items(comps: list[Compound], j: int, typ: str, vocab: RuleVocab) -> list[Candidate]:
+    out: list[Candidate] = []
+    n = len(comps)
+    while j < n and len(out) < _MAX_ITEMS:
+        item = _name_run(comps, j, vocab)
+        if item is None:
+            break
+        a, b = item
+        nxt = comps[b].text if b < n else ""
+        if nxt[:1].isalpha() and nxt.islower() and nxt not in _SEPARATORS:
+            break  # "such as Bayesian optimization": a capitalised word that a lowercase one goes on from
+        text = " ".join(c.text for c in comps[a:b])
+        if typ:
+            out.append((comps[a].start, comps[b - 1].end, typ, entity_key(text), "context:list", 0.8))
+        else:  # a baseline with a version or size is a model ("Foo-2.5-7B"); weaker than other rules
+            out.append((comps[a].start, comps[b - 1].end, "model" if _HAS_DIGIT.search(text) else "method",
+                        entity_key(text), "context:list", 0.62))
+        j = b
+        if j < n and comps[j].text in _OPENERS:  # a citation after the name: "[4]", "(Li et al., 2021)"
+            close = _CLOSERS[comps[j].text]
+            k = next((k for k in range(j + 1, min(n, j + 16)) if comps[k].text == close), None)
+            if k is None or (close == ")" and not any(
+                    _YEARISH.match(c.text) or c.text == "al." for c in comps[j + 1:k])):
+                break
+            j = k + 1
+        if j < n and comps[j].text in _SEPARATORS:
+            j += 1
+            if j < n and comps[j].text in {"and", "or"}:
+                j += 1  # "A, B, and C"
+            if j < n and comps[j].text.lower() == "the":
+                j += 1
+            continue
+        break
+    return out
+
+
+def _proposed(comps: list[Compound], j: int, vocab: RuleVocab) -> Candidate | None:
+    """``We introduce Gorp, a benchmark for ...``, ``we propose Quorb, a simple method``: a
+    capitalised name right after a proposal verb, with an appositive whose head is a type noun."""
+    if j <= 0 or j >= len(comps):
+        return None
+    item = _name_run(comps, j, vocab)
+    if item is None:
+        return None
+    a, b = item
+    if b + 2 >= len(comps) or comps[b].text != "," or comps[b + 1].text.lower() not in {"a", "an", "the"}:
+        return None
+    for k in range(b + 2, min(len(comps), b + 10)):
+        low = comps[k].text.lower()
+        if low == "of" and comps[k - 1].text.lower() in _QUANTIFIERS:
+            continue  # "a collection of techniques", "a family of models": the head comes after "of"
+        if low in {".", ";", "(", ")", ",", "that", "which", "for", "of", "to", "with"}:
+            return None
+        t = vocab.type_heads.get(singular(low))
+        if t is not None and not (k + 1 < len(comps) and comps[k + 1].text == "of" and low in _QUANTIFIERS):
+            text = " ".join(c.text for c in comps[a:b])
+            return (comps[a].start, comps[b - 1].end, t, entity_key(text), "context:proposed", 0.75)
+    return None
