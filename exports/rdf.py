@@ -254,18 +254,27 @@ class GraphBlocks:
             if b := self._block("entity", self.ent_iris[e.id], pairs):
                 yield b
 
-    def links(self) -> Iterator[Block]:
+    def links(
+        self, on_link: Callable[[str, str, str, float, list[str]], None] | None = None
+    ) -> Iterator[Block]:
+        """The paper-paper links; with ``on_link``, ``on_link(link IRI, source IRI, target
+        IRI, weight, shared entity IRIs)`` is called instead of yielding each block (see
+        :func:`link_pairs` for its triples; they are counted all the same)."""
         paper_iris, ent_iris = self.paper_iris, self.ent_iris
         for link in self.data.links:
             if link.source not in paper_iris or link.target not in paper_iris:
                 continue
-            pairs: list[tuple[str, Term]] = [
-                (A, KG + "PaperLink"), (KG + "linkSource", paper_iris[link.source]),
-                (KG + "linkTarget", paper_iris[link.target]),
-                (KG + "weight", double_literal(link.weight))]
-            pairs += [(KG + "sharedEntity", ent_iris[x]) for x in link.shared if x in ent_iris]
-            if b := self._block("link", link_iri(link.source, link.target, self.base), pairs):
-                yield b
+            s = link_iri(link.source, link.target, self.base)
+            shared = list(dict.fromkeys(ent_iris[x] for x in link.shared if x in ent_iris))
+            if on_link is None:
+                if b := self._block("link", s, link_pairs(
+                        paper_iris[link.source], paper_iris[link.target], link.weight, shared)):
+                    yield b
+            elif s not in self.subjects:
+                self.subjects.add(s)
+                self.counts["link"] += 1
+                self.counts["triples"] += LINK_TRIPLES + len(shared)
+                on_link(s, paper_iris[link.source], paper_iris[link.target], link.weight, shared)
 
     def closing(self) -> Iterator[Block]:
         """The build's provenance and the ``void:Dataset`` with the final counts."""
@@ -346,6 +355,20 @@ def annotation_blocks(m: Mention, ann: str, paper: str, entity: str) -> tuple[Bl
         ]),
         (quote, [(A, OA + "TextQuoteSelector"), (OA + "exact", _str(m.text))]),
     )
+
+
+def link_pairs(source: str, target: str, weight: float, shared: Iterable[str]
+               ) -> list[tuple[str, Term]]:
+    """The triples of one paper-paper link (its IRI is the subject); ``shared`` are entity
+    IRIs, rarest first."""
+    pairs: list[tuple[str, Term]] = [
+        (A, KG + "PaperLink"), (KG + "linkSource", source), (KG + "linkTarget", target),
+        (KG + "weight", double_literal(weight))]
+    pairs += [(KG + "sharedEntity", e) for e in shared]
+    return pairs
+
+
+LINK_TRIPLES = len(link_pairs("s", "t", 1.0, ()))  # without the shared entities
 
 
 def _annotation_shape() -> tuple[int, int]:

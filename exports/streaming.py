@@ -28,6 +28,7 @@ from exports.rdf import (
     annotation_blocks,
     clean_text,
     double_literal,
+    link_pairs,
 )
 from kg.records import Entity, GraphData, Mention, Paper
 
@@ -118,6 +119,58 @@ def annotation_template(block: Callable[[str, list[tuple[str, Term]]], str]) -> 
     return text
 
 
+_LINK_SLOTS = {"s": "\u27e6s\u27e7", "src": "\u27e6x\u27e7", "tgt": "\u27e6y\u27e7"}
+_ENTITY_SLOT = "\u27e6e\u27e7"
+
+
+def link_template(block: Callable[[str, list[tuple[str, Term]]], str]) -> tuple[str, str, str]:
+    """What ``block`` gives for a link, split as (head, unit, tail) templates: a link sharing
+    entities e1..ek is ``head.format(s=, src=, tgt=, w=)`` + ``unit.format(s=, e=ei)`` for each
+    entity + ``tail``."""
+    def text(shared: list[str]) -> str:
+        return block(_LINK_SLOTS["s"], link_pairs(_LINK_SLOTS["src"], _LINK_SLOTS["tgt"], _CONF,
+                                                  shared))
+    none, one = text([]), text([_ENTITY_SLOT])
+    head = os.path.commonprefix([none, one])
+    tail = none[len(head):]
+    if not one.endswith(tail):
+        raise AssertionError("link template: the shared entities are not one repeated part")
+    unit = one[len(head):len(one) - len(tail)]
+    two = text([_ENTITY_SLOT + "1", _ENTITY_SLOT + "2"])
+    if two != head + unit.replace(_ENTITY_SLOT, _ENTITY_SLOT + "1") \
+            + unit.replace(_ENTITY_SLOT, _ENTITY_SLOT + "2") + tail:
+        raise AssertionError("link template: the shared entities are not one repeated part")
+    head, unit = (t.replace("{", "{{").replace("}", "}}") for t in (head, unit))
+    for field, slot in _LINK_SLOTS.items():
+        head = head.replace(slot, "{" + field + "}")
+    weight = double_literal(_CONF).value
+    if head.count(weight) != 1 or unit.count(_ENTITY_SLOT) != 1:
+        raise AssertionError("link template: a placeholder was not found once")
+    # N-Triples repeats the subject on every line; Turtle does not
+    unit = unit.replace(_ENTITY_SLOT, "{e}").replace(_LINK_SLOTS["s"], "{s}")
+    return head.replace(weight, "{w}"), unit, tail
+
+
+class _LinkRenderer:
+    """Renders each link's block from :func:`link_template` into a list of strings."""
+
+    def __init__(self, block: Callable[[str, list[tuple[str, Term]]], str], parts: list[str],
+                 sink: chunks.ByteSink) -> None:
+        head, unit, self.tail = link_template(block)
+        self.format, self.unit = head.format, unit.format
+        self.parts = parts
+        self.sink = sink
+
+    def __call__(self, s: str, source: str, target: str, weight: float, shared: list[str]) -> None:
+        text = self.format(s=s, src=source, tgt=target, w=double_literal(weight).value)
+        if shared:
+            text += "".join([self.unit(s=s, e=e) for e in shared])
+        self.parts.append(text + self.tail)
+        if len(self.parts) >= _BATCH:
+            self.sink.add("".join(self.parts).encode())
+            self.parts.clear()
+
+
 class _AnnotationRenderer:
     """Renders each mention's annotation blocks from a template into a list of strings."""
 
@@ -202,7 +255,8 @@ def _write(data: GraphData, path: Path, block: Callable[[str, list[tuple[str, Te
                 entries[p.id] = [digest, sink.pos, len(run), blocks.counts["triples"] - triples,
                                  len(blocks.subjects) + blocks.n_parts - subjects]
             sink.add(run)
-        for section in (blocks.entities(), blocks.links(), blocks.closing()):
+        links = _LinkRenderer(block, parts, sink)
+        for section in (blocks.entities(), blocks.links(links), blocks.closing()):
             for s, pairs in section:
                 parts.append(block(s, pairs))
                 if len(parts) >= _BATCH:
