@@ -80,10 +80,11 @@ def render_html(data: GraphData, *, title: str = "paper-kg", include_links: bool
     if color_by not in ("type", "community"):
         raise ValueError(f"color_by must be 'type' or 'community', not {color_by!r}")
     view = data
+    by_entity = _entity_papers(data)  # the corpus's, used by the budget and the overview
     if max_nodes is not None and len(data.papers) + len(data.entities) > max_nodes:
-        view = _within_budget(data, max_nodes)
+        view = _within_budget(data, max_nodes, by_entity)
     payload = _payload(view, title, include_links, color_by, physics_threshold, max_evidence)
-    payload["overview"] = _overview(data, view)
+    payload["overview"] = _overview(data, view, by_entity)
     lib = _vis_dir()
     parts = {
         "KG_TITLE": html.escape(title),
@@ -207,10 +208,12 @@ def _restrict(data: GraphData, papers: set[str], entities: set[str]) -> GraphDat
     )
 
 
-def _within_budget(data: GraphData, max_nodes: int) -> GraphData:
+def _within_budget(data: GraphData, max_nodes: int,
+                   by_entity: dict[str, set[str]] | None = None) -> GraphData:
     """The entities in most papers (a quarter of the budget) and the papers that mention most
-    of them (the rest); entities left without a paper are dropped."""
-    by_entity = _entity_papers(data)
+    of them (the rest); entities left without a paper are dropped. ``by_entity``: the
+    papers of each entity of ``data``, if already known."""
+    by_entity = _entity_papers(data) if by_entity is None else by_entity
     ranked = sorted(data.entities, key=lambda e: (-len(by_entity.get(e.id, ())), -e.paper_count, e.id))
     entities = {e.id for e in ranked[: max(1, max_nodes // 4)]}
     score = Counter(p for e in entities for p in by_entity.get(e, ()))
@@ -302,9 +305,10 @@ def _options(large: bool, n: int) -> dict[str, Any]:
     }
 
 
-def _overview(corpus: GraphData, view: GraphData) -> dict[str, Any]:
+def _overview(corpus: GraphData, view: GraphData,
+              by_entity: dict[str, set[str]] | None = None) -> dict[str, Any]:
     """Counts, most-mentioned entities per type, communities with their defining entities."""
-    by_entity = _entity_papers(corpus)
+    by_entity = _entity_papers(corpus) if by_entity is None else by_entity
     count = {e.id: len(by_entity.get(e.id, ())) or e.paper_count for e in corpus.entities}
     types = Counter(e.type for e in corpus.entities)
     top = [[t, [[e.id, e.label, count[e.id]] for e in sorted(
