@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kg.records import Entity, GraphData, Link, Mention, Paper
 
@@ -77,7 +77,7 @@ def link_papers(
     both_r = np.concatenate([r, c])
     both_c = np.concatenate([c, r])
     both_w = np.concatenate([val, val])
-    order = np.lexsort((both_c, -both_w, both_r))  # by paper, weight desc, then neighbour
+    order = _by_paper_weight_neighbour(both_r, both_c, both_w, len(papers))
     both_r, both_c, both_w = both_r[order], both_c[order], both_w[order]
     starts = np.searchsorted(both_r, both_r, side="left")
     rank = np.arange(len(both_r)) - starts
@@ -108,6 +108,21 @@ def link_papers(
             links.append(Link(pa, pb, round(w, 6), tuple(shared[begin:end])))
             begin = end
     return links
+
+
+def _by_paper_weight_neighbour(r: Any, c: Any, w: Any, n: int) -> Any:
+    """The order of (paper ``r``, weight ``w`` descending, neighbour ``c``): one integer
+    argsort of a packed key (paper, dense rank of the weight, neighbour) when it fits in
+    63 bits, which is several times faster than ``np.lexsort`` over the three arrays."""
+    import numpy as np
+
+    _, wrank = np.unique(-w, return_inverse=True)  # equal weights get equal ranks
+    bits_n, bits_w = max(n, 1).bit_length(), max(int(wrank.max(initial=0)) + 1, 1).bit_length()
+    if 2 * bits_n + bits_w > 63:
+        return np.lexsort((c, -w, r))
+    key = (r.astype(np.int64) << (bits_w + bits_n)) | (wrank.astype(np.int64) << bits_n) \
+        | c.astype(np.int64)
+    return np.argsort(key, kind="stable")
 
 
 def to_networkx(data: GraphData) -> nx.Graph:
