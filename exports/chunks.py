@@ -70,9 +70,15 @@ def read_index(earlier: Path, *, fingerprint: str, base: str) -> dict[str, list[
         return None
     expected = {"version": INDEX_VERSION, "fingerprint": fingerprint, "base": base,
                 "size": size, "stamp": stamp}
-    if any(meta.get(k) != v for k, v in expected.items()) or not isinstance(meta.get("papers"), dict):
+    papers = meta.get("papers")
+    if any(meta.get(k) != v for k, v in expected.items()) or not isinstance(papers, dict):
         return None
-    return meta["papers"]
+    for entry in papers.values():  # a damaged index is ignored, never half-trusted
+        if not (isinstance(entry, list) and len(entry) == 5 and isinstance(entry[0], str)
+                and all(type(x) is int and x >= 0 for x in entry[1:])
+                and entry[1] + entry[2] <= size):
+            return None
+    return papers
 
 
 def write_index(path: Path, index: Path, *, fingerprint: str, base: str,

@@ -85,6 +85,11 @@ def test_an_untrustworthy_index_is_ignored(seeds_graph, tmp_path: Path,  # type:
         bad = dict(meta, **{key: value})
         chunks.index_path(first).write_text(json.dumps(bad))
         assert chunks.read_index(first, fingerprint=meta["fingerprint"], base=meta["base"]) is None
+    for damaged in ([meta["fingerprint"]], ["x", -1, 5, 1, 1], ["x", len(text), 5, 1, 1]):
+        paper = next(iter(meta["papers"]))
+        bad = dict(meta, papers=dict(meta["papers"], **{paper: damaged}))
+        chunks.index_path(first).write_text(json.dumps(bad))
+        assert chunks.read_index(first, fingerprint=meta["fingerprint"], base=meta["base"]) is None
     chunks.index_path(first).write_text("{not json")
     assert chunks.read_index(first, fingerprint=meta["fingerprint"], base=meta["base"]) is None
     assert _write("turtle", data, tmp_path / "b", index=tmp_path / "b.idx", reuse=first) == expected
