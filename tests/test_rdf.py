@@ -251,8 +251,12 @@ def _hostile_data() -> GraphData:
                  authors=('Bobby "); DROP', "\x00"), links=EVIL_URLS, date='2024"^^<x>')
     ent = Entity('model/evil" <x> .', 'Evil\x0b "model"\n', "model", ("\ud83e", "a\\b"), 1, 1)
     m = Mention(evil.id, "title", 0, 4, "Evil", "model", "evil", 'rule"\n', 0.5, 0, 4, ent.id)
+    # links rendered from the writers' templates: hostile entity IRIs, an unknown shared
+    # entity (dropped), none shared, an extreme weight
+    links = (Link(base.papers[0].id, evil.id, 1e-300, (ent.id, "model/unknown", ent.id)),
+             Link(evil.id, base.papers[1].id, 12345.678, ()))
     return GraphData(base.papers + (evil,), base.entities + (ent,), base.mentions + (m,),
-                     base.links, base.info)
+                     base.links + links, base.info)
 
 
 @pytest.mark.parametrize("fmt", RDF_FORMATS)
