@@ -61,7 +61,8 @@ def add_papers(
     """Add the papers in ``inputs`` to the graph saved in ``out`` and save it again.
 
     A paper whose id is already in the graph replaces the stored one; it is re-extracted
-    only if its title or abstract changed. Returns the new graph and counts
+    only if its title or abstract changed. When nothing is new and every input was already
+    one of the graph's inputs, ``out`` is left untouched. Returns the new graph and counts
     (``added``, ``changed``, ``unchanged``).
     """
     from kg.store import locked
@@ -100,12 +101,18 @@ def _add_papers(
         counts["changed" if old is not None else "added"] += 1
         papers[p.id] = p
         todo.append(p)
+    all_inputs = tuple(dict.fromkeys([*g.data.info.inputs, *map(str, inputs)]))
+    if not todo and all_inputs == g.data.info.inputs:
+        # nothing new from inputs the graph was already built from: it already is the
+        # graph a rebuild would give, so it is left as it is (not rewritten)
+        from kg.api import load
+
+        return load(out), counts
     lexicons = g.options.get("lexicons", [])
     for p, ms in zip(todo, extract_papers(todo, lexicon_paths=lexicons,
                                                workers=workers or auto_workers(len(todo))), strict=True):
         raw_by_paper[p.id] = ms
-    info = replace(g.data.info, started=started, finished=_now(),
-                   inputs=tuple(dict.fromkeys([*g.data.info.inputs, *map(str, inputs)])))
+    info = replace(g.data.info, started=started, finished=_now(), inputs=all_inputs)
     new = assemble(list(papers.values()), (m for ms in raw_by_paper.values() for m in ms),
                    info=info, lexicons=lexicons, options=g.options)
     new.save(out, formats=_saved_formats(out))

@@ -204,3 +204,18 @@ def test_add_equals_rebuild_on_a_generated_corpus(tmp_path: Path, monkeypatch: p
     full.save(full_out, formats=["turtle"])
     _same(added, full)
     assert (out / "graph.ttl").read_bytes() == (full_out / "graph.ttl").read_bytes()
+
+
+def test_adding_nothing_new_leaves_the_directory_untouched(seed_papers: list, tmp_path: Path) -> None:  # type: ignore[type-arg]
+    first = _write_jsonl(tmp_path / "first.jsonl", seed_papers[:30])
+    out = tmp_path / "out"
+    assert run_kg("build", str(first), "--out", str(out), "--no-html").returncode == 0
+    before = _snapshot(out)
+    again = run_kg("add", str(out), str(first))  # the same input again: nothing to do
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.startswith("0 added, 0 changed, 30 unchanged; now 30 papers")
+    assert _snapshot(out) == before
+    # a new input file with only known papers is recorded (a rebuild would list it too)
+    copy = _write_jsonl(tmp_path / "copy.jsonl", seed_papers[:5])
+    assert run_kg("add", str(out), str(copy)).returncode == 0
+    assert str(copy) in json.loads((out / "manifest.json").read_text())["info"]["inputs"]
