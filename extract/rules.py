@@ -24,6 +24,7 @@ Five families, all driven by the vocabulary in ``data/rules.json``:
 from __future__ import annotations
 
 import re
+from itertools import compress
 from typing import TYPE_CHECKING
 
 from extract.doc_view import Candidate, Compound, DocView, candidates
@@ -188,14 +189,24 @@ def _shape_of(text: str, vocab: RuleVocab) -> str | None:
     return None
 
 
+def _name_relevant(text: str, vocab: RuleVocab) -> bool:
+    """Only a word that is not all lowercase can have a name shape, and a lowercase word
+    matters only as a type head ("the Penn Treebank dataset"); a word without a shape only
+    as a type head other than a method one (see :func:`_head_after_capitalised`)."""
+    if text.islower() and text not in vocab.type_head_forms:
+        return False
+    if shape_of(text, vocab) is not None:
+        return True
+    t = vocab.type_heads.get(singular(text.lower()))
+    return t is not None and t != "method"
+
+
 def name_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
     """Shape-based names (typed by context) and capitalised names before a type head noun."""
     out: list[Candidate] = []
     proposal = {v.sent_of[i] for i, w in enumerate(v.lowers) if w in vocab.proposal_verbs}
-    heads = vocab.type_head_forms
-    # only a word that is not all lowercase can have a name shape, and a lowercase word
-    # matters only as a type head ("the Penn Treebank dataset")
-    for ci in [i for i, c in enumerate(v.compounds) if not c[2].islower() or c[2] in heads]:
+    relevant = vocab.memo("name", lambda text: _name_relevant(text, vocab)).__getitem__
+    for ci in list(compress(range(len(v.comp_texts)), map(relevant, v.comp_texts))):
         comp = v.compounds[ci]
         text = comp.text
         shape = shape_of(text, vocab)
@@ -305,21 +316,21 @@ def title_case_names(doc: Doc, v: DocView, vocab: RuleVocab, proposal: set[int])
     out: list[Candidate] = []
     comps = v.compounds
     n = len(comps)
+    titled = list(map(vocab.memo("title-word", lambda t: _title_word(t, vocab)).__getitem__, v.comp_texts))
     ci = 0
-    while ci < n:
-        c = comps[ci]
-        if not c.text[:1].isupper() or c.title or c.sent_start or not _title_word(c.text, vocab):
-            ci += 1  # the cheap test first: most words are lowercase
-            continue
+    for start in list(compress(range(n), titled)):
+        c = comps[start]
+        if start < ci or c.title or c.sent_start:
+            continue  # inside the previous run
+        ci = start
         words = [ci]
         k = ci + 1
         while k < n and not comps[k].sent_start:
             t = comps[k].text
-            if _title_word(t, vocab):
+            if titled[k]:
                 words.append(k)
                 k += 1
-            elif t in _CONNECTORS and k + 1 < n and _title_word(comps[k + 1].text, vocab) \
-                    and not comps[k + 1].sent_start:
+            elif t in _CONNECTORS and k + 1 < n and titled[k + 1] and not comps[k + 1].sent_start:
                 k += 1  # "Reinforcement Learning from Human Feedback"
             else:
                 break
@@ -560,21 +571,28 @@ _NOT_ADVERBS = frozenset({"early", "family", "supply", "apply", "reply", "assemb
                           "daily", "weekly", "monthly", "yearly", "likely", "friendly", "anomaly"})
 
 
+def _technique_head(text: str, vocab: RuleVocab) -> bool:
+    """The test at the top of the loop below, for one word (memoised)."""
+    head = text.lower()
+    if "-" not in text and head not in vocab.method_head_forms:
+        return False
+    if singular(head) in vocab.method_heads or head in vocab.method_heads:
+        return True
+    if "-" not in head:
+        return False
+    # "tri-axial self-attention", "deep Q-learning": the last part is the head
+    last = singular(head.rsplit("-", 1)[1])
+    return last in vocab.method_heads and last not in vocab.weak_method_heads
+
+
 def technique_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
     """Technique noun phrases ending in a method head noun (``rectified flow``)."""
     out: list[Candidate] = []
-    heads = vocab.method_head_forms
-    for ci in [i for i, c in enumerate(v.compounds) if "-" in c[2] or c[2].lower() in heads]:
+    is_head = vocab.memo("technique-head", lambda text: _technique_head(text, vocab)).__getitem__
+    for ci in list(compress(range(len(v.comp_texts)), map(is_head, v.comp_texts))):
         comp = v.compounds[ci]
         head = comp.text.lower()
         head_s = singular(head)
-        if head_s not in vocab.method_heads and head not in vocab.method_heads:
-            if "-" not in head:
-                continue
-            # "tri-axial self-attention", "deep Q-learning": the last part is the head
-            last = singular(head.rsplit("-", 1)[1])
-            if last not in vocab.method_heads or last in vocab.weak_method_heads:
-                continue
         if ci + 1 < len(v.compounds) and v.compounds[ci + 1].text.lower() in vocab.head_followers:
             continue  # "learning rates", "attention maps": the phrase goes on past the head
         title_case = comp.text[:1].isupper()
