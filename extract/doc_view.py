@@ -52,6 +52,14 @@ class DocView:
         """The Doc's text (``doc.text`` builds a Token per token on every access)."""
         return "".join([t + " " if ws else t for t, ws in zip(self.texts, self.spaces, strict=True)])
 
+    def span_text(self, start: int, end: int) -> str:
+        """``doc[start:end].text`` without building a Span and its Tokens."""
+        texts = self.texts[start:end]
+        if not texts:
+            return ""
+        spaces = self.spaces[start:start + len(texts) - 1]
+        return "".join([t + " " if ws else t for t, ws in zip(texts, spaces, strict=False)]) + texts[-1]
+
     def may_contain(self, *needles: str) -> bool:
         """True when some needle occurs in :attr:`text` (a cheap test on the tokens joined
         without spaces first: a substring without whitespace occurs there too)."""
@@ -174,8 +182,8 @@ def view(doc: Doc) -> DocView:
         strict=True)))
     words = [texts[i] for i in word_tok]
     lower_words = [lowers[i] for i in word_tok]
-    v = DocView(texts, lowers, sent_of, bounds, words, lower_words, word_tok, compounds, comp_text, comp_of_tok,
-                t_end, idx, spacy_)
+    v = DocView(texts, lowers, sent_of, bounds, words, lower_words, word_tok, compounds, comp_text,
+                comp_of_tok, t_end, idx, spacy_)
     doc.user_data["kg_view"] = v
     return v
 

@@ -342,7 +342,7 @@ def title_case_names(doc: Doc, v: DocView, vocab: RuleVocab, proposal: set[int])
         if len(words) < 2:
             continue
         first, last = comps[words[0]], comps[words[-1]]
-        text = doc[first.start:last.end].text
+        text = v.span_text(first.start, last.end)
         key = entity_key(text)
         head = singular(last.text.lower().split("-")[-1])
         if key in vocab.generic_phrases or head in vocab.task_heads or head in vocab.object_heads \
@@ -454,7 +454,7 @@ def lexicon_extensions(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate
                 out.append((c[0], nxt.end, c[2], c[3], c[4], c[5] + 0.02))
                 continue
             if singular(low) in vocab.extension_heads or low in vocab.extension_heads:
-                text = doc[c[0]:nxt.end].text
+                text = v.span_text(c[0], nxt.end)
                 out.append((c[0], nxt.end, "method", entity_key(text), "noun-phrase", 0.97))
                 continue
         if first_ci == 0 or comps[first_ci].sent_start:
@@ -462,7 +462,7 @@ def lexicon_extensions(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate
         prev = comps[first_ci - 1]
         if v.sent_of[prev.start] != sent or prev.title != comps[first_ci].title:
             continue
-        surface = doc[c[0]:c[1]].text
+        surface = v.span_text(c[0], c[1])
         single = is_acronym(surface.split("-")[0]) or (surface.islower() and " " not in surface)
         if prev.text in _DIMENSION or (c[2] == "method" and single and vocab.adjective(prev.text)):
             text = f"{prev.text} {surface}"
@@ -510,7 +510,7 @@ def _dataset_subset(doc: Doc, v: DocView, vocab: RuleVocab, c: Candidate) -> Can
     if singular(last) not in vocab.task_heads and not last.endswith("ing"):
         return None  # the part is named by its task ("segmentation", "sentiment scoring")
     end = comps[k - 1].end
-    return (c[0], end, c[2], entity_key(doc[c[0]:end].text), "noun-phrase", 0.97)
+    return (c[0], end, c[2], entity_key(v.span_text(c[0], end)), "noun-phrase", 0.97)
 
 
 def _proper_word(c: Compound, vocab: RuleVocab) -> bool:
