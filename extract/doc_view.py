@@ -42,6 +42,7 @@ class DocView:
     word_tok: list[int]  # token index of each word
     compounds: list[Compound]
     comp_texts: list[str]  # the text of each compound
+    comp_lowers: list[str]  # the same, lowercased
     comp_of_tok: list[int]  # compound index of each token (-1 for spaces)
     title_end: int  # first token after the title (0 when there is no title)
     idx: list[int]  # character offset of each token
@@ -182,8 +183,11 @@ def view(doc: Doc) -> DocView:
         strict=True)))
     words = [texts[i] for i in word_tok]
     lower_words = [lowers[i] for i in word_tok]
+    comp_lower = [lowers[i] for i in heads]
+    if joins:
+        comp_lower = [t.lower() for t in comp_text]
     v = DocView(texts, lowers, sent_of, bounds, words, lower_words, word_tok, compounds, comp_text,
-                comp_of_tok, t_end, idx, spacy_)
+                comp_lower, comp_of_tok, t_end, idx, spacy_)
     doc.user_data["kg_view"] = v
     return v
 

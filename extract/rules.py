@@ -72,7 +72,8 @@ def head_type(vocab: RuleVocab, words: list[str]) -> str | None:
 
 def context_type(doc: Doc, v: DocView, comp: Compound, vocab: RuleVocab) -> tuple[str, float] | None:
     """Type a name from its context: following head noun, appositive, cue before it."""
-    after = [c.text.lower() for c in _next_compounds(v, comp, 12)]
+    ci = v.comp_of_tok[comp.start]
+    after = v.comp_lowers[ci + 1:ci + 13]  # the next 12 compounds (as _next_compounds)
     t = head_type(vocab, after[:2])
     if t:
         return t, 0.85
@@ -87,7 +88,7 @@ def context_type(doc: Doc, v: DocView, comp: Compound, vocab: RuleVocab) -> tupl
             t = head_type(vocab, after[k:k + 2])
             if t:
                 return t, 0.8
-    before = [c.text.lower() for c in _prev_compounds(v, comp, 4)]  # nearest first
+    before = v.comp_lowers[max(0, ci - 4):ci][::-1]  # the previous 4 (as _prev_compounds), nearest first
     if before and before[0] in {"called", "named", "dubbed", "termed", ":"}:
         before = before[1:]
     if before and before[0] == ",":
@@ -147,11 +148,6 @@ def _next_compounds(v: DocView, comp: Compound, n: int) -> list[Compound]:
     return v.compounds[ci + 1:ci + 1 + n]
 
 
-def _prev_compounds(v: DocView, comp: Compound, n: int) -> list[Compound]:
-    ci = v.comp_of_tok[comp.start]
-    return v.compounds[max(0, ci - n):ci][::-1]
-
-
 def shape_of(text: str, vocab: RuleVocab) -> str | None:
     """``camel``, ``versioned``, ``acronym`` or ``hyphen-title`` for name-like words, else None."""
     if text.islower() or not text[:1].isalnum():
@@ -204,7 +200,8 @@ def _name_relevant(text: str, vocab: RuleVocab) -> bool:
 def name_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
     """Shape-based names (typed by context) and capitalised names before a type head noun."""
     out: list[Candidate] = []
-    proposal = {v.sent_of[i] for i, w in enumerate(v.lowers) if w in vocab.proposal_verbs}
+    proposal = {v.sent_of[i] for i in compress(range(len(v.lowers)),
+                                               map(vocab.proposal_verbs.__contains__, v.lowers))}
     relevant = vocab.memo("name", lambda text: _name_relevant(text, vocab)).__getitem__
     for ci in list(compress(range(len(v.comp_texts)), map(relevant, v.comp_texts))):
         comp = v.compounds[ci]
@@ -390,13 +387,13 @@ def _title_word(text: str, vocab: RuleVocab) -> bool:
 
 def _run_context(doc: Doc, v: DocView, span: Compound, ci: int, vocab: RuleVocab) -> tuple[str, float] | None:
     """Context typing for a title-case run: a cue word right before it, or a head/appositive after."""
-    before = [c.text.lower() for c in v.compounds[max(0, ci - 3):ci]][::-1]
+    before = v.comp_lowers[max(0, ci - 3):ci][::-1]
     if before[:1] in (["called"], ["named"], ["dubbed"], ["termed"]):
         return "method", 0.65
     if len(before) >= 2 and before[0] in {",", ":"} and singular(before[1]) in vocab.type_heads:
         return vocab.type_heads[singular(before[1])], 0.7  # "a new method, Model Breadcrumbs,"
     last_ci = v.comp_of_tok[span.end - 1]
-    after = [c.text.lower() for c in v.compounds[last_ci + 1:last_ci + 12]]
+    after = v.comp_lowers[last_ci + 1:last_ci + 12]
     if after[:1] == [","] and len(after) > 2 and after[1] in {"a", "an"}:
         for k in range(2, min(len(after), 10)):
             if after[k] in {".", ";", "(", ")"}:
