@@ -582,10 +582,28 @@ def _technique_head(text: str, vocab: RuleVocab) -> bool:
     return last in vocab.method_heads and last not in vocab.weak_method_heads
 
 
+_DIM, _NO_WORD, _MODIFIER, _BOUND_ADVERB, _OTHER = range(5)
+
+
+def _modifier_kind(text: str, vocab: RuleVocab) -> tuple[int, bool]:
+    """What a word before a technique head is to the walk below, and whether it is capitalised."""
+    low = text.lower()
+    if text in _DIMENSION:
+        kind = _DIM
+    elif not text[:1].isalpha() or is_acronym(text.split("-")[0]):
+        kind = _NO_WORD
+    elif vocab.can_modify(low):
+        kind = _MODIFIER
+    else:
+        kind = _BOUND_ADVERB if low in BOUND_ADVERBS else _OTHER
+    return kind, text[:1].isupper()
+
+
 def technique_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
     """Technique noun phrases ending in a method head noun (``rectified flow``)."""
     out: list[Candidate] = []
     is_head = vocab.memo("technique-head", lambda text: _technique_head(text, vocab)).__getitem__
+    kinds = vocab.memo("modifier", lambda text: _modifier_kind(text, vocab))
     for ci in list(compress(range(len(v.comp_texts)), map(is_head, v.comp_texts))):
         comp = v.compounds[ci]
         head = comp.text.lower()
@@ -598,18 +616,18 @@ def technique_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candida
         mods: list[Compound] = []
         while k >= 0 and len(mods) < 4:
             c = v.compounds[k]
-            low = c.text.lower()
             if c.title != comp.title:
                 break
-            if c.text in _DIMENSION:
+            kind, upper = kinds[c.text]
+            if kind == _DIM:
                 mods.append(c)  # "3D convolutional network"
                 break
-            if not c.text[:1].isalpha() or is_acronym(c.text.split("-")[0]):
+            if kind == _NO_WORD:  # not a letter first, or an acronym
                 break
-            if title_case and not c.text[:1].isupper():
+            if title_case and not upper:
                 break
-            if not vocab.can_modify(low):
-                if low in BOUND_ADVERBS and mods:
+            if kind != _MODIFIER:
+                if kind == _BOUND_ADVERB and mods:
                     mods.append(c)  # "fully connected layer", "densely connected network"
                 break
             mods.append(c)

@@ -48,6 +48,15 @@ class WordMemo(dict[str, Any]):
         return value
 
 
+def _all_lemmas(word: str) -> Any:
+    from lemminflect import getAllLemmas
+
+    return getAllLemmas(word)
+
+
+_LEMMAS = WordMemo(_all_lemmas)  # the part-of-speech lexicon's answers (read, never changed)
+
+
 @lru_cache(maxsize=1)
 def vocabulary() -> RuleVocab:
     """The shipped rule vocabulary (loaded once per process)."""
@@ -153,9 +162,7 @@ class RuleVocab:
             return False
         if word.endswith("ing") and word in self.method_heads:
             return True  # a technique gerund as a noun adjunct: "pooling layer", "gating network"
-        from lemminflect import getAllLemmas
-
-        pos = getAllLemmas(word)
+        pos = _LEMMAS[word]
         if not pos:
             return True  # unknown to the POS lexicon: a technical term
         if "ADJ" in pos and word not in pos["ADJ"]:
@@ -167,23 +174,17 @@ class RuleVocab:
         if not word.isalpha() or not word.islower() or word in self.stop_words \
                 or word in self.generic_modifiers:
             return False
-        from lemminflect import getAllLemmas
-
-        pos = getAllLemmas(word)
+        pos = _LEMMAS[word]
         return "ADJ" in pos and "VERB" not in pos and word in pos["ADJ"]
 
     def participle(self, word: str) -> bool:
         """Verb-only past participles ("supervised", "learned"): modifiers of strong heads only."""
         if not word.endswith("ed") or not word.isalpha():
             return False
-        from lemminflect import getAllLemmas
-
-        return set(getAllLemmas(word)) == {"VERB"}
+        return set(_LEMMAS[word]) == {"VERB"}
 
     def verb_like(self, word: str) -> bool:
-        from lemminflect import getAllLemmas
-
-        return "VERB" in getAllLemmas(word)
+        return "VERB" in _LEMMAS[word]
 
     def is_size(self, text: str) -> bool:
         return bool(_SIZE.match(text)) or text.lower() in self.size_words
