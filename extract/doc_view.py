@@ -97,30 +97,18 @@ class _OrthTexts(dict[int, str]):
         return text
 
 
-class _OrthLowers(dict[int, str]):
-    def __init__(self, texts: _OrthTexts) -> None:
-        super().__init__()
-        self.texts = texts
-
-    def __missing__(self, orth: int) -> str:
-        low = self.texts[orth].lower()
-        self[orth] = low
-        return low
-
-
-# per vocabulary (kept alive with it): orth -> text, orth -> lowercased text
-_ORTH_CACHES: dict[int, tuple[Any, _OrthTexts, _OrthLowers]] = {}
+# per vocabulary (kept alive with it): orth -> text
+_ORTH_CACHES: dict[int, tuple[Any, _OrthTexts]] = {}
 _CACHE_LIMIT = 2_000_000  # distinct tokens per cache before it starts afresh
 
 
-def _orth_caches(doc: Doc) -> tuple[_OrthTexts, _OrthLowers]:
+def _orth_texts(doc: Doc) -> _OrthTexts:
     vocab = doc.vocab
     entry = _ORTH_CACHES.get(id(vocab))
     if entry is None or entry[0] is not vocab or len(entry[1]) > _CACHE_LIMIT:
-        texts = _OrthTexts(vocab.strings)
-        entry = (vocab, texts, _OrthLowers(texts))
+        entry = (vocab, _OrthTexts(vocab.strings))
         _ORTH_CACHES[id(vocab)] = entry
-    return entry[1], entry[2]
+    return entry[1]
 
 
 def view(doc: Doc) -> DocView:
@@ -130,15 +118,15 @@ def view(doc: Doc) -> DocView:
         return cached  # type: ignore[no-any-return]
     from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, ORTH, SENT_START, SPACY
 
-    # One C-level pass over the token arrays and per-orth caches of the texts; per-token Python
+    # One C-level pass over the token arrays and a per-orth cache of the texts; per-token Python
     # attribute access (and ``doc.text``, which builds a Token per token) is what made this slow.
     arr = doc.to_array([ORTH, IS_SPACE, IS_PUNCT, SENT_START, SPACY, IDX])
     n = len(arr)
-    text_of, lower_of = _orth_caches(doc)
+    text_of = _orth_texts(doc)
     orth = arr[:, 0].tolist()
     is_space, is_punct, sent_start, spacy_, idx = arr[:, 1:].T.astype("int64").tolist()
     texts = list(map(text_of.__getitem__, orth))
-    lowers = list(map(lower_of.__getitem__, orth))
+    lowers = [t.lower() for t in texts]
     starts = [0, *(i for i in range(1, n) if sent_start[i] == 1)]
     bounds = list(zip(starts, [*starts[1:], n], strict=True))
     sent_of: list[int] = []
