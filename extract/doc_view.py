@@ -8,7 +8,7 @@ once and cached in ``doc.user_data`` so every component reuses them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import repeat
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -47,6 +47,7 @@ class DocView:
     title_end: int  # first token after the title (0 when there is no title)
     idx: list[int]  # character offset of each token
     spaces: list[int]  # 1 where whitespace follows the token
+    cache: dict[str, Any] = field(default_factory=dict)  # per-document results the rules share
 
     @property
     def text(self) -> str:

@@ -185,6 +185,18 @@ def _shape_of(text: str, vocab: RuleVocab) -> str | None:
     return None
 
 
+def _word_tests(v: DocView, vocab: RuleVocab) -> list[tuple[bool, ...]]:
+    """For the compounds of a document: name-relevant (:func:`_name_relevant`), technique
+    head (:func:`_technique_head`), title word (:func:`_title_word`); one memo lookup per word."""
+    tests: list[tuple[bool, ...]] | None = v.cache.get("word-tests")
+    if tests is None:
+        memo = vocab.memo("word-tests", lambda t: (
+            _name_relevant(t, vocab), _technique_head(t, vocab), _title_word(t, vocab)))
+        tests = v.cache["word-tests"] = list(zip(*map(memo.__getitem__, v.comp_texts), strict=True)) \
+            or [(), (), ()]
+    return tests
+
+
 def _name_relevant(text: str, vocab: RuleVocab) -> bool:
     """Only a word that is not all lowercase can have a name shape, and a lowercase word
     matters only as a type head ("the Penn Treebank dataset"); a word without a shape only
@@ -202,8 +214,7 @@ def name_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
     out: list[Candidate] = []
     proposal = {v.sent_of[i] for i in compress(range(len(v.lowers)),
                                                map(vocab.proposal_verbs.__contains__, v.lowers))}
-    relevant = vocab.memo("name", lambda text: _name_relevant(text, vocab)).__getitem__
-    for ci in list(compress(range(len(v.comp_texts)), map(relevant, v.comp_texts))):
+    for ci in list(compress(range(len(v.comp_texts)), _word_tests(v, vocab)[0])):
         comp = v.compounds[ci]
         text = comp.text
         shape = shape_of(text, vocab)
@@ -313,7 +324,7 @@ def title_case_names(doc: Doc, v: DocView, vocab: RuleVocab, proposal: set[int])
     out: list[Candidate] = []
     comps = v.compounds
     n = len(comps)
-    titled = list(map(vocab.memo("title-word", lambda t: _title_word(t, vocab)).__getitem__, v.comp_texts))
+    titled = _word_tests(v, vocab)[2]
     ci = 0
     for start in list(compress(range(n), titled)):
         c = comps[start]
@@ -602,9 +613,8 @@ def _modifier_kind(text: str, vocab: RuleVocab) -> tuple[int, bool]:
 def technique_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
     """Technique noun phrases ending in a method head noun (``rectified flow``)."""
     out: list[Candidate] = []
-    is_head = vocab.memo("technique-head", lambda text: _technique_head(text, vocab)).__getitem__
     kinds = vocab.memo("modifier", lambda text: _modifier_kind(text, vocab))
-    for ci in list(compress(range(len(v.comp_texts)), map(is_head, v.comp_texts))):
+    for ci in list(compress(range(len(v.comp_texts)), _word_tests(v, vocab)[1])):
         comp = v.compounds[ci]
         head = comp.text.lower()
         head_s = singular(head)
