@@ -41,11 +41,11 @@ class FastSentencizer(Sentencizer):  # type: ignore[misc]
     def predict(self, docs: Iterable[Doc]) -> list[list[bool]]:
         import numpy as np
         from spacy.attrs import IS_PUNCT, ORTH
-        from spacy.strings import hash_string
+        from spacy.strings import get_string_id
 
         punct = getattr(self, "_punct_orths", None)
         if punct is None or punct[0] != self.punct_chars:
-            punct = (set(self.punct_chars), {hash_string(c) for c in self.punct_chars})
+            punct = (set(self.punct_chars), {get_string_id(c) for c in self.punct_chars})
             self._punct_orths = punct
         orths = punct[1]
         guesses = []
