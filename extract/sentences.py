@@ -9,8 +9,8 @@ creating a Python ``Token`` per token, which cost about a quarter of the tokeniz
 >>> nlp = spacy.blank("en")
 >>> nlp.add_pipe("kg_sentencizer", name="sentencizer")  # doctest: +ELLIPSIS
 <...FastSentencizer object at ...>
->>> [s.text for s in nlp("One. Two! (Three.) Four").sents]
-['One.', 'Two! (Three.)', 'Four']
+>>> [s.text for s in nlp("One. Two! (Three.) Four").sents]  # as spaCy's Sentencizer splits it
+['One.', 'Two! (', 'Three.)', 'Four']
 """
 
 from __future__ import annotations
