@@ -177,11 +177,13 @@ class Lexicon:
         memo = self._starts
         if len(memo) > 1_000_000:
             memo = self._starts = {}
-        if not memo.keys() >= set(lowers):
+        flags = list(map(memo.get, lowers))
+        if None in flags:  # words not seen before
             index = self._index
             for w in set(lowers).difference(memo):
                 memo[w] = (singular(w) if w[-1:] == "s" else w) in index
-        return list(compress(range(len(lowers)), map(memo.__getitem__, lowers)))
+            flags = list(map(memo.__getitem__, lowers))
+        return list(compress(range(len(lowers)), flags))
 
     def match(self, words: Sequence[str], i: int,
               lowers: Sequence[str] | None = None, *, any_case: bool = False) -> tuple[int, int] | None:
