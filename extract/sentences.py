@@ -15,6 +15,7 @@ creating a Python ``Token`` per token, which cost about a quarter of the tokeniz
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -35,35 +36,36 @@ def make_fast_sentencizer(nlp: Language, name: str, punct_chars: list[str] | Non
     return FastSentencizer(name, punct_chars=punct_chars, overwrite=overwrite, scorer=scorer)
 
 
+_STARTS = re.compile(rb"\x02[\x01\x02]*\x00")  # a mark, punctuation or marks, then a word
+
+
 class FastSentencizer(Sentencizer):  # type: ignore[misc]
-    """:class:`spacy.pipeline.Sentencizer` with an array-based :meth:`predict`."""
+    """:class:`spacy.pipeline.Sentencizer` with a :meth:`predict` over the token ids: each
+    distinct token is classified once (0 a word, 1 other punctuation, 2 a sentence-final
+    mark) and a regular expression over those codes finds the sentence starts."""
 
     def predict(self, docs: Iterable[Doc]) -> list[list[bool]]:
-        import numpy as np
-        from spacy.attrs import IS_PUNCT, ORTH
-        from spacy.strings import get_string_id
+        from spacy.attrs import ORTH
 
-        punct = getattr(self, "_punct_orths", None)
-        if punct is None or punct[0] != self.punct_chars:
-            punct = (set(self.punct_chars), {get_string_id(c) for c in self.punct_chars})
-            self._punct_orths = punct
-        orths = punct[1]
+        kinds: tuple[set[str], dict[int, int]] | None = getattr(self, "_kinds", None)
+        if kinds is None or kinds[0] is not self.punct_chars or len(kinds[1]) > 2_000_000:
+            kinds = (self.punct_chars, {})
+            self._kinds = kinds
+        codes = kinds[1]
         guesses = []
         for doc in docs:
             n = len(doc)
             doc_guesses = [False] * n
             if n:
-                arr = doc.to_array([ORTH, IS_PUNCT])
-                marks = [i for i, o in enumerate(arr[:, 0].tolist()) if o in orths]
+                orths = doc.to_array(ORTH).tolist()
+                found = list(map(codes.get, orths))
+                if None in found:  # tokens not seen before
+                    for o in set(orths).difference(codes):
+                        lex = doc.vocab[o]
+                        codes[o] = 2 if lex.orth_ in self.punct_chars else 1 if lex.is_punct else 0
+                flags = found if None not in found else list(map(codes.__getitem__, orths))
                 doc_guesses[0] = True
-                if marks:
-                    # a sentence starts at the first token after a mark that is neither
-                    # punctuation nor a mark
-                    word = arr[:, 1] == 0
-                    word[marks] = False
-                    words = np.flatnonzero(word)
-                    for k in np.searchsorted(words, marks, side="right").tolist():
-                        if k < len(words):
-                            doc_guesses[int(words[k])] = True
+                for m in _STARTS.finditer(bytes(flags)):  # type: ignore[arg-type]
+                    doc_guesses[m.end() - 1] = True
             guesses.append(doc_guesses)
         return guesses
