@@ -58,6 +58,7 @@ class FastSentencizer(Sentencizer):  # type: ignore[misc]
             doc_guesses = [False] * n
             if n:
                 orths = doc.to_array(ORTH).tolist()
+                doc.user_data["kg_orths"] = orths  # for extract.doc_view.view
                 found = list(map(codes.get, orths))
                 if None in found:  # tokens not seen before
                     for o in set(orths).difference(codes):
