@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 from extract.doc_view import Candidate, Compound, DocView, candidates
 from extract.normalize import entity_key, is_acronym, singular
 from extract.vocab import BOUND_ADVERBS, RuleVocab
+from extract.word_tests import BOUND_ADVERB, DIM, MODIFIER, NO_WORD, modifier_kinds, word_tests
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -185,36 +186,12 @@ def _shape_of(text: str, vocab: RuleVocab) -> str | None:
     return None
 
 
-def _word_tests(v: DocView, vocab: RuleVocab) -> list[tuple[bool, ...]]:
-    """For the compounds of a document: name-relevant (:func:`_name_relevant`), technique
-    head (:func:`_technique_head`), title word (:func:`_title_word`); one memo lookup per word."""
-    tests: list[tuple[bool, ...]] | None = v.cache.get("word-tests")
-    if tests is None:
-        memo = vocab.memo("word-tests", lambda t: (
-            _name_relevant(t, vocab), _technique_head(t, vocab), _title_word(t, vocab)))
-        tests = v.cache["word-tests"] = list(zip(*map(memo.__getitem__, v.comp_texts), strict=True)) \
-            or [(), (), ()]
-    return tests
-
-
-def _name_relevant(text: str, vocab: RuleVocab) -> bool:
-    """Only a word that is not all lowercase can have a name shape, and a lowercase word
-    matters only as a type head ("the Penn Treebank dataset"); a word without a shape only
-    as a type head other than a method one (see :func:`_head_after_capitalised`)."""
-    if text.islower() and text not in vocab.type_head_forms:
-        return False
-    if shape_of(text, vocab) is not None:
-        return True
-    t = vocab.type_heads.get(singular(text.lower()))
-    return t is not None and t != "method"
-
-
 def name_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
     """Shape-based names (typed by context) and capitalised names before a type head noun."""
     out: list[Candidate] = []
     proposal = {v.sent_of[i] for i in compress(range(len(v.lowers)),
                                                map(vocab.proposal_verbs.__contains__, v.lowers))}
-    for ci in list(compress(range(len(v.comp_texts)), _word_tests(v, vocab)[0])):
+    for ci in list(compress(range(len(v.comp_texts)), word_tests(v, vocab)[0])):
         comp = v.compounds[ci]
         text = comp.text
         shape = shape_of(text, vocab)
@@ -324,7 +301,7 @@ def title_case_names(doc: Doc, v: DocView, vocab: RuleVocab, proposal: set[int])
     out: list[Candidate] = []
     comps = v.compounds
     n = len(comps)
-    titled = _word_tests(v, vocab)[2]
+    titled = word_tests(v, vocab)[2]
     ci = 0
     for start in list(compress(range(n), titled)):
         c = comps[start]
@@ -579,42 +556,11 @@ _NOT_ADVERBS = frozenset({"early", "family", "supply", "apply", "reply", "assemb
                           "daily", "weekly", "monthly", "yearly", "likely", "friendly", "anomaly"})
 
 
-def _technique_head(text: str, vocab: RuleVocab) -> bool:
-    """The test at the top of the loop below, for one word (memoised)."""
-    head = text.lower()
-    if "-" not in text and head not in vocab.method_head_forms:
-        return False
-    if singular(head) in vocab.method_heads or head in vocab.method_heads:
-        return True
-    if "-" not in head:
-        return False
-    # "tri-axial self-attention", "deep Q-learning": the last part is the head
-    last = singular(head.rsplit("-", 1)[1])
-    return last in vocab.method_heads and last not in vocab.weak_method_heads
-
-
-_DIM, _NO_WORD, _MODIFIER, _BOUND_ADVERB, _OTHER = range(5)
-
-
-def _modifier_kind(text: str, vocab: RuleVocab) -> tuple[int, bool]:
-    """What a word before a technique head is to the walk below, and whether it is capitalised."""
-    low = text.lower()
-    if text in _DIMENSION:
-        kind = _DIM
-    elif not text[:1].isalpha() or is_acronym(text.split("-")[0]):
-        kind = _NO_WORD
-    elif vocab.can_modify(low):
-        kind = _MODIFIER
-    else:
-        kind = _BOUND_ADVERB if low in BOUND_ADVERBS else _OTHER
-    return kind, text[:1].isupper()
-
-
 def technique_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
     """Technique noun phrases ending in a method head noun (``rectified flow``)."""
     out: list[Candidate] = []
-    kinds = vocab.memo("modifier", lambda text: _modifier_kind(text, vocab))
-    for ci in list(compress(range(len(v.comp_texts)), _word_tests(v, vocab)[1])):
+    kinds = modifier_kinds(vocab)
+    for ci in list(compress(range(len(v.comp_texts)), word_tests(v, vocab)[1])):
         comp = v.compounds[ci]
         head = comp.text.lower()
         head_s = singular(head)
@@ -629,15 +575,15 @@ def technique_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candida
             if c.title != comp.title:
                 break
             kind, upper = kinds[c.text]
-            if kind == _DIM:
+            if kind == DIM:
                 mods.append(c)  # "3D convolutional network"
                 break
-            if kind == _NO_WORD:  # not a letter first, or an acronym
+            if kind == NO_WORD:  # not a letter first, or an acronym
                 break
             if title_case and not upper:
                 break
-            if kind != _MODIFIER:
-                if kind == _BOUND_ADVERB and mods:
+            if kind != MODIFIER:
+                if kind == BOUND_ADVERB and mods:
                     mods.append(c)  # "fully connected layer", "densely connected network"
                 break
             mods.append(c)
