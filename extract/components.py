@@ -24,7 +24,6 @@ from extract.filters import filter_uses
 from extract.lexicon import LexEntry, Lexicon, load_lexicon, read_lexicon
 from extract.normalize import entity_key
 from extract.rules import name_candidates, technique_candidates
-from extract.sentences import FastSentencizer  # noqa: F401  (registers kg_sentencizer)
 from extract.vocab import vocabulary
 
 _GLUED_SIZES = ("BASE", "LARGE")

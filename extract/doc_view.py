@@ -121,13 +121,11 @@ def view(doc: Doc) -> DocView:
 
     # One C-level pass over the token arrays and a per-orth cache of the texts; per-token Python
     # attribute access (and ``doc.text``, which builds a Token per token) is what made this slow.
-    arr = doc.to_array([IS_SPACE, IS_PUNCT, SENT_START, SPACY, IDX])
+    arr = doc.to_array([ORTH, IS_SPACE, IS_PUNCT, SENT_START, SPACY, IDX])
     n = len(arr)
-    orth = doc.user_data.pop("kg_orths", None)  # left by kg_sentencizer
-    if orth is None or len(orth) != n:
-        orth = doc.to_array(ORTH).tolist()
+    orth = arr[:, 0].tolist()
     text_of = _orth_texts(doc)
-    is_space, is_punct, sent_start, spacy_, idx = arr.T.astype("int64").tolist()
+    is_space, is_punct, sent_start, spacy_, idx = arr[:, 1:].T.astype("int64").tolist()
     texts = list(map(text_of.__getitem__, orth))
     lowers = [t.lower() for t in texts]
     starts = [0, *(i for i in range(1, n) if sent_start[i] == 1)]

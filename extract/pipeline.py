@@ -48,7 +48,7 @@ def make_pipeline(lexicon_paths: Sequence[str | Path] = (), *, pipeline_dir: str
     else:
         nlp = spacy.blank("en")
         _split_hyphens(nlp)
-        nlp.add_pipe("kg_sentencizer", name="sentencizer")  # spaCy's rules, faster
+        nlp.add_pipe("sentencizer")
         nlp.add_pipe("kg_title_boundary")
         nlp.add_pipe("kg_lexicon", config={"use_default": use_default_lexicon})
         nlp.add_pipe("kg_names")
