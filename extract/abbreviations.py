@@ -81,9 +81,7 @@ def find_abbreviations(doc: Doc, v: DocView) -> list[Abbreviation]:
     """All abbreviation definitions in ``doc``."""
     out: list[Abbreviation] = []
     comps = v.compounds
-    for ci, comp in enumerate(comps):
-        if comp.text != "(":
-            continue
+    for ci in [i for i, t in enumerate(v.comp_texts) if t == "("]:
         close = next((k for k in range(ci + 1, min(ci + 14, len(comps))) if comps[k].text == ")"), None)
         if close is None or close == ci + 1:
             continue
@@ -116,7 +114,7 @@ def find_abbreviations(doc: Doc, v: DocView) -> list[Abbreviation]:
                 continue
             if start_comp > 0 and prev[start_comp - 1].text in _DIMENSIONS and lf[0] is prev[start_comp]:
                 lf = prev[start_comp - 1:]  # "2D residual networks (ResNets)": the dimension belongs
-            long_text = doc[lf[0].start:lf[-1].end].text
+            long_text = v.span_text(lf[0].start, lf[-1].end)
             out.append(Abbreviation(sf.start, sf.end, lf[0].start, lf[-1].end, sf.text, long_text))
         elif len(inner) >= 2 and ci > 0 and is_acronym(comps[ci - 1].text):
             # SF (long form)
@@ -125,7 +123,7 @@ def find_abbreviations(doc: Doc, v: DocView) -> list[Abbreviation]:
             n = best_long_form(sf.text, words)
             if n is None or n < len(words) - 1:
                 continue
-            long_text = doc[inner[0].start:inner[-1].end].text
+            long_text = v.span_text(inner[0].start, inner[-1].end)
             out.append(Abbreviation(sf.start, sf.end, inner[0].start, inner[-1].end, sf.text, long_text))
     return out
 

@@ -86,7 +86,7 @@ class LexiconMatcher:
         positions = lex.start_positions(lowers)
         # rarer lookups, only in documents that can have them (C-level tests)
         glued: set[int] = set()
-        if "BASE" in v.text or "LARGE" in v.text:
+        if v.may_contain("BASE", "LARGE"):
             starts = set(positions)
             glued = {i for i, w in enumerate(words) if w.endswith(_GLUED_SIZES) and i not in starts}
             positions = sorted(starts | glued)
@@ -115,7 +115,7 @@ class LexiconMatcher:
             first, last = v.compound_at(start), v.compound_at(end - 1)
             conf = 0.8 if entry.ambiguous else 0.95
             if first is not None and last is not None and (first.start != start or last.end != end):
-                tail = doc[end:last.end].text.strip("-")
+                tail = v.span_text(end, last.end).strip("-")
                 parts = [p for p in tail.split("-") if p]
                 if first.start == start and self.size_suffixes and all(vocab.is_size(p) for p in parts):
                     out.append((start, last.end, entry.type, entry.key, "lexicon", conf))
@@ -124,7 +124,7 @@ class LexiconMatcher:
                     # "BERT-based", "RNN-like": the entity is the part before the suffix
                     out.append((start, end, entry.type, entry.key, "lexicon", conf))
                 else:
-                    whole = doc[first.start:last.end].text
+                    whole = v.span_text(first.start, last.end)
                     # "SFR-Iterative-DPO-LLaMA-3-8B-R": a compound with a size is a model
                     typ = "model" if entry.type == "method" and any(
                         vocab.is_size(p) for p in whole.split("-")) else entry.type
@@ -133,7 +133,7 @@ class LexiconMatcher:
             elif i + nw < n and v.word_tok[i + nw] <= end + 1 and _EDITION.match(words[i + nw]):
                 # "PASCAL VOC 2012", "SQuAD v2.0": an edition is a distinct entity of the same type
                 end2 = v.word_tok[i + nw] + 1
-                out.append((start, end2, entry.type, entity_key(doc[start:end2].text), "lexicon-variant",
+                out.append((start, end2, entry.type, entity_key(v.span_text(start, end2)), "lexicon-variant",
                             conf - 0.05))
                 nw += 1
             else:

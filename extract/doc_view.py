@@ -8,9 +8,9 @@ once and cached in ``doc.user_data`` so every component reuses them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import repeat
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -41,10 +41,32 @@ class DocView:
     lower_words: list[str]  # the same, lowercased
     word_tok: list[int]  # token index of each word
     compounds: list[Compound]
+    comp_texts: list[str]  # the text of each compound
+    comp_lowers: list[str]  # the same, lowercased
     comp_of_tok: list[int]  # compound index of each token (-1 for spaces)
     title_end: int  # first token after the title (0 when there is no title)
     idx: list[int]  # character offset of each token
-    text: str  # the Doc's text (``doc.text`` builds a Token per token on every access)
+    spaces: list[int]  # 1 where whitespace follows the token
+    cache: dict[str, Any] = field(default_factory=dict)  # per-document results the rules share
+
+    @property
+    def text(self) -> str:
+        """The Doc's text (``doc.text`` builds a Token per token on every access)."""
+        return "".join([t + " " if ws else t for t, ws in zip(self.texts, self.spaces, strict=True)])
+
+    def span_text(self, start: int, end: int) -> str:
+        """``doc[start:end].text`` without building a Span and its Tokens."""
+        texts = self.texts[start:end]
+        if not texts:
+            return ""
+        spaces = self.spaces[start:start + len(texts) - 1]
+        return "".join([t + " " if ws else t for t, ws in zip(texts, spaces, strict=False)]) + texts[-1]
+
+    def may_contain(self, *needles: str) -> bool:
+        """True when some needle occurs in :attr:`text` (a cheap test on the tokens joined
+        without spaces first: a substring without whitespace occurs there too)."""
+        joined = "".join(self.texts)
+        return any(x in joined for x in needles) and any(x in self.text for x in needles)
 
     def compound_at(self, tok: int) -> Compound | None:
         ci = self.comp_of_tok[tok]
@@ -62,6 +84,34 @@ def title_end(doc: Doc) -> int:
     return 0
 
 
+class _OrthTexts(dict[int, str]):
+    """Token text by orth id, filled on first use (the vocabulary is Zipfian, so most lookups
+    hit; ``StringStore.__getitem__`` decodes a new string on every call)."""
+
+    def __init__(self, strings: Any) -> None:
+        super().__init__()
+        self.strings = strings
+
+    def __missing__(self, orth: int) -> str:
+        text: str = self.strings[orth]
+        self[orth] = text
+        return text
+
+
+# per vocabulary (kept alive with it): orth -> text
+_ORTH_CACHES: dict[int, tuple[Any, _OrthTexts]] = {}
+_CACHE_LIMIT = 2_000_000  # distinct tokens per cache before it starts afresh
+
+
+def _orth_texts(doc: Doc) -> _OrthTexts:
+    vocab = doc.vocab
+    entry = _ORTH_CACHES.get(id(vocab))
+    if entry is None or entry[0] is not vocab or len(entry[1]) > _CACHE_LIMIT:
+        entry = (vocab, _OrthTexts(vocab.strings))
+        _ORTH_CACHES[id(vocab)] = entry
+    return entry[1]
+
+
 def view(doc: Doc) -> DocView:
     """The cached :class:`DocView` of ``doc`` (one pass over the tokens' arrays)."""
     cached = doc.user_data.get("kg_view")
@@ -69,13 +119,14 @@ def view(doc: Doc) -> DocView:
         return cached  # type: ignore[no-any-return]
     from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, ORTH, SENT_START, SPACY
 
-    # One C-level pass over the token arrays; per-token Python attribute access (and
-    # ``doc.text``, which builds a Token per token) is what made this slow.
+    # One C-level pass over the token arrays and a per-orth cache of the texts; per-token Python
+    # attribute access (and ``doc.text``, which builds a Token per token) is what made this slow.
     arr = doc.to_array([ORTH, IS_SPACE, IS_PUNCT, SENT_START, SPACY, IDX])
     n = len(arr)
-    strings = doc.vocab.strings
-    orth, is_space, is_punct, sent_start, spacy_, idx = arr.T.tolist()
-    texts = [strings[o] for o in orth]
+    orth = arr[:, 0].tolist()
+    text_of = _orth_texts(doc)
+    is_space, is_punct, sent_start, spacy_, idx = arr[:, 1:].T.astype("int64").tolist()
+    texts = list(map(text_of.__getitem__, orth))
     lowers = [t.lower() for t in texts]
     starts = [0, *(i for i in range(1, n) if sent_start[i] == 1)]
     bounds = list(zip(starts, [*starts[1:], n], strict=True))
@@ -121,8 +172,11 @@ def view(doc: Doc) -> DocView:
         strict=True)))
     words = [texts[i] for i in word_tok]
     lower_words = [lowers[i] for i in word_tok]
-    v = DocView(texts, lowers, sent_of, bounds, words, lower_words, word_tok, compounds, comp_of_tok,
-                t_end, idx, "".join([t + " " if ws else t for t, ws in zip(texts, spacy_, strict=True)]))
+    comp_lower = [lowers[i] for i in heads]
+    if joins:
+        comp_lower = [t.lower() for t in comp_text]
+    v = DocView(texts, lowers, sent_of, bounds, words, lower_words, word_tok, compounds, comp_text,
+                comp_lower, comp_of_tok, t_end, idx, spacy_)
     doc.user_data["kg_view"] = v
     return v
 

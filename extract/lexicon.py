@@ -17,6 +17,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
+from itertools import compress
 from pathlib import Path
 from typing import Any
 
@@ -113,6 +114,8 @@ class Lexicon:
         self._index: dict[str, dict[tuple[str, ...], list[_Form]]] = {}
         self._lengths: dict[str, list[int]] = {}  # word counts of the forms in each bucket
         self._by_key: dict[str, int] = {}
+        self._seconds: dict[str, set[str]] = {}  # second words of the multi-word forms in each bucket
+        self._starts: dict[str, bool] = {}  # lowercased word -> :meth:`starts` (memo)
         self.max_words = 1
         self.add(entries)
 
@@ -121,6 +124,7 @@ class Lexicon:
 
     def add(self, entries: Iterable[LexEntry]) -> None:
         """Add entries; a later entry with the same key as an earlier one replaces it."""
+        self._starts = {}
         for entry in entries:
             idx = self._by_key.get(entry.key)
             if idx is None:
@@ -144,6 +148,8 @@ class Lexicon:
         bucket = self._index.setdefault(singular(lowered[0]), {})
         forms = bucket.setdefault(lowered, [])
         lengths = self._lengths.setdefault(singular(lowered[0]), [])
+        if len(lowered) > 1:
+            self._seconds.setdefault(singular(lowered[0]), set()).add(lowered[1])
         if len(words) not in lengths:
             lengths.append(len(words))
             lengths.sort(reverse=True)
@@ -168,8 +174,16 @@ class Lexicon:
     def start_positions(self, lowers: Sequence[str]) -> list[int]:
         """Indexes of the lowercased words for which :meth:`starts` is true, in one pass
         (only a word ending in "s" can have a singular other than itself)."""
-        index = self._index
-        return [i for i, w in enumerate(lowers) if (singular(w) if w[-1:] == "s" else w) in index]
+        memo = self._starts
+        if len(memo) > 1_000_000:
+            memo = self._starts = {}
+        flags = list(map(memo.get, lowers))
+        if None in flags:  # words not seen before
+            index = self._index
+            for w in set(lowers).difference(memo):
+                memo[w] = (singular(w) if w[-1:] == "s" else w) in index
+            flags = list(map(memo.__getitem__, lowers))
+        return list(compress(range(len(lowers)), flags))
 
     def match(self, words: Sequence[str], i: int,
               lowers: Sequence[str] | None = None, *, any_case: bool = False) -> tuple[int, int] | None:
@@ -182,7 +196,14 @@ class Lexicon:
         bucket = self._index.get(first)
         if bucket is None:
             return None
-        for n in self._lengths[first]:
+        lengths = self._lengths[first]
+        if lengths[0] > 1 and i + 1 < len(words):
+            # no multi-word form goes on with the next word: only one-word forms can match
+            second = lowers[i + 1] if lowers is not None else words[i + 1].lower()
+            seconds = self._seconds[first]
+            if second not in seconds and singular(second) not in seconds:
+                lengths = [1] if 1 in lengths else []
+        for n in lengths:
             if i + n > len(words):
                 continue
             low = lowers[i:i + n] if lowers is not None else [w.lower() for w in words[i:i + n]]

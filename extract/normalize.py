@@ -47,6 +47,7 @@ def singular(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=1 << 18)
 def entity_key(text: str) -> str:
     """The grouping key of a surface form: casefolded words, last word singular."""
     words = split_words(text)
@@ -61,6 +62,7 @@ def entity_key(text: str) -> str:
     return " ".join(w.casefold() for w in words)
 
 
+@lru_cache(maxsize=1 << 18)
 def is_acronym(word: str) -> bool:
     """True for acronym-like words: ``RLHF``, ``MoE``, ``LLMs``, ``xP3``, ``ViT``."""
     if not 2 <= len(word) <= 12 or not word[0].isalnum():

@@ -82,6 +82,24 @@ def paper_text(paper: Paper) -> str:
     return paper.title + TITLE_SEP + paper.abstract
 
 
+def _fast_constructor(cls: type) -> Callable[..., Any]:
+    """``cls(...)`` for a frozen slots dataclass without ``__init__``'s ``object.__setattr__`` per
+    field: the slots are set through their descriptors (about twice as fast; same object)."""
+    import dataclasses
+
+    fields = dataclasses.fields(cls)
+    params = [f.name if f.default is dataclasses.MISSING else f"{f.name}=_d{i}" for i, f in enumerate(fields)]
+    body = "".join(f"    _s{i}(obj, {f.name})\n" for i, f in enumerate(fields))
+    ns: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
+    ns.update({f"_s{i}": cls.__dict__[f.name].__set__ for i, f in enumerate(fields)})
+    ns.update({f"_d{i}": f.default for i, f in enumerate(fields)})
+    exec(f"def make({', '.join(params)}):\n    obj = _new(_cls)\n{body}    return obj\n", ns)  # noqa: S102
+    return ns["make"]  # type: ignore[no-any-return]
+
+
+_new_mention = _fast_constructor(Mention)
+
+
 def doc_mentions(doc: Doc, paper_id: str, title_len: int, text: str | None = None) -> list[Mention]:
     """Turn the ``kg_mentions`` of a processed Doc into :class:`Mention` records.
 
@@ -95,6 +113,7 @@ def doc_mentions(doc: Doc, paper_id: str, title_len: int, text: str | None = Non
                   doc[c[0]].sent.end_char) for c in doc.user_data.get("kg_mentions", [])]
     if text is None:
         text = doc.text
+    new_mention = _new_mention
     for (_, _, typ, key, rule, conf), (c0, c1, s0, s1) in zip(
             doc.user_data.get("kg_mentions", []), chars, strict=True):
         if c0 < title_len:
@@ -103,8 +122,8 @@ def doc_mentions(doc: Doc, paper_id: str, title_len: int, text: str | None = Non
         else:
             field, shift = "abstract", offset
             s0 = max(s0, offset)
-        out.append(Mention(
-            paper_id=paper_id, field=field, start=c0 - shift,  # type: ignore[arg-type]
+        out.append(new_mention(
+            paper_id=paper_id, field=field, start=c0 - shift,
             end=c1 - shift, text=text[c0:c1], type=typ, key=key, rule=rule,
             confidence=round(conf, 3), sent_start=s0 - shift, sent_end=s1 - shift,
         ))

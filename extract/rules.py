@@ -24,11 +24,13 @@ Five families, all driven by the vocabulary in ``data/rules.json``:
 from __future__ import annotations
 
 import re
+from itertools import compress
 from typing import TYPE_CHECKING
 
 from extract.doc_view import Candidate, Compound, DocView, candidates
 from extract.normalize import entity_key, is_acronym, singular
 from extract.vocab import BOUND_ADVERBS, RuleVocab
+from extract.word_tests import BOUND_ADVERB, DIM, MODIFIER, NO_WORD, modifier_kinds, word_tests
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -73,7 +75,8 @@ def head_type(vocab: RuleVocab, words: list[str]) -> str | None:
 
 def context_type(doc: Doc, v: DocView, comp: Compound, vocab: RuleVocab) -> tuple[str, float] | None:
     """Type a name from its context: following head noun, appositive, cue before it."""
-    after = [c.text.lower() for c in _next_compounds(v, comp, 12)]
+    ci = v.comp_of_tok[comp.start]
+    after = v.comp_lowers[ci + 1:ci + 13]  # the next 12 compounds (as _next_compounds)
     t = head_type(vocab, after[:2])
     if t:
         return t, 0.85
@@ -88,7 +91,7 @@ def context_type(doc: Doc, v: DocView, comp: Compound, vocab: RuleVocab) -> tupl
             t = head_type(vocab, after[k:k + 2])
             if t:
                 return t, 0.8
-    before = [c.text.lower() for c in _prev_compounds(v, comp, 4)]  # nearest first
+    before = v.comp_lowers[max(0, ci - 4):ci][::-1]  # the previous 4 (as _prev_compounds), nearest first
     if before and before[0] in {"called", "named", "dubbed", "termed", ":"}:
         before = before[1:]
     if before and before[0] == ",":
@@ -148,11 +151,6 @@ def _next_compounds(v: DocView, comp: Compound, n: int) -> list[Compound]:
     return v.compounds[ci + 1:ci + 1 + n]
 
 
-def _prev_compounds(v: DocView, comp: Compound, n: int) -> list[Compound]:
-    ci = v.comp_of_tok[comp.start]
-    return v.compounds[max(0, ci - n):ci][::-1]
-
-
 def shape_of(text: str, vocab: RuleVocab) -> str | None:
     """``camel``, ``versioned``, ``acronym`` or ``hyphen-title`` for name-like words, else None."""
     if text.islower() or not text[:1].isalnum():
@@ -201,11 +199,9 @@ def _word(lower: str) -> bool:
 def name_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
     """Shape-based names (typed by context) and capitalised names before a type head noun."""
     out: list[Candidate] = []
-    proposal = {v.sent_of[i] for i, w in enumerate(v.lowers) if w in vocab.proposal_verbs}
-    heads = vocab.type_head_forms
-    # only a word that is not all lowercase can have a name shape, and a lowercase word
-    # matters only as a type head ("the Penn Treebank dataset")
-    for ci in [i for i, c in enumerate(v.compounds) if not c[2].islower() or c[2] in heads]:
+    proposal = {v.sent_of[i] for i in compress(range(len(v.lowers)),
+                                               map(vocab.proposal_verbs.__contains__, v.lowers))}
+    for ci in list(compress(range(len(v.comp_texts)), word_tests(v, vocab)[0])):
         comp = v.compounds[ci]
         text = comp.text
         shape = shape_of(text, vocab)
@@ -322,21 +318,21 @@ def title_case_names(doc: Doc, v: DocView, vocab: RuleVocab, proposal: set[int])
     out: list[Candidate] = []
     comps = v.compounds
     n = len(comps)
+    titled = word_tests(v, vocab)[2]
     ci = 0
-    while ci < n:
-        c = comps[ci]
-        if not c.text[:1].isupper() or c.title or c.sent_start or not _title_word(c.text, vocab):
-            ci += 1  # the cheap test first: most words are lowercase
-            continue
+    for start in list(compress(range(n), titled)):
+        c = comps[start]
+        if start < ci or c.title or c.sent_start:
+            continue  # inside the previous run
+        ci = start
         words = [ci]
         k = ci + 1
         while k < n and not comps[k].sent_start:
             t = comps[k].text
-            if _title_word(t, vocab):
+            if titled[k]:
                 words.append(k)
                 k += 1
-            elif t in _CONNECTORS and k + 1 < n and _title_word(comps[k + 1].text, vocab) \
-                    and not comps[k + 1].sent_start:
+            elif t in _CONNECTORS and k + 1 < n and titled[k + 1] and not comps[k + 1].sent_start:
                 k += 1  # "Reinforcement Learning from Human Feedback"
             else:
                 break
@@ -348,7 +344,7 @@ def title_case_names(doc: Doc, v: DocView, vocab: RuleVocab, proposal: set[int])
         if len(words) < 2:
             continue
         first, last = comps[words[0]], comps[words[-1]]
-        text = doc[first.start:last.end].text
+        text = v.span_text(first.start, last.end)
         key = entity_key(text)
         head = singular(last.text.lower().split("-")[-1])
         if key in vocab.generic_phrases or head in vocab.task_heads or head in vocab.object_heads \
@@ -396,13 +392,13 @@ def _title_word(text: str, vocab: RuleVocab) -> bool:
 
 def _run_context(doc: Doc, v: DocView, span: Compound, ci: int, vocab: RuleVocab) -> tuple[str, float] | None:
     """Context typing for a title-case run: a cue word right before it, or a head/appositive after."""
-    before = [c.text.lower() for c in v.compounds[max(0, ci - 3):ci]][::-1]
+    before = v.comp_lowers[max(0, ci - 3):ci][::-1]
     if before[:1] in (["called"], ["named"], ["dubbed"], ["termed"]):
         return "method", 0.65
     if len(before) >= 2 and before[0] in {",", ":"} and singular(before[1]) in vocab.type_heads:
         return vocab.type_heads[singular(before[1])], 0.7  # "a new method, Model Breadcrumbs,"
     last_ci = v.comp_of_tok[span.end - 1]
-    after = [c.text.lower() for c in v.compounds[last_ci + 1:last_ci + 12]]
+    after = v.comp_lowers[last_ci + 1:last_ci + 12]
     if after[:1] == [","] and len(after) > 2 and after[1] in {"a", "an"}:
         for k in range(2, min(len(after), 10)):
             if after[k] in {".", ";", "(", ")"}:
@@ -460,7 +456,7 @@ def lexicon_extensions(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate
                 out.append((c[0], nxt.end, c[2], c[3], c[4], c[5] + 0.02))
                 continue
             if singular(low) in vocab.extension_heads or low in vocab.extension_heads:
-                text = doc[c[0]:nxt.end].text
+                text = v.span_text(c[0], nxt.end)
                 out.append((c[0], nxt.end, "method", entity_key(text), "noun-phrase", 0.97))
                 continue
         if first_ci == 0 or comps[first_ci].sent_start:
@@ -468,7 +464,7 @@ def lexicon_extensions(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate
         prev = comps[first_ci - 1]
         if v.sent_of[prev.start] != sent or prev.title != comps[first_ci].title:
             continue
-        surface = doc[c[0]:c[1]].text
+        surface = v.span_text(c[0], c[1])
         single = is_acronym(surface.split("-")[0]) or (surface.islower() and " " not in surface)
         if prev.text in _DIMENSION or (c[2] == "method" and single and vocab.adjective(prev.text)):
             text = f"{prev.text} {surface}"
@@ -516,7 +512,7 @@ def _dataset_subset(doc: Doc, v: DocView, vocab: RuleVocab, c: Candidate) -> Can
     if singular(last) not in vocab.task_heads and not last.endswith("ing"):
         return None  # the part is named by its task ("segmentation", "sentiment scoring")
     end = comps[k - 1].end
-    return (c[0], end, c[2], entity_key(doc[c[0]:end].text), "noun-phrase", 0.97)
+    return (c[0], end, c[2], entity_key(v.span_text(c[0], end)), "noun-phrase", 0.97)
 
 
 def _proper_word(c: Compound, vocab: RuleVocab) -> bool:
@@ -584,18 +580,11 @@ _NOT_ADVERBS = frozenset({"early", "family", "supply", "apply", "reply", "assemb
 def technique_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
     """Technique noun phrases ending in a method head noun (``rectified flow``)."""
     out: list[Candidate] = []
-    heads = vocab.method_head_forms
-    for ci in [i for i, c in enumerate(v.compounds) if "-" in c[2] or c[2].lower() in heads]:
+    kinds = modifier_kinds(vocab)
+    for ci in list(compress(range(len(v.comp_texts)), word_tests(v, vocab)[1])):
         comp = v.compounds[ci]
         head = comp.text.lower()
         head_s = singular(head)
-        if head_s not in vocab.method_heads and head not in vocab.method_heads:
-            if "-" not in head:
-                continue
-            # "tri-axial self-attention", "deep Q-learning": the last part is the head
-            last = singular(head.rsplit("-", 1)[1])
-            if last not in vocab.method_heads or last in vocab.weak_method_heads:
-                continue
         if ci + 1 < len(v.compounds) and v.compounds[ci + 1].text.lower() in vocab.head_followers:
             continue  # "learning rates", "attention maps": the phrase goes on past the head
         title_case = comp.text[:1].isupper()
@@ -607,18 +596,18 @@ def technique_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candida
         mods: list[Compound] = []
         while k >= 0 and len(mods) < 4:
             c = v.compounds[k]
-            low = c.text.lower()
             if c.title != comp.title:
                 break
-            if c.text in _DIMENSION:
+            kind, upper = kinds[c.text]
+            if kind == DIM:
                 mods.append(c)  # "3D convolutional network"
                 break
-            if not c.text[:1].isalpha() or is_acronym(c.text.split("-")[0]):
+            if kind == NO_WORD:  # not a letter first, or an acronym
                 break
-            if title_case and not c.text[:1].isupper():
+            if title_case and not upper:
                 break
-            if not vocab.can_modify(low):
-                if low in BOUND_ADVERBS and mods:
+            if kind != MODIFIER:
+                if kind == BOUND_ADVERB and mods:
                     mods.append(c)  # "fully connected layer", "densely connected network"
                 break
             mods.append(c)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib import resources
@@ -17,7 +17,7 @@ from typing import Any
 
 from extract.normalize import entity_key
 
-__all__ = ["BOUND_ADVERBS", "RuleVocab", "vocabulary"]
+__all__ = ["BOUND_ADVERBS", "RuleVocab", "WordMemo", "vocabulary"]
 
 # adverbs that bind to a participle inside a technique name ("fully connected layer")
 BOUND_ADVERBS = frozenset({"fully", "densely", "sparsely", "locally", "partially"})
@@ -28,6 +28,33 @@ _SIZE = re.compile(r"^\d+(?:\.\d+)?[BMKT]$|^\d+x\d+B$", re.IGNORECASE)
 def _plural_forms(words: Iterable[str]) -> frozenset[str]:
     # every w with singular(w) == h is one of these (see extract.normalize.singular)
     return frozenset(f for h in words for f in (h, h + "s", h + "es", h[:-1] + "ies"))
+
+
+class WordMemo(dict[str, Any]):
+    """``decide(word)`` memoised: a missing word is decided on first lookup (and stored, up
+    to a size limit)."""
+
+    __slots__ = ("decide",)
+    LIMIT = 1_000_000
+
+    def __init__(self, decide: Callable[[str], Any]) -> None:
+        super().__init__()
+        self.decide = decide
+
+    def __missing__(self, word: str) -> Any:
+        value = self.decide(word)
+        if len(self) < self.LIMIT:
+            self[word] = value
+        return value
+
+
+def _all_lemmas(word: str) -> Any:
+    from lemminflect import getAllLemmas
+
+    return getAllLemmas(word)
+
+
+_LEMMAS = WordMemo(_all_lemmas)  # the part-of-speech lexicon's answers (read, never changed)
 
 
 @lru_cache(maxsize=1)
@@ -62,6 +89,15 @@ class RuleVocab:
     task_followers: frozenset[str] = frozenset()  # "the NSP task": the name before it is a task
     pos_cache: dict[str, bool] = field(default_factory=dict)
     shape_cache: dict[str, str | None] = field(default_factory=dict)
+    memos: dict[str, WordMemo] = field(default_factory=dict)  # see :meth:`memo`
+
+    def memo(self, name: str, decide: Callable[[str], Any]) -> WordMemo:
+        """A per-word cache of the rule decision ``decide(word)`` (words are Zipfian, so most
+        lookups hit): ``list(map(vocab.memo(...).__getitem__, words))`` decides a whole document."""
+        m = self.memos.get(name)
+        if m is None:
+            m = self.memos[name] = WordMemo(decide)
+        return m
 
     @cached_property
     def type_head_forms(self) -> frozenset[str]:
@@ -126,9 +162,7 @@ class RuleVocab:
             return False
         if word.endswith("ing") and word in self.method_heads:
             return True  # a technique gerund as a noun adjunct: "pooling layer", "gating network"
-        from lemminflect import getAllLemmas
-
-        pos = getAllLemmas(word)
+        pos = _LEMMAS[word]
         if not pos:
             return True  # unknown to the POS lexicon: a technical term
         if "ADJ" in pos and word not in pos["ADJ"]:
@@ -140,23 +174,17 @@ class RuleVocab:
         if not word.isalpha() or not word.islower() or word in self.stop_words \
                 or word in self.generic_modifiers:
             return False
-        from lemminflect import getAllLemmas
-
-        pos = getAllLemmas(word)
+        pos = _LEMMAS[word]
         return "ADJ" in pos and "VERB" not in pos and word in pos["ADJ"]
 
     def participle(self, word: str) -> bool:
         """Verb-only past participles ("supervised", "learned"): modifiers of strong heads only."""
         if not word.endswith("ed") or not word.isalpha():
             return False
-        from lemminflect import getAllLemmas
-
-        return set(getAllLemmas(word)) == {"VERB"}
+        return set(_LEMMAS[word]) == {"VERB"}
 
     def verb_like(self, word: str) -> bool:
-        from lemminflect import getAllLemmas
-
-        return "VERB" in getAllLemmas(word)
+        return "VERB" in _LEMMAS[word]
 
     def is_size(self, text: str) -> bool:
         return bool(_SIZE.match(text)) or text.lower() in self.size_words
