@@ -7,7 +7,7 @@
 #   bash benchmarks/recheck.sh CORPUS.jsonl NEW.jsonl WORKDIR
 #
 # benchmarks/run.py leaves CORPUS and NEW in its --workdir (nN/corpus.jsonl, nN/new100.jsonl).
-# The run quoted in README wrote benchmarks/recheck-100k.txt.
+# benchmarks/recheck-100k.txt is the output of an earlier run (git d8c8f28), kept for comparison.
 set -u
 if [ $# -ne 3 ] || [ ! -f "$1" ] || [ ! -f "$2" ]; then
   echo "usage: bash benchmarks/recheck.sh CORPUS.jsonl NEW.jsonl WORKDIR (both input files must exist)" >&2
