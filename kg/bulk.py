@@ -2,8 +2,7 @@
 
 The corpus-level stages make millions of small acyclic objects (mentions, links, rows).
 CPython's collector runs a generation-0 pass every 700 allocations and full passes as the
-heap grows, each walking every tracked object: at 100k papers that was a quarter of the
-time of resolution and linking (measured in ``benchmarks/``). Reference counting still
+heap grows, each walking every tracked object, which is pure overhead here. Reference counting still
 frees everything these stages drop; the collector is re-enabled (if it was on) on exit.
 """
 

@@ -6,6 +6,7 @@ No timing assertions: these only check that the tools work and the table is prod
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -88,3 +89,16 @@ def test_run_produces_table(tmp_path: Path) -> None:
     assert "extraction / blank tokenizer throughput" in text
     assert "2-worker extraction speedup" in text
     assert text in proc.stdout
+
+
+def test_ab_extract_compares_two_trees(corpora: dict[str, Path]) -> None:
+    corpus = next(iter(corpora.values()))
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "ab_extract.py"), str(corpus),
+                           str(ROOT), str(ROOT), "--n", "20", "--rounds", "2"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert [line.split()[2] for line in lines[:4]] == ["old", "new", "new", "old"]
+    # the same tree on both sides finds the same mentions
+    assert len({re.search(r"CPU, (\S+) mentions", line)[1] for line in lines[:4]}) == 1  # type: ignore[index]
+    assert lines[-1].startswith("new vs old extraction CPU time: ")
