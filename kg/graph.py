@@ -4,7 +4,8 @@ Paper-paper weights are IDF sums: a shared entity mentioned by ``df`` of ``N`` p
 ``log(N / df)``, so a rare shared benchmark counts far more than "reinforcement learning".
 The projection stays sparse and linear in corpus size: entities in more than ``max_df``
 papers generate no pairs (they still add weight to pairs found through rarer entities),
-and each paper keeps its ``top_k`` strongest links.
+and each paper keeps its ``top_k`` strongest links. Papers are ranked in blocks of
+about ``_BLOCK_PAIRS`` candidate pairs, so memory does not grow with the total number of pairs.
 """
 
 from __future__ import annotations
@@ -66,27 +67,18 @@ def link_papers(
     # number of such pairs); hub entities add their weight to those pairs afterwards.
     rare = (df >= 2) & (df <= max_df)
     hub = df > max_df
-    w = sparse.triu(a[:, rare] @ sparse.diags(idf[rare]) @ a[:, rare].T, k=1).tocoo()
-    r, c, val = w.row, w.col, w.data
-    if hub.any() and len(r):
-        h = a[:, hub].tocsr()
-        val = val + np.asarray(h[r].multiply(h[c]) @ idf[hub]).ravel()
-    keep = val > min_weight
-    r, c, val = r[keep], c[keep], val[keep]
-    # top_k strongest links per paper; a link stays if either end keeps it
-    both_r = np.concatenate([r, c])
-    both_c = np.concatenate([c, r])
-    both_w = np.concatenate([val, val])
-    order = _by_paper_weight_neighbour(both_r, both_c, both_w, len(papers))
-    both_r, both_c, both_w = both_r[order], both_c[order], both_w[order]
-    starts = np.searchsorted(both_r, both_r, side="left")
-    rank = np.arange(len(both_r)) - starts
-    sel = rank < top_k
-    lo = np.minimum(both_r[sel], both_c[sel]).astype(np.int64)
-    hi = np.maximum(both_r[sel], both_c[sel]).astype(np.int64)
+    by_rare = a[:, rare].tocsr()
+    to_papers = (sparse.diags(idf[rare]) @ by_rare.T).tocsr()  # rare entity -> papers, idf
+    by_hub = a[:, hub].tocsr() if hub.any() else None
+    kept = [_top_links_of_rows(by_rare[block], to_papers, block.start, by_hub=by_hub,
+                               hub_idf=idf[hub], top_k=top_k, min_weight=min_weight)
+            for block in _row_blocks(by_rare, df[rare])]
+    if not kept:
+        return []
+    lo, hi, both_w = (np.concatenate([k[i] for k in kept]) for i in range(3))
     # each kept pair once (both ends may keep it), ordered by (paper, paper)
     code, first = np.unique(lo * len(papers) + hi, return_index=True)
-    weights = both_w[sel][first].tolist()
+    weights = both_w[first].tolist()
     lo, hi = code // len(papers), code % len(papers)
     # shared entities listed rarest first (ties by id: columns are in id order)
     rank = np.empty(len(ent_ids), dtype=np.int64)
@@ -108,6 +100,46 @@ def link_papers(
             links.append(Link(pa, pb, round(w, 6), tuple(shared[begin:end])))
             begin = end
     return links
+
+
+_BLOCK_PAIRS = 4_000_000  # candidate pairs per block: bounds the linking stage's memory
+
+
+def _row_blocks(by_rare: Any, rare_df: Any) -> list[slice]:
+    """Consecutive row ranges whose candidate pairs (bounded by the sum of the rare
+    entities' paper counts over the rows) stay near ``_BLOCK_PAIRS`` each, so the memory of
+    the linking stage does not grow with the corpus's total number of candidate pairs."""
+    import numpy as np
+
+    cum = np.cumsum(np.asarray(by_rare @ rare_df.astype(np.int64)).ravel())
+    if not len(cum):
+        return []
+    cuts = np.searchsorted(cum, np.arange(_BLOCK_PAIRS, cum[-1], _BLOCK_PAIRS), side="right")
+    bounds = np.unique(np.concatenate([[0], cuts, [len(cum)]])).tolist()
+    return [slice(b, e) for b, e in zip(bounds, bounds[1:], strict=False)]
+
+
+def _top_links_of_rows(rows: Any, to_papers: Any, first_row: int, *, by_hub: Any,
+                       hub_idf: Any, top_k: int, min_weight: float) -> tuple[Any, Any, Any]:
+    """The ``top_k`` strongest links of each paper in ``rows`` (a block of the paper x rare
+    entity matrix starting at paper ``first_row``) as (low end, high end, weight) arrays.
+    Each paper ranks all its candidates, so a block needs no other block; a pair's weight
+    sums the same terms in the same (entity) order from either end."""
+    import numpy as np
+
+    w = (rows @ to_papers).tocoo()
+    r, c, val = w.row.astype(np.int64) + first_row, w.col.astype(np.int64), w.data
+    not_self = r != c
+    r, c, val = r[not_self], c[not_self], val[not_self]
+    if by_hub is not None and len(r):
+        val = val + np.asarray(by_hub[r].multiply(by_hub[c]) @ hub_idf).ravel()
+    keep = val > min_weight
+    r, c, val = r[keep], c[keep], val[keep]
+    order = _by_paper_weight_neighbour(r, c, val, to_papers.shape[1])
+    r, c, val = r[order], c[order], val[order]
+    starts = np.searchsorted(r, r, side="left")
+    sel = (np.arange(len(r)) - starts) < top_k
+    return np.minimum(r[sel], c[sel]), np.maximum(r[sel], c[sel]), val[sel]
 
 
 def _by_paper_weight_neighbour(r: Any, c: Any, w: Any, n: int) -> Any:

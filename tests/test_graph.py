@@ -43,6 +43,53 @@ def test_links_are_symmetric_sorted_and_justified(ents: dict[str, set[str]]) -> 
         assert link.weight > 0
 
 
+def _brute_force_links(ents: dict[str, set[str]], *, top_k: int, max_df: int) -> set[tuple[str, str, float]]:
+    """The definition of link_papers, pair by pair (terms summed in entity id order, rare
+    entities then hubs, as the sparse product does)."""
+    n = len(ents)
+    df = {e: sum(e in es for es in ents.values()) for e in {e for es in ents.values() for e in es}}
+    weights: dict[tuple[str, str], float] = {}
+    for a in ents:
+        for b in ents:
+            shared = sorted(ents[a] & ents[b])
+            rare = [e for e in shared if df[e] <= max_df]
+            if a == b or not rare:
+                continue
+            w = 0.0
+            for e in rare:
+                w += math.log(n / df[e])
+            hubs = 0.0
+            for e in shared:
+                if df[e] > max_df:
+                    hubs += math.log(n / df[e])
+            weights[a, b] = w + hubs
+    kept = set()
+    for a in ents:
+        ranked = sorted(((b, w) for (x, b), w in weights.items() if x == a and w > 0),
+                        key=lambda bw: (-bw[1], bw[0]))
+        kept |= {(min(a, b), max(a, b), round(w, 6)) for b, w in ranked[:top_k]}
+    return kept
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.dictionaries(st.text("abcdefgh", min_size=1, max_size=2),
+                       st.sets(st.sampled_from("stuvwxyz"), max_size=5), max_size=16),
+       st.integers(1, 4), st.integers(2, 6), st.sampled_from([1, 7, 10**9]))
+def test_links_match_their_definition_whatever_the_blocks(
+        ents: dict[str, set[str]], top_k: int, max_df: int, block: int) -> None:
+    # linking runs in blocks of papers to bound memory: any block size gives the same links
+    from kg import graph
+
+    old = graph._BLOCK_PAIRS
+    graph._BLOCK_PAIRS = block
+    try:
+        links = link_papers(ents, top_k=top_k, max_df=max_df)
+    finally:
+        graph._BLOCK_PAIRS = old
+    assert {(lk.source, lk.target, lk.weight) for lk in links} == \
+        _brute_force_links(ents, top_k=top_k, max_df=max_df)
+
+
 def test_seed_graph_links_through_visualwebarena(seeds_graph) -> None:  # type: ignore[no-untyped-def]
     g = seeds_graph
     vwa = g.entity("VisualWebArena")
