@@ -35,6 +35,7 @@ def make_pipeline(lexicon_paths: Sequence[str | Path] = (), *, pipeline_dir: str
     import spacy
 
     import extract.components  # noqa: F401  (registers the factories)
+    import extract.train  # noqa: F401  (registers kg_ner_candidates, for trained pipelines)
 
     if pipeline_dir is not None:
         try:

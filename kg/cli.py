@@ -301,19 +301,23 @@ def cmd_related(args: argparse.Namespace) -> int:
     return 0
 
 
+def _type_map(spec: str | None) -> dict[str, str] | None:
+    if not spec:
+        return None
+    type_map = {}
+    for item in spec.split(","):
+        gold_t, sep, group = item.partition("=")
+        if not sep:
+            raise KGError(f"--type-map expects GOLD=GROUP[,GOLD=GROUP], got {item!r}")
+        type_map[gold_t.strip()] = group.strip()
+    return type_map
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from kg.evaluate import evaluate, format_report
 
-    type_map = None
-    if args.type_map:
-        type_map = {}
-        for item in args.type_map.split(","):
-            gold_t, sep, group = item.partition("=")
-            if not sep:
-                raise KGError(f"--type-map expects GOLD=GROUP[,GOLD=GROUP], got {item!r}")
-            type_map[gold_t.strip()] = group.strip()
-    report = evaluate(args.gold, format=args.format, type_map=type_map, lexicons=args.lexicon,
-                      pipeline=args.pipeline)
+    report = evaluate(args.gold, format=args.format, type_map=_type_map(args.type_map),
+                      lexicons=args.lexicon, pipeline=args.pipeline)
     if args.types:
         keep = set(args.types.split(",")) | {"overall"}
         for level in report["levels"].values():
@@ -321,6 +325,26 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
                 if g not in keep:
                     del level[g]
     print(json.dumps(report, indent=2) if args.json else format_report(report), end="")
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from extract.train import train
+    from kg.evaluate import read_gold
+
+    type_map = _type_map(args.type_map)
+    docs = list(read_gold(args.gold, format=args.format, type_map=type_map))
+    dev = list(read_gold(args.dev, format=args.format, type_map=type_map)) if args.dev else []
+
+    def show(row: dict[str, Any]) -> None:
+        dev_f = f"  dev P/R/F {row['p']:.3f}/{row['r']:.3f}/{row['f']:.3f}" if "f" in row else ""
+        print(f"epoch {row['epoch']:3d}  loss {row['loss']:10.3f}{dev_f}", flush=True)
+
+    summary = train(docs, args.out, dev_docs=dev, epochs=args.epochs, lexicons=args.lexicon,
+                    confidence=args.confidence, seed=args.seed, progress=show)
+    print(f"trained on {summary['examples']} documents ({', '.join(summary['labels'])}; "
+          f"{summary['dropped_spans']} gold spans left out), kept epoch {summary['best_epoch']} "
+          f"-> {args.out} (use with kg build --pipeline)")
     return 0
 
 
@@ -436,6 +460,19 @@ def make_parser() -> argparse.ArgumentParser:
     v.add_argument("--pipeline", help="a spaCy pipeline directory to evaluate instead")
     v.add_argument("--json", action="store_true", help="print the report as JSON")
     v.set_defaults(func=cmd_evaluate)
+    t = sub.add_parser("train", help="train an entity recogniser on annotated text and add it "
+                                     "to the rule pipeline")
+    t.add_argument("gold", help="annotated training file (JSONL, as for kg evaluate)")
+    t.add_argument("--out", "-o", required=True, help="pipeline directory to write")
+    t.add_argument("--dev", help="annotated file to pick the best epoch on")
+    t.add_argument("--format", choices=["jsonl", "scier"], default="jsonl")
+    t.add_argument("--type-map", help="map gold types to ours, e.g. Dataset=dataset,Method=method")
+    t.add_argument("--epochs", type=int, default=20)
+    t.add_argument("--confidence", type=float, default=0.6,
+                   help="confidence of the recogniser's candidates against the rules' (default 0.6)")
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--lexicon", action="append", default=[], help="extra lexicon file (JSONL)")
+    t.set_defaults(func=cmd_train)
     return parser
 
 
