@@ -76,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "quality-trained.md"))
     ap.add_argument("--splits", default=",".join(SPLITS),
                     help="splits to score (default: all; tune on dev alone)")
+    ap.add_argument("--save", type=Path, default=None,
+                    help="also keep the trained pipeline there (for experiments; never commit it)")
     ap.add_argument("--confidence", type=float, default=None,
                     help="the recogniser's candidate confidence (default: kg train's)")
     args = ap.parse_args(argv)
@@ -93,6 +95,10 @@ def main(argv: list[str] | None = None) -> int:
         summary = train(train_docs, pipe, dev_docs=dev_docs, epochs=args.epochs,
                         progress=lambda r: print(r, flush=True), **extra)
         train_secs = time.perf_counter() - t0
+        if args.save is not None:
+            import shutil
+
+            shutil.copytree(pipe, args.save, dirs_exist_ok=True)
         epochs = [f"| {r['epoch']} | {r['loss']:.1f} | {r['p']:.3f} | {r['r']:.3f} | {r['f']:.3f} |"
                   for r in summary["epochs"]]
         for split in args.splits.split(","):
