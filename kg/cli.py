@@ -468,8 +468,8 @@ def make_parser() -> argparse.ArgumentParser:
     t.add_argument("--format", choices=["jsonl", "scier"], default="jsonl")
     t.add_argument("--type-map", help="map gold types to ours, e.g. Dataset=dataset,Method=method")
     t.add_argument("--epochs", type=int, default=20)
-    t.add_argument("--confidence", type=float, default=0.6,
-                   help="confidence of the recogniser's candidates against the rules' (default 0.6)")
+    t.add_argument("--confidence", type=float, default=0.5,
+                   help="confidence of the recogniser's candidates against the rules' (default 0.5)")
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--lexicon", action="append", default=[], help="extra lexicon file (JSONL)")
     t.set_defaults(func=cmd_train)
