@@ -78,6 +78,8 @@ def build(
     for ms in batches:
         raw.extend(ms)
     options = {"lexicons": [str(x) for x in lexicons], **_link_options(top_k, max_df, min_weight)}
+    if pipeline is not None:  # kg add must extract new papers with the same pipeline
+        options["pipeline"] = str(Path(pipeline).resolve())
     info = BuildInfo(__version__, started, _now(), tuple(str(i) for i in inputs), base_iri)
     graph: KnowledgeGraph = assemble(papers, raw, info=info, lexicons=lexicons, options=options)
     return graph

@@ -109,7 +109,11 @@ def _add_papers(
 
         return load(out), counts
     lexicons = g.options.get("lexicons", [])
-    for p, ms in zip(todo, extract_papers(todo, lexicon_paths=lexicons,
+    pipeline = g.options.get("pipeline")
+    if pipeline is not None and todo and not Path(pipeline, "config.cfg").is_file():
+        raise OutputError(f"{out}: was built with the pipeline {pipeline}, which is no longer "
+                          "there; restore it, or rebuild with kg build")
+    for p, ms in zip(todo, extract_papers(todo, lexicon_paths=lexicons, pipeline_dir=pipeline,
                                                workers=workers or auto_workers(len(todo))), strict=True):
         raw_by_paper[p.id] = ms
     info = replace(g.data.info, started=started, finished=_now(), inputs=all_inputs)

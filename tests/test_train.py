@@ -141,3 +141,31 @@ def test_cli_train_bad_gold_is_one_clean_line(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert proc.stderr.startswith("kg: error:") and "bad.jsonl:1" in proc.stderr
     assert "Traceback" not in proc.stderr and not (tmp_path / "p").exists()
+
+
+def test_kg_add_extracts_with_the_pipeline_the_graph_was_built_with(
+        trained: tuple[Path, dict], tmp_path: Path) -> None:  # type: ignore[type-arg]
+    import shutil
+
+    import kg
+    from kg.update import add_papers
+
+    pipe, _ = trained
+    day1, day2 = tmp_path / "day1.jsonl", tmp_path / "day2.jsonl"
+    day1.write_text(json.dumps({"id": "p1", "title": "One", "abstract":
+                                "Experiments on tanzik show that flumbering improves accuracy."}) + "\n")
+    day2.write_text(json.dumps({"id": "p2", "title": "Two", "abstract":
+                                "Experiments on vorple show that flumbering improves accuracy."}) + "\n")
+    own = tmp_path / "pipe"
+    shutil.copytree(pipe, own)
+    kg.build([day1], pipeline=own).save(tmp_path / "out", formats=())
+    added, counts = add_papers(tmp_path / "out", [day2])
+    rebuilt = kg.build([day1, day2], pipeline=own)
+    assert counts["added"] == 1
+    assert "vorple" in {e.label for e in added.data.entities}  # found by the recogniser
+    assert added.data.entities == rebuilt.data.entities and added.data.links == rebuilt.data.links
+    shutil.rmtree(own)
+    day3 = tmp_path / "day3.jsonl"
+    day3.write_text(json.dumps({"id": "p3", "title": "Three", "abstract": "On mirocorp."}) + "\n")
+    with pytest.raises(OutputError, match="no longer"):
+        add_papers(tmp_path / "out", [day3])
