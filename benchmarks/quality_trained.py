@@ -105,13 +105,17 @@ def main(argv: list[str] | None = None) -> int:
             gold = scier / "PLM" / f"{split}.jsonl"
             rows += _rows(split, evaluate(gold, format="scier"), "rules (default)")
             rows += _rows(split, evaluate(gold, format="scier", pipeline=pipe), "rules + kg train")
+    import subprocess
+
     import spacy
 
+    rev = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+                         capture_output=True, text=True).stdout.strip() or "unknown"
     text = "\n".join([
         "# Extraction quality with a trained recogniser (`kg train`) on SciER",
         "",
         f"Produced by `python benchmarks/quality_trained.py {' '.join(argv or sys.argv[1:])}` on "
-        f"{datetime.now(UTC):%Y-%m-%d} (Python {platform.python_version()}, spaCy "
+        f"{datetime.now(UTC):%Y-%m-%d} (git {rev}; Python {platform.python_version()}, spaCy "
         f"{spacy.__version__}). Trained on SciER's {summary['examples']:,} training sentences "
         f"(`LLM/train.jsonl`; {missing} entities not found in their sentence, "
         f"{summary['dropped_spans']} overlapping or untyped spans left out) in {train_secs:.0f} s "
