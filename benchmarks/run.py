@@ -12,8 +12,10 @@ same counter as ``getrusage(RUSAGE_SELF).ru_maxrss``, which on Linux also keeps 
 the forking parent across ``exec`` and so overstates small stages) at the end (so
 it includes the loaded inputs; the RSS just before the stage is reported too). Worker processes
 of the 2-worker extraction are reported separately (``RUSAGE_CHILDREN``: the largest worker).
-``kg build`` end to end is a subprocess of its own: wall time from the parent and peak RSS
-of the whole process group, sampled every 0.2 s.
+``kg build`` end to end is a subprocess of its own: wall time from the parent and the peak
+memory of the whole process group, sampled every 0.2 s as the sum of each process's PSS
+(proportional set size: a page shared by the forked extraction workers and their parent
+counts once, where a sum of RSS would count it in every process).
 
 A stage is killed after ``--timeout`` seconds (default 900; an end-to-end build after
 ``--build-timeout``, default 1800, as it sums the stages) or when its process group
@@ -315,7 +317,8 @@ def child(stage: str, d: Path) -> dict[str, Any]:
 # parent side: run stages as subprocesses with a watchdog
 # ---------------------------------------------------------------------------------------------
 def _group_rss_mb(pgid: int) -> float:
-    """Sum of VmRSS of the processes in process group ``pgid``."""
+    """Memory of process group ``pgid``: the sum of its processes' PSS (``smaps_rollup``),
+    or of their RSS where PSS cannot be read."""
     total = 0
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -326,10 +329,21 @@ def _group_rss_mb(pgid: int) -> float:
             fields = stat[stat.rindex(")") + 2:].split()
             if int(fields[2]) != pgid:  # field 5 of stat: pgrp
                 continue
-            total += int(fields[21]) * os.sysconf("SC_PAGE_SIZE")  # field 24: rss pages
+            total += _pss_bytes(entry) or int(fields[21]) * os.sysconf("SC_PAGE_SIZE")  # 24: rss
         except (OSError, ValueError, IndexError):
             continue
     return total / 2**20
+
+
+def _pss_bytes(pid: str) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii", errors="replace") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
 
 
 @dataclass
@@ -563,7 +577,7 @@ def run_build(d: Path, kind: str, args: argparse.Namespace, rows: list[Row]) -> 
             row.cause = f"{w.killed} at {n:,}"
     else:
         row.rate = _fmt_rate(n / w.secs, "abstracts")
-        row.note = (f"--workers {args.build_workers} ({effective} extraction processes); peak = RSS "
+        row.note = (f"--workers {args.build_workers} ({effective} extraction processes); peak = PSS "
                     f"sum of the process group, sampled every 0.2 s")
     rows.append(row)
     print(f"  {stage:20s} {w.secs:9.2f} s  {row.rate:>22s}  peak {row.peak_mb:8,.0f} MB  "
@@ -634,7 +648,8 @@ def report(rows: list[Row], sizes: list[int], all_results: dict[int, dict[str, d
                "subprocess (inputs included; the RSS before the stage is in the notes; "
                "`getrusage().ru_maxrss` is not used because on Linux it keeps the forking "
                "parent's RSS across exec), except for `kg build` rows, where it is the sampled "
-               "RSS sum of the whole process group. Throughput is abstracts/s (triples/s for "
+               "sum of the PSS of the whole process group (pages the forked workers share with "
+               "their parent count once). Throughput is abstracts/s (triples/s for "
                "RDF). *CPU* is user + system time of the stage's process and the workers it waited for; "
                "CPU well below wall time means the stage waited for a core (other processes) or "
                "for I/O. A stage is killed after "

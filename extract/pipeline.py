@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -198,9 +199,16 @@ def extract_papers(
     ctx = multiprocessing.get_context("fork" if hasattr(multiprocessing, "get_context") else None)
     chunks = iter(lambda: list(islice(items, chunk_size)), [])
     args = ([str(p) for p in lexicon_paths], str(pipeline_dir) if pipeline_dir else None)
-    with ctx.Pool(workers, initializer=_init_worker, initargs=args) as pool:
-        for rows_per_paper in pool.imap(_extract_chunk, chunks):
-            for rows in rows_per_paper:
-                yield [Mention.from_row(r) for r in rows]
-            if progress:
-                progress(len(rows_per_paper))
+    # Forked workers share the parent's pages until they write to them, and a garbage
+    # collection in a worker writes to every object it visits: it would copy the whole
+    # corpus the parent holds into each worker. Frozen objects are not visited.
+    gc.freeze()
+    try:
+        with ctx.Pool(workers, initializer=_init_worker, initargs=args) as pool:
+            for rows_per_paper in pool.imap(_extract_chunk, chunks):
+                for rows in rows_per_paper:
+                    yield [Mention.from_row(r) for r in rows]
+                if progress:
+                    progress(len(rows_per_paper))
+    finally:
+        gc.unfreeze()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 
@@ -168,7 +169,13 @@ def test_parallel_extraction_matches_serial(tmp_path: Path) -> None:
     papers = [Paper(f"title:{i}", f"Paper {i}", f"We run GPT-4o on WebArena with method M{i}Net.")
               for i in range(40)]
     serial = list(extract_papers(papers, lexicon_paths=[lex]))
-    parallel = list(extract_papers(papers, lexicon_paths=[lex], workers=2, chunk_size=8))
+    parallel_iter = extract_papers(papers, lexicon_paths=[lex], workers=2, chunk_size=8)
+    parallel = [next(parallel_iter)]
+    # while forked workers run, the parent's objects are frozen (the workers' garbage
+    # collector would otherwise copy every page of them); unfrozen once the pool is gone
+    assert gc.get_freeze_count() > 0
+    parallel += list(parallel_iter)
+    assert gc.get_freeze_count() == 0
     assert serial == parallel
 
 
