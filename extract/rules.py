@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 from extract.doc_view import Candidate, Compound, DocView, candidates
 from extract.normalize import entity_key, is_acronym, singular
-from extract.vocab import BOUND_ADVERBS, RuleVocab
+from extract.vocab import _LEMMAS, BOUND_ADVERBS, RuleVocab
 from extract.word_tests import BOUND_ADVERB, DIM, MODIFIER, NO_WORD, modifier_kinds, word_tests
 
 if TYPE_CHECKING:
@@ -80,6 +80,8 @@ def context_type(doc: Doc, v: DocView, comp: Compound, vocab: RuleVocab) -> tupl
     t = head_type(vocab, after[:2])
     if t:
         return t, 0.85
+    if len(after) >= 2 and after[0] in SPLIT_PREFIXES and after[1] in SPLIT_HEADS:
+        return "dataset", 0.85  # "the ZQD training set", "the WMB validation split"
     if after and after[0] in _LIST_SEPARATORS:
         t = _list_head(v, comp, vocab)
         if t:
@@ -92,6 +94,8 @@ def context_type(doc: Doc, v: DocView, comp: Compound, vocab: RuleVocab) -> tupl
             if t:
                 return t, 0.8
     before = v.comp_lowers[max(0, ci - 4):ci][::-1]  # the previous 4 (as _prev_compounds), nearest first
+    if _split_of(before):
+        return "dataset", 0.8
     if before and before[0] in {"called", "named", "dubbed", "termed", ":"}:
         before = before[1:]
     if before and before[0] == ",":
@@ -115,6 +119,15 @@ def context_type(doc: Doc, v: DocView, comp: Compound, vocab: RuleVocab) -> tupl
     return None
 
 
+# "the X training set", "the X test split": the name before a split of a dataset is the dataset
+SPLIT_PREFIXES = frozenset({"train", "training", "test", "testing", "validation", "val", "dev", "development",
+                            "held-out", "heldout"})
+SPLIT_HEADS = frozenset({"set", "sets", "split", "splits"})
+# "the English-German test set": a language pair names no dataset
+_LANGUAGES = frozenset({"English", "German", "French", "Chinese", "Spanish", "Japanese", "Korean", "Russian",
+                        "Arabic", "Italian", "Portuguese", "Dutch", "Hindi", "Romanian", "Czech", "Turkish",
+                        "Vietnamese", "Finnish", "Estonian", "Latvian", "Swedish", "Polish", "Greek",
+                        "Hebrew", "Indonesian", "Thai", "Persian", "Urdu", "Bengali", "Swahili"})
 _LIST_SEPARATORS = frozenset({",", "and", "or", "["})
 _LIST_HEADS = frozenset({"datasets", "benchmarks", "corpora", "suites", "testbeds", "leaderboards",
                          "databases", "collections", "challenges", "arenas", "benches"})
@@ -207,6 +220,8 @@ def name_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
         shape = shape_of(text, vocab)
         if shape is None:
             t = _head_after_capitalised(v, ci, vocab)
+            if t is None and text[1:].islower():
+                t = _coined_on(doc, v, ci, vocab, out)
             if t is not None:
                 out.append(t)
             continue
@@ -540,6 +555,8 @@ def _head_after_capitalised(v: DocView, ci: int, vocab: RuleVocab) -> Candidate 
     """``the Penn Treebank dataset``: capitalised words right before a type head noun."""
     comp = v.compounds[ci]
     lower = comp.text.lower()
+    if lower in SPLIT_HEADS:
+        return _before_split(v, ci, vocab)
     if lower[:1] not in vocab.head_initials:
         return None  # cheap pre-check: no type head starts with this letter
     t = vocab.type_heads.get(singular(lower))
@@ -566,6 +583,96 @@ def _head_after_capitalised(v: DocView, ci: int, vocab: RuleVocab) -> Candidate 
         # "the Foo Bar Corpus": a capitalised corpus word is part of the name
         return (first.start, comp.end, t, entity_key(f"{text} {comp.text}"), "context:head", 0.75)
     return (first.start, last.end, t, entity_key(text), "context:head", 0.75)
+
+
+def coined_word(text: str, vocab: RuleVocab) -> bool:
+    """``Zorblax``, ``Wikipedia``: a capitalised word that is no English word (nor a stop-name)."""
+    return (len(text) >= 4 and text[:1].isupper() and text[1:].islower() and text.isalpha()
+            and text not in vocab.stop_names and text.lower() not in vocab.stop_words
+            and text not in _LANGUAGES and not _word(text.lower()))
+
+
+def _coined_on(doc: Doc, v: DocView, ci: int, vocab: RuleVocab, found: list[Candidate]) -> Candidate | None:
+    """``results on Zorblax``, ``trained on Zorblax and Quxbar``: a coined capitalised word
+    after "on"/"across" in a sentence about training or evaluation names a dataset, as do
+    the names coordinated with it."""
+    comp = v.compounds[ci]
+    if comp.sent_start or comp.title or not coined_word(comp.text, vocab):
+        return None
+    if ci + 1 < len(v.compounds) and v.compounds[ci + 1].text[:1].isupper() \
+            and not v.compounds[ci + 1].sent_start:
+        return None  # "on Zorblax Quxbar ...": part of a longer name the other rules type
+    if _modifies_noun(v, ci, vocab):
+        return None  # "on Xeon and Atom processors": a name modifying a noun names no dataset
+    before = v.comp_lowers[max(0, ci - 3):ci][::-1]
+    if _split_of(before):
+        return (comp.start, comp.end, "dataset", entity_key(comp.text), "context", 0.75)
+    if before[:1] == ["the"]:
+        before = before[1:]
+    if before and before[0] in {"on", "across"} and (len(before) < 2 or before[1] not in _BUILT_ON) \
+            and _sentence_words(v, comp.start) & vocab.eval_words:
+        return (comp.start, comp.end, "dataset", entity_key(comp.text), "context", 0.6)
+    co = _coordinated(v, ci, found)
+    if co is not None and co[0] in {"dataset", "benchmark"}:
+        return (comp.start, comp.end, "dataset", entity_key(comp.text), "context", min(co[1], 0.6))
+    k = ci - 1
+    while k >= 0 and ci - k <= 2 and v.compounds[k].text in {",", "and", "or"}:
+        k -= 1
+    if k < ci - 1 and k >= 0:
+        end = v.compounds[k].end  # "on ImageNet and Zorblax": a name listed after a known dataset
+        if any(c[1] == end and c[2] in {"dataset", "benchmark"} and c[4].startswith("lexicon")
+               for c in candidates(doc)):
+            return (comp.start, comp.end, "dataset", entity_key(comp.text), "context", 0.6)
+    return None
+
+
+_DATA_NOUNS = frozenset({"data", "dataset", "datasets", "benchmark", "benchmarks", "corpus", "corpora"})
+
+
+def _split_of(before: list[str]) -> bool:
+    """``the test split of X``, ``the training set of X`` (``before``: the preceding words,
+    nearest first)."""
+    return len(before) >= 3 and before[0] == "of" and before[1] in SPLIT_HEADS and before[2] in SPLIT_PREFIXES
+
+
+def _modifies_noun(v: DocView, ci: int, vocab: RuleVocab) -> bool:
+    """True when the names listed from compound ``ci`` on are followed by a common noun
+    other than a data noun (``Xeon and Atom processors``)."""
+    comps = v.compounds
+    k = ci + 1
+    while k < len(comps) and k - ci <= 6 and (comps[k].text in {",", "and", "or"} or (
+            comps[k].text[:1].isupper() and not comps[k].sent_start)):
+        k += 1
+    if k >= len(comps) or v.sent_of[comps[k].start] != v.sent_of[comps[ci].start]:
+        return False
+    w = comps[k].text
+    if not (w.isalpha() and w.islower()) or w in vocab.stop_words or w in _DATA_NOUNS:
+        return False
+    pos = _LEMMAS[w] or _LEMMAS[singular(w)]
+    return not pos or ("NOUN" in pos and "VERB" not in pos)  # an unknown word: a technical noun
+
+
+def _before_split(v: DocView, ci: int, vocab: RuleVocab) -> Candidate | None:
+    """``the Penn Treebank training set``, ``the Zorblax test split``: capitalised words right
+    before a split of a dataset name the dataset (not a language pair: ``the English-German
+    test set``)."""
+    if ci < 2 or v.comp_lowers[ci - 1] not in SPLIT_PREFIXES:
+        return None
+    k = ci - 2
+    while k >= 0 and ci - 2 - k < 3:
+        c = v.compounds[k]
+        if not c.text[:1].isupper() or c.text.lower() in vocab.stop_words or c.sent_start or c.title:
+            break
+        k -= 1
+    if k == ci - 2:
+        return None
+    names = v.compounds[k + 1:ci - 1]
+    first, last = names[0], names[-1]
+    text = " ".join(c.text for c in names)
+    if text in vocab.stop_names or entity_key(text) in vocab.generic_phrases or len(text) < 2 \
+            or all(p in _LANGUAGES for c in names for p in c.text.split("-")):
+        return None
+    return (first.start, last.end, "dataset", entity_key(text), "context:head", 0.75)
 
 
 def _manner_adverb(word: str) -> bool:

@@ -545,3 +545,30 @@ def test_a_name_after_a_proposal_verb_takes_its_appositive_type(nlp) -> None:  #
     found = {(t, typ) for t, typ, _ in spans(nlp, text)}
     assert {("Gorp", "benchmark"), ("Zibble", "dataset"), ("Quux", "method")} <= found
     assert not any(t == "Blorp" for t, _ in found)
+
+
+def test_name_before_a_split_of_a_dataset(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = spans(nlp, "We report results on the Zorblax test set and train on the Penn Wumpus training set. "
+                       "Scores on the ZQD validation split and the English-German test set are lower.")
+    assert ("Zorblax", "dataset", "context:head") in found
+    assert ("Penn Wumpus", "dataset", "context:head") in found
+    assert ("ZQD", "dataset", "context") in found
+    assert not any(t.startswith("English") for t, _, _ in found)
+
+
+def test_split_of_a_named_dataset(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = spans(nlp, "We report accuracy on the validation set of ZQD. "
+                       "Then we use the test split of Zorblax.")
+    assert ("ZQD", "dataset", "context") in found
+    assert ("Zorblax", "dataset", "context") in found
+
+
+def test_coined_word_evaluated_on_is_a_dataset(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = spans(nlp, "Experiments on Zorblax show gains. The model is trained on Quxbar and Flimflam. "
+                       "It is based on Blimpo and achieves good results. We visited Snorfle in summer. "
+                       "Speedups on Xeon and Atom processors are large with the same accuracy. "
+                       "Results on English are better.")
+    assert ("Zorblax", "dataset", "context") in found
+    assert ("Quxbar", "dataset", "context") in found
+    assert ("Flimflam", "dataset", "context") in found
+    assert not any(t in {"Blimpo", "Snorfle", "Xeon", "Atom", "English"} for t, _, _ in found)
