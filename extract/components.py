@@ -24,7 +24,7 @@ from extract.filters import filter_uses
 from extract.lexicon import LexEntry, Lexicon, load_lexicon, read_lexicon
 from extract.lists import introduced_names
 from extract.normalize import entity_key, singular
-from extract.rules import name_candidates, technique_candidates
+from extract.rules import kernel_sizes, name_candidates, technique_candidates
 from extract.vocab import vocabulary
 
 _GLUED_SIZES = ("BASE", "LARGE")
@@ -216,6 +216,7 @@ class NameRules:
         out.extend(introduced_names(doc, v, vocab))
         if self.noun_phrases:
             out.extend(technique_candidates(doc, v, vocab))
+        out.extend(kernel_sizes(v, out))
         return doc
 
 

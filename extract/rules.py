@@ -487,6 +487,37 @@ def lexicon_extensions(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate
     return out
 
 
+_KERNEL = re.compile(r"^\d{1,2}[x×]\d{1,2}$")
+_KERNEL_SIDE = re.compile(r"^(?:\d{1,2}|[a-zA-Z])$")
+_TECHNIQUE_RULES = frozenset({"lexicon", "lexicon-variant", "noun-phrase"})
+
+
+def kernel_sizes(v: DocView, cands: list[Candidate]) -> list[Candidate]:
+    """``3 × 3 convolution``, ``1x1 conv``: a kernel size before a technique names a more
+    specific technique (a new entity, outranking the bare technique)."""
+    out: list[Candidate] = []
+    texts = v.texts
+    for c in cands:
+        if c[2] != "method" or c[0] < 1 or c[5] < 0.5 or c[4] not in _TECHNIQUE_RULES:
+            continue
+        k = c[0] - 1
+        while k >= 0 and not texts[k].strip():
+            k -= 1  # whitespace tokens
+        if k < 0 or v.sent_of[k] != v.sent_of[c[0]]:
+            continue
+        if _KERNEL.match(texts[k]):
+            start = k
+        elif k >= 2 and texts[k - 1] in {"×", "x"} and _KERNEL_SIDE.match(texts[k]) \
+                and _KERNEL_SIDE.match(texts[k - 2]) and (texts[k].isdigit() or texts[k - 2].isdigit()) \
+                and v.sent_of[k - 2] == v.sent_of[c[0]]:
+            start = k - 2
+        else:
+            continue
+        text = v.span_text(start, c[1])
+        out.append((start, c[1], "method", entity_key(text), "noun-phrase", max(c[5], 0.97)))
+    return out
+
+
 _DATA_HEADS = frozenset({"dataset", "datasets", "benchmark", "benchmarks", "corpus", "corpora", "database",
                          "challenge"})
 _SUBSET_CUES = frozenset({"task", "track", "subtask"})

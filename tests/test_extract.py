@@ -572,3 +572,12 @@ def test_coined_word_evaluated_on_is_a_dataset(nlp) -> None:  # type: ignore[no-
     assert ("Quxbar", "dataset", "context") in found
     assert ("Flimflam", "dataset", "context") in found
     assert not any(t in {"Blimpo", "Snorfle", "Xeon", "Atom", "English"} for t, _, _ in found)
+
+
+def test_kernel_size_before_a_technique() -> None:
+    nlp = make_pipeline()
+    found = spans(nlp, "We replace the 3 × 3 convolution with a 1x1 convolution. "
+                       "Images of 32 × 32 ZQD are used.")
+    assert ("3 × 3 convolution", "method", "noun-phrase") in found
+    assert ("1x1 convolution", "method", "noun-phrase") in found
+    assert not any(t.startswith("32") for t, _, _ in found)
