@@ -576,8 +576,8 @@ def test_coined_word_evaluated_on_is_a_dataset(nlp) -> None:  # type: ignore[no-
 
 def test_kernel_size_before_a_technique() -> None:
     nlp = make_pipeline()
-    found = spans(nlp, "We replace the 3 × 3 convolution with a 1x1 convolution. "
+    found = spans(nlp, "We replace the 3 × 3 convolution with 5x5 convolutions. "
                        "Images of 32 × 32 ZQD are used.")
     assert ("3 × 3 convolution", "method", "noun-phrase") in found
-    assert ("1x1 convolution", "method", "noun-phrase") in found
+    assert ("5x5 convolutions", "method", "noun-phrase") in found
     assert not any(t.startswith("32") for t, _, _ in found)
