@@ -114,6 +114,13 @@ class LexiconMatcher:
             start, end = v.word_tok[i], v.word_tok[i + nw - 1] + 1
             first, last = v.compound_at(start), v.compound_at(end - 1)
             conf = 0.8 if entry.ambiguous else 0.95
+            if heads and entry.type == "model" and i + nw < n and lowers[i + nw] in _DATA_HEADS \
+                    and lowers[i + nw] not in {"benchmark", "benchmarks"} and words[i][:1].isupper():
+                # "the Dolly dataset", "the Alpaca corpus": a model's name before a dataset head
+                # noun names the data released with it
+                out.append((start, end, "dataset", entry.key, "lexicon", conf))
+                after = i + nw
+                continue
             if first is not None and last is not None and (first.start != start or last.end != end):
                 tail = v.span_text(end, last.end).strip("-")
                 parts = [p for p in tail.split("-") if p]

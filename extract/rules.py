@@ -606,6 +606,7 @@ def _head_after_capitalised(v: DocView, ci: int, vocab: RuleVocab) -> Candidate 
     suffix = last.text.rsplit("-", 1)[-1] if "-" in last.text else ""
     if text in vocab.stop_names or entity_key(f"{text} {comp.text}") in vocab.generic_phrases \
             or entity_key(text) in vocab.generic_phrases or len(text) < 2 \
+            or all(p in _LANGUAGES for c in v.compounds[k + 1:ci] for p in c.text.split("-")) \
             or (suffix and (suffix in vocab.generic_modifiers or vocab.participle(suffix.lower()))):
         return None  # "LLM-based models", "Instruction-Tuned models": a kind, not a name
     if t == "model" and lower != singular(lower) and k == ci - 2 and text.isupper() and text.isalpha():

@@ -581,3 +581,13 @@ def test_kernel_size_before_a_technique() -> None:
     assert ("3 × 3 convolution", "method", "noun-phrase") in found
     assert ("5x5 convolutions", "method", "noun-phrase") in found
     assert not any(t.startswith("32") for t, _, _ in found)
+
+
+def test_model_name_before_a_dataset_head_is_its_data() -> None:
+    nlp = make_pipeline()
+    found = spans(nlp, "We fine-tune on the Dolly dataset with the instruction tuning corpus, then compare "
+                       "with the Dolly model. The WMT 2014 English-German dataset is used.")
+    assert ("Dolly", "dataset", "lexicon") in found
+    assert ("Dolly", "model", "lexicon") in found
+    assert ("instruction tuning", "method", "lexicon") in found
+    assert not any(t == "English-German" for t, _, _ in found)  # a language pair names no dataset
