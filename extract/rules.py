@@ -362,10 +362,20 @@ def title_case_names(doc: Doc, v: DocView, vocab: RuleVocab, proposal: set[int])
         text = v.span_text(first.start, last.end)
         key = entity_key(text)
         head = singular(last.text.lower().split("-")[-1])
-        if key in vocab.generic_phrases or head in vocab.task_heads or head in vocab.object_heads \
+        if key in vocab.generic_phrases or head in vocab.task_heads \
                 or any(comps[w].text.lower() in vocab.organisation_words for w in words):
             continue  # "Natural Language Processing", "New York University"
         span = Compound(first.start, last.end, text, first.sent_start, first.title)
+        co = _coordinated(v, words[0], out)
+        if co is not None and co[0] in {"dataset", "benchmark"}:
+            # "on Oxford Penguin Counting and Hockey Fights": a run listed after a dataset
+            out.append((first.start, last.end, co[0], key, "context", co[1]))
+            continue
+        if head in vocab.object_heads:
+            # "Image Patches" is no name, but "results on Hockey Fights" names data
+            if _on_eval(v, span, words[0], vocab):
+                out.append((first.start, last.end, "dataset", key, "context", 0.6))
+            continue
         ctx = _run_context(doc, v, span, words[0], vocab)
         if ctx is not None:
             out.append((first.start, last.end, ctx[0], key, "context", ctx[1]))
@@ -410,6 +420,8 @@ def _run_context(doc: Doc, v: DocView, span: Compound, ci: int, vocab: RuleVocab
     before = v.comp_lowers[max(0, ci - 3):ci][::-1]
     if before[:1] in (["called"], ["named"], ["dubbed"], ["termed"]):
         return "method", 0.65
+    if _on_eval(v, span, ci, vocab):
+        return "dataset", 0.6  # "results on Oxford Penguin Counting"
     if len(before) >= 2 and before[0] in {",", ":"} and singular(before[1]) in vocab.type_heads:
         return vocab.type_heads[singular(before[1])], 0.7  # "a new method, Model Breadcrumbs,"
     last_ci = v.comp_of_tok[span.end - 1]
@@ -422,6 +434,25 @@ def _run_context(doc: Doc, v: DocView, span: Compound, ci: int, vocab: RuleVocab
             if t and after[k + 1:k + 2] != ["of"]:  # "a collection of techniques"
                 return t, 0.7
     return None
+
+
+def _on_eval(v: DocView, span: Compound, ci: int, vocab: RuleVocab) -> bool:
+    """A name (starting at compound ``ci``) after "on"/"across" in a sentence about training
+    or evaluation: ``results on (the) Oxford Penguin Counting``, not ``based on ...``."""
+    head = singular(span.text.lower().rsplit(" ", 1)[-1].split("-")[-1])
+    last = v.comp_of_tok[span.end - 1]
+    nxt = v.comp_lowers[last + 1] if 0 <= last < len(v.comp_lowers) - 1 else ""
+    if nxt and v.compounds[last + 1].text[:1].isupper():
+        return False  # a run cut short ("Natural Language Inference" without its generic last word)
+    if head in vocab.method_heads or vocab.type_heads.get(head) in {"method", "model"} \
+            or nxt in vocab.task_followers or vocab.type_heads.get(singular(nxt)) in {"method", "model"}:
+        return False  # "on Graph Neural Networks", "on Natural Language Inference tasks"
+    before = v.comp_lowers[max(0, ci - 3):ci][::-1]
+    if before[:1] == ["the"]:
+        before = before[1:]
+    return bool(before) and before[0] in {"on", "across"} \
+        and (len(before) < 2 or before[1] not in _BUILT_ON) \
+        and bool(_sentence_words(v, span.start) & vocab.eval_words)
 
 
 def _cited(v: DocView, ci: int) -> bool:

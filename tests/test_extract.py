@@ -591,3 +591,12 @@ def test_model_name_before_a_dataset_head_is_its_data() -> None:
     assert ("Dolly", "model", "lexicon") in found
     assert ("instruction tuning", "method", "lexicon") in found
     assert not any(t == "English-German" for t, _, _ in found)  # a language pair names no dataset
+
+
+def test_title_case_run_evaluated_on_is_a_dataset(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = spans(nlp, "We evaluate on Oxford Penguin Counting and Hockey Fights. "
+                       "We report experiments on Natural Language Inference tasks. "
+                       "The method is based on Zorblax Action Set and achieves gains.")
+    assert ("Oxford Penguin Counting", "dataset", "context") in found
+    assert ("Hockey Fights", "dataset", "context") in found  # listed after a dataset
+    assert not any(t.startswith("Natural") or t.startswith("Zorblax") for t, _, _ in found)
