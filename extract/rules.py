@@ -94,7 +94,7 @@ def context_type(doc: Doc, v: DocView, comp: Compound, vocab: RuleVocab) -> tupl
             if t:
                 return t, 0.8
     before = v.comp_lowers[max(0, ci - 4):ci][::-1]  # the previous 4 (as _prev_compounds), nearest first
-    if _split_of(before):
+    if _split_of(before) or _items_from(before):
         return "dataset", 0.8
     if before and before[0] in {"called", "named", "dubbed", "termed", ":"}:
         before = before[1:]
@@ -448,6 +448,8 @@ def _on_eval(v: DocView, span: Compound, ci: int, vocab: RuleVocab) -> bool:
             or nxt in vocab.task_followers or vocab.type_heads.get(singular(nxt)) in {"method", "model"}:
         return False  # "on Graph Neural Networks", "on Natural Language Inference tasks"
     before = v.comp_lowers[max(0, ci - 3):ci][::-1]
+    if _items_from(before):
+        return True  # "images from Oxford Penguin Counting"
     if before[:1] == ["the"]:
         before = before[1:]
     return bool(before) and before[0] in {"on", "across"} \
@@ -696,6 +698,22 @@ def _split_of(before: list[str]) -> bool:
     """``the test split of X``, ``the training set of X`` (``before``: the preceding words,
     nearest first)."""
     return len(before) >= 3 and before[0] == "of" and before[1] in SPLIT_HEADS and before[2] in SPLIT_PREFIXES
+
+
+# "images from X", "the questions in X", "a subset of X": X is a dataset
+_DATA_ITEMS = frozenset({"images", "videos", "clips", "sentences", "questions", "documents", "articles",
+                         "samples", "examples", "instances", "pairs", "frames", "utterances", "dialogues",
+                         "dialogs", "recordings", "reviews", "tweets", "captions", "annotations", "scenes",
+                         "photos", "texts", "data", "subset", "subsets"})
+
+
+def _items_from(before: list[str]) -> bool:
+    """``images from (the) X``, ``a subset of X`` (``before``: the preceding words, nearest first)."""
+    if before[:1] == ["the"]:
+        before = before[1:]
+    if len(before) < 2 or before[1] not in _DATA_ITEMS:
+        return False
+    return before[0] in {"from", "in"} or (before[0] == "of" and before[1] in {"subset", "subsets"})
 
 
 def _modifies_noun(v: DocView, ci: int, vocab: RuleVocab) -> bool:

@@ -600,3 +600,12 @@ def test_title_case_run_evaluated_on_is_a_dataset(nlp) -> None:  # type: ignore[
     assert ("Oxford Penguin Counting", "dataset", "context") in found
     assert ("Hockey Fights", "dataset", "context") in found  # listed after a dataset
     assert not any(t.startswith("Natural") or t.startswith("Zorblax") for t, _, _ in found)
+
+
+def test_items_from_a_named_dataset(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = spans(nlp, "Figure 2 shows examples from ZQD and questions in Oxford Penguin Counting. "
+                       "We use a subset of Quxbar-3 for training. The images in Paris are nice.")
+    assert ("ZQD", "dataset", "context") in found
+    assert ("Oxford Penguin Counting", "dataset", "context") in found
+    assert ("Quxbar-3", "dataset", "context") in found
+    assert not any(t == "Paris" for t, _, _ in found)
