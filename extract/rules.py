@@ -82,6 +82,8 @@ def context_type(doc: Doc, v: DocView, comp: Compound, vocab: RuleVocab) -> tupl
         return t, 0.85
     if len(after) >= 2 and after[0] in SPLIT_PREFIXES and after[1] in SPLIT_HEADS:
         return "dataset", 0.85  # "the ZQD training set", "the WMB validation split"
+    if _contains_items(after):
+        return "dataset", 0.8  # "ZQD contains 10,000 images"
     if after and after[0] in _LIST_SEPARATORS:
         t = _list_head(v, comp, vocab)
         if t:
@@ -378,6 +380,11 @@ def title_case_names(doc: Doc, v: DocView, vocab: RuleVocab, proposal: set[int])
             continue
         ctx = _run_context(doc, v, span, words[0], vocab)
         if ctx is not None:
+            if ctx == _CONTAINS_CTX and words[0] > 0 and comps[words[0] - 1].sent_start \
+                    and titled[words[0] - 1] and not comps[words[0] - 1].title:
+                # "Oxford Penguin Counting contains ...": the run began the sentence
+                first = comps[words[0] - 1]
+                key = entity_key(v.span_text(first.start, last.end))
             out.append((first.start, last.end, ctx[0], key, "context", ctx[1]))
         elif len(words) >= 3 and (v.sent_of[first.start] in proposal or head in vocab.method_heads
                                   or head in vocab.type_heads or _repeated(words, comps)):
@@ -426,6 +433,8 @@ def _run_context(doc: Doc, v: DocView, span: Compound, ci: int, vocab: RuleVocab
         return vocab.type_heads[singular(before[1])], 0.7  # "a new method, Model Breadcrumbs,"
     last_ci = v.comp_of_tok[span.end - 1]
     after = v.comp_lowers[last_ci + 1:last_ci + 12]
+    if _contains_items(after):
+        return _CONTAINS_CTX  # "Oxford Penguin Counting contains 10,000 images"
     if after[:1] == [","] and len(after) > 2 and after[1] in {"a", "an"}:
         for k in range(2, min(len(after), 10)):
             if after[k] in {".", ";", "(", ")"}:
@@ -662,7 +671,11 @@ def _coined_on(doc: Doc, v: DocView, ci: int, vocab: RuleVocab, found: list[Cand
     after "on"/"across" in a sentence about training or evaluation names a dataset, as do
     the names coordinated with it."""
     comp = v.compounds[ci]
-    if comp.sent_start or comp.title or not coined_word(comp.text, vocab):
+    if comp.title or not coined_word(comp.text, vocab):
+        return None
+    if _contains_items(v.comp_lowers[ci + 1:ci + 8]):
+        return (comp.start, comp.end, "dataset", entity_key(comp.text), "context", 0.75)
+    if comp.sent_start:
         return None
     if ci + 1 < len(v.compounds) and v.compounds[ci + 1].text[:1].isupper() \
             and not v.compounds[ci + 1].sent_start:
@@ -714,6 +727,22 @@ def _items_from(before: list[str]) -> bool:
     if len(before) < 2 or before[1] not in _DATA_ITEMS:
         return False
     return before[0] in {"from", "in"} or (before[0] == "of" and before[1] in {"subset", "subsets"})
+
+
+_CONTAINS_CTX = ("dataset", 0.7)
+_CONTAIN_VERBS = frozenset({"contains", "consists", "comprises", "includes", "collects", "covers"})
+_COUNTED = _DATA_ITEMS | {"classes", "categories", "subjects", "speakers", "hours", "identities", "dialogs"}
+
+
+def _contains_items(after: list[str]) -> bool:
+    """``X contains 10,000 images``, ``X consists of 500 videos of 20 classes`` (``after``: the
+    following words)."""
+    if not after or after[0] not in _CONTAIN_VERBS:
+        return False
+    for k in range(1, min(len(after), 6)):
+        if after[k][:1].isdigit():
+            return any(w in _COUNTED for w in after[k + 1:k + 4])
+    return False
 
 
 def _modifies_noun(v: DocView, ci: int, vocab: RuleVocab) -> bool:

@@ -609,3 +609,13 @@ def test_items_from_a_named_dataset(nlp) -> None:  # type: ignore[no-untyped-def
     assert ("Oxford Penguin Counting", "dataset", "context") in found
     assert ("Quxbar-3", "dataset", "context") in found
     assert not any(t == "Paris" for t, _, _ in found)
+
+
+def test_name_that_contains_counted_items_is_a_dataset(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = spans(nlp, "Zorblax contains 5,000 videos of 20 action classes. "
+                       "ZQD-2 consists of 10,000 images collected from the web. "
+                       "Oxford Penguin Counting contains 1,000 images. FooNet consists of 12 layers.")
+    assert ("Zorblax", "dataset", "context") in found
+    assert ("ZQD-2", "dataset", "context") in found
+    assert ("Oxford Penguin Counting", "dataset", "context") in found
+    assert not any(t == "FooNet" and typ == "dataset" for t, typ, _ in found)
