@@ -619,3 +619,10 @@ def test_name_that_contains_counted_items_is_a_dataset(nlp) -> None:  # type: ig
     assert ("ZQD-2", "dataset", "context") in found
     assert ("Oxford Penguin Counting", "dataset", "context") in found
     assert not any(t == "FooNet" and typ == "dataset" for t, typ, _ in found)
+
+
+def test_features_of_a_model_are_a_technique() -> None:
+    nlp = make_pipeline()
+    found = spans(nlp, "We extract CNN features for each frame and feed them to a VGG feature extractor.")
+    assert ("CNN features", "method", "noun-phrase") in found
+    assert not any(t == "VGG feature" for t, _, _ in found)
