@@ -88,9 +88,10 @@ def context_type(doc: Doc, v: DocView, comp: Compound, vocab: RuleVocab) -> tupl
         t = _list_head(v, comp, vocab)
         if t:
             return t, 0.8
-    if after[:1] == [","] and len(after) > 2 and after[1] in {"a", "an", "the"}:
+    if after[:1] in ([","], ["is"], ["was"]) and len(after) > 2 and after[1] in {"a", "an", "the"}:
+        # "X, a benchmark for ...", "X is a large-scale dataset of ..."
         for k in range(2, min(len(after), 10)):
-            if after[k] in {".", ";", "(", ")"}:
+            if after[k] in {".", ";", "(", ")"} or (after[0] != "," and after[k] in _COPULA_STOPS):
                 break
             t = head_type(vocab, after[k:k + 2])
             if t:
@@ -131,6 +132,8 @@ _LANGUAGES = frozenset({"English", "German", "French", "Chinese", "Spanish", "Ja
                         "Vietnamese", "Finnish", "Estonian", "Latvian", "Swedish", "Polish", "Greek",
                         "Hebrew", "Indonesian", "Thai", "Persian", "Urdu", "Bengali", "Swahili"})
 _LIST_SEPARATORS = frozenset({",", "and", "or", "["})
+# "X is a method for ranking datasets": the type head of a copula must come before these
+_COPULA_STOPS = frozenset({",", "of", "for", "with", "that", "which", "to", "on", "in"})
 _LIST_HEADS = frozenset({"datasets", "benchmarks", "corpora", "suites", "testbeds", "leaderboards",
                          "databases", "collections", "challenges", "arenas", "benches"})
 

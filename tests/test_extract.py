@@ -626,3 +626,12 @@ def test_features_of_a_model_are_a_technique() -> None:
     found = spans(nlp, "We extract CNN features for each frame and feed them to a VGG feature extractor.")
     assert ("CNN features", "method", "noun-phrase") in found
     assert not any(t == "VGG feature" for t, _, _ in found)
+
+
+def test_copula_apposition_types_a_name(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = spans(nlp, "ZorbQA is a large-scale benchmark for visual reasoning. "
+                       "ZQD is the largest dataset of aerial images. "
+                       "FooNet is a ranking technique for datasets.")
+    assert ("ZorbQA", "benchmark", "context") in found
+    assert ("ZQD", "dataset", "context") in found
+    assert ("FooNet", "method", "context") in found  # the head before "for" decides
