@@ -669,14 +669,21 @@ def coined_word(text: str, vocab: RuleVocab) -> bool:
             and text not in _LANGUAGES and not _word(text.lower()))
 
 
+_COINED_CUES = frozenset({"on", "across", "the", "of", ",", "and", "or"})
+
+
 def _coined_on(doc: Doc, v: DocView, ci: int, vocab: RuleVocab, found: list[Candidate]) -> Candidate | None:
     """``results on Zorblax``, ``trained on Zorblax and Quxbar``: a coined capitalised word
     after "on"/"across" in a sentence about training or evaluation names a dataset, as do
     the names coordinated with it."""
     comp = v.compounds[ci]
-    if comp.title or not coined_word(comp.text, vocab):
+    lowers = v.comp_lowers
+    if comp.title or (lowers[ci - 1] not in _COINED_CUES if ci else True) \
+            and (ci + 1 >= len(lowers) or lowers[ci + 1] not in _CONTAIN_VERBS):
+        return None  # the common case, cheaply: no cue on either side
+    if not vocab.memo("coined", lambda t: coined_word(t, vocab))[comp.text]:
         return None
-    if _contains_items(v.comp_lowers[ci + 1:ci + 8]):
+    if _contains_items(lowers[ci + 1:ci + 8]):
         return (comp.start, comp.end, "dataset", entity_key(comp.text), "context", 0.75)
     if comp.sent_start:
         return None
