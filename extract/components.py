@@ -30,6 +30,7 @@ from extract.vocab import vocabulary
 _GLUED_SIZES = ("BASE", "LARGE")
 _METRIC_WORDS = frozenset({"score", "scores", "distance"})
 _DATA_HEADS = frozenset({"dataset", "datasets", "benchmark", "benchmarks", "corpus", "corpora"})
+_APOSTROPHE_YEAR = re.compile(r"^([A-Za-z][A-Za-z0-9]+)['’](\d\d)$")
 _EDITION = re.compile(r"^(?:19[89]\d|20[0-4]\d|v\d+(?:\.\d+)*|[1-9]\d*\.\d+)$")  # not "0.0005"
 
 
@@ -148,7 +149,24 @@ class LexiconMatcher:
             after = i + nw
         if "-" in v.text:
             self._line_break_hyphens(v, out)
+        if v.may_contain("'1", "'0", "'2", "'9", "’"):
+            self._apostrophe_editions(v, out)
         return doc
+
+    def _apostrophe_editions(self, v: Any, out: list[Candidate]) -> None:
+        """``WMT'14``, ``CoNLL'03``: a dataset or benchmark with a two-digit year is an edition
+        of it (a distinct entity of the same type, as ``PASCAL VOC 2012``)."""
+        for i, w in enumerate(v.words):
+            m = _APOSTROPHE_YEAR.match(w)
+            if m is None:
+                continue
+            stem = m.group(1)
+            found = self.lexicon.match([stem], 0, [stem.lower()])
+            if found is None or self.lexicon.entries[found[0]].type not in {"dataset", "benchmark"}:
+                continue
+            entry = self.lexicon.entries[found[0]]
+            tok = v.word_tok[i]
+            out.append((tok, tok + 1, entry.type, entity_key(w.replace("’", "'")), "lexicon-variant", 0.9))
 
     def _line_break_hyphens(self, v: Any, out: list[Candidate]) -> None:
         """``Vi-sualGenome``, ``PAS-CAL``, ``Ima-geNet``: a name split by a line-break hyphen

@@ -635,3 +635,10 @@ def test_copula_apposition_types_a_name(nlp) -> None:  # type: ignore[no-untyped
     assert ("ZorbQA", "benchmark", "context") in found
     assert ("ZQD", "dataset", "context") in found
     assert ("FooNet", "method", "context") in found  # the head before "for" decides
+
+
+def test_apostrophe_year_is_an_edition() -> None:
+    nlp = make_pipeline()
+    found = spans(nlp, "Results on WMT'14 and WMT’16 are shown; the model's accuracy is high.")
+    assert ("WMT'14", "benchmark", "lexicon-variant") in found
+    assert ("WMT’16", "benchmark", "lexicon-variant") in found
