@@ -225,8 +225,6 @@ def name_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
         shape = shape_of(text, vocab)
         if shape is None:
             t = _head_after_capitalised(v, ci, vocab)
-            if t is None and text[1:].islower():
-                t = _coined_on(doc, v, ci, vocab, out)
             if t is not None:
                 out.append(t)
             continue
@@ -298,6 +296,7 @@ def name_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
             conf = max(conf, 0.96)
         out.append((comp.start, end, typ, entity_key(text), rule, conf))
     out.extend(title_case_names(doc, v, vocab, proposal))
+    out.extend(coined_datasets(doc, v, vocab))
     out.extend(lexicon_extensions(doc, v, vocab))
     return out
 
@@ -669,49 +668,79 @@ def coined_word(text: str, vocab: RuleVocab) -> bool:
             and text not in _LANGUAGES and not _word(text.lower()))
 
 
-_COINED_CUES = frozenset({"on", "across", "the", "of", ",", "and", "or"})
+_COINED_CUES = frozenset({"on", "across", "of", "contains", "consists", "comprises", "includes",
+                          "collects", "covers"})
 
 
-def _coined_on(doc: Doc, v: DocView, ci: int, vocab: RuleVocab, found: list[Candidate]) -> Candidate | None:
-    """``results on Zorblax``, ``trained on Zorblax and Quxbar``: a coined capitalised word
-    after "on"/"across" in a sentence about training or evaluation names a dataset, as do
-    the names coordinated with it."""
-    comp = v.compounds[ci]
+def coined_datasets(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
+    """``results on Zorblax``, ``trained on ImageNet and Zorblax``, ``the test split of
+    Zorblax``, ``Zorblax contains 5,000 videos``: a coined capitalised word (no English word)
+    in such a context names a dataset, as do the coined words listed with it. Only the
+    compounds next to a cue word are looked at."""
     lowers = v.comp_lowers
-    if comp.title or (lowers[ci - 1] not in _COINED_CUES if ci else True) \
-            and (ci + 1 >= len(lowers) or lowers[ci + 1] not in _CONTAIN_VERBS):
-        return None  # the common case, cheaply: no cue on either side
-    if not vocab.memo("coined", lambda t: coined_word(t, vocab))[comp.text]:
-        return None
-    if _contains_items(lowers[ci + 1:ci + 8]):
-        return (comp.start, comp.end, "dataset", entity_key(comp.text), "context", 0.75)
-    if comp.sent_start:
-        return None
-    if ci + 1 < len(v.compounds) and v.compounds[ci + 1].text[:1].isupper() \
-            and not v.compounds[ci + 1].sent_start:
-        return None  # "on Zorblax Quxbar ...": part of a longer name the other rules type
-    if _modifies_noun(v, ci, vocab):
-        return None  # "on Xeon and Atom processors": a name modifying a noun names no dataset
-    before = v.comp_lowers[max(0, ci - 3):ci][::-1]
-    if _split_of(before):
-        return (comp.start, comp.end, "dataset", entity_key(comp.text), "context", 0.75)
-    if before[:1] == ["the"]:
-        before = before[1:]
-    if before and before[0] in {"on", "across"} and (len(before) < 2 or before[1] not in _BUILT_ON) \
-            and _sentence_words(v, comp.start) & vocab.eval_words:
-        return (comp.start, comp.end, "dataset", entity_key(comp.text), "context", 0.6)
-    co = _coordinated(v, ci, found)
-    if co is not None and co[0] in {"dataset", "benchmark"}:
-        return (comp.start, comp.end, "dataset", entity_key(comp.text), "context", min(co[1], 0.6))
-    k = ci - 1
-    while k >= 0 and ci - k <= 2 and v.compounds[k].text in {",", "and", "or"}:
-        k -= 1
-    if k < ci - 1 and k >= 0:
-        end = v.compounds[k].end  # "on ImageNet and Zorblax": a name listed after a known dataset
-        if any(c[1] == end and c[2] in {"dataset", "benchmark"} and c[4].startswith("lexicon")
-               for c in candidates(doc)):
-            return (comp.start, comp.end, "dataset", entity_key(comp.text), "context", 0.6)
-    return None
+    n = len(lowers)
+    out: list[Candidate] = []
+    hits = list(compress(range(n), map(_COINED_CUES.__contains__, lowers)))
+    if not hits:
+        return out
+    coined = vocab.memo("coined", lambda t: coined_word(t, vocab))
+    comps = v.compounds
+    done: set[int] = set()
+    for i in hits:
+        cue = lowers[i]
+        if cue in _CONTAIN_VERBS:
+            ci = i - 1
+            if ci >= 0 and ci not in done and comps[ci].text[1:].islower() and not comps[ci].title \
+                    and coined[comps[ci].text] and _contains_items(lowers[i:i + 7]):
+                done.add(ci)
+                out.append((comps[ci].start, comps[ci].end, "dataset", entity_key(comps[ci].text),
+                            "context", 0.75))
+            continue
+        ci = i + 1
+        if ci < n and lowers[ci] == "the":
+            ci += 1
+        if ci >= n or comps[ci].sent_start or comps[ci].title:
+            continue
+        if cue == "of":
+            if ci not in done and _split_of(lowers[max(0, i - 2):i + 1][::-1]) \
+                    and comps[ci].text[1:].islower() and coined[comps[ci].text] \
+                    and not _continues_name(v, ci):
+                done.add(ci)
+                out.append((comps[ci].start, comps[ci].end, "dataset", entity_key(comps[ci].text),
+                            "context", 0.75))
+            continue
+        if (i > 0 and lowers[i - 1] in _BUILT_ON) \
+                or not (_sentence_words(v, comps[ci].start) & vocab.eval_words):
+            continue
+        # "on X", "on X, Y and Z": the listed names; coined ones not typed by other rules are datasets
+        listed: list[int] = []
+        k = ci
+        while k < n and len(listed) < 6 and not comps[k].sent_start:
+            t = comps[k].text
+            if not t[:1].isupper():
+                break
+            listed.append(k)
+            k += 1
+            if k + 1 < n and lowers[k] in {",", "and", "or"}:
+                k += 1
+                if k + 1 < n and lowers[k] in {"and", "or"}:
+                    k += 1  # ", and"
+            else:
+                break
+        if not listed or _modifies_noun(v, listed[0], vocab):
+            continue  # "on Xeon and Atom processors": names modifying a noun name no dataset
+        for k in listed:
+            t = comps[k].text
+            if k not in done and t[1:].islower() and coined[t] and not _continues_name(v, k):
+                done.add(k)
+                out.append((comps[k].start, comps[k].end, "dataset", entity_key(t), "context", 0.6))
+    return out
+
+
+def _continues_name(v: DocView, ci: int) -> bool:
+    """``on Zorblax Quxbar ...``: a capitalised word after it makes it part of a longer name."""
+    return ci + 1 < len(v.compounds) and v.compounds[ci + 1].text[:1].isupper() \
+        and not v.compounds[ci + 1].sent_start
 
 
 _DATA_NOUNS = frozenset({"data", "dataset", "datasets", "benchmark", "benchmarks", "corpus", "corpora"})

@@ -42,8 +42,6 @@ def name_relevant(text: str, vocab: RuleVocab) -> bool:
         return True
     if text in _rules.SPLIT_HEADS:
         return True  # "the Penn Treebank training set" (``rules._before_split``)
-    if text[1:].islower() and vocab.memo("coined", lambda t: _rules.coined_word(t, vocab))[text]:
-        return True  # "results on Zorblax" (``rules._coined_on``)
     t = vocab.type_heads.get(singular(text.lower()))
     return t is not None and t != "method"
 
