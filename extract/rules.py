@@ -80,15 +80,17 @@ def context_type(doc: Doc, v: DocView, comp: Compound, vocab: RuleVocab) -> tupl
     t = head_type(vocab, after[:2])
     if t:
         return t, 0.85
-    if len(after) >= 2 and after[0] in SPLIT_PREFIXES and after[1] in SPLIT_HEADS:
-        return "dataset", 0.85  # "the ZQD training set", "the WMB validation split"
-    if _contains_items(after):
-        return "dataset", 0.8  # "ZQD contains 10,000 images"
-    if after and after[0] in _LIST_SEPARATORS:
+    first = after[0] if after else ""
+    if first in _AFTER_CUES:
+        if first in SPLIT_PREFIXES and len(after) >= 2 and after[1] in SPLIT_HEADS:
+            return "dataset", 0.85  # "the ZQD training set", "the WMB validation split"
+        if first in _CONTAIN_VERBS and _contains_items(after):
+            return "dataset", 0.8  # "ZQD contains 10,000 images"
+    if first in _LIST_SEPARATORS:
         t = _list_head(v, comp, vocab)
         if t:
             return t, 0.8
-    if after[:1] in ([","], ["is"], ["was"]) and len(after) > 2 and after[1] in {"a", "an", "the"}:
+    if first in _APPOSITION and len(after) > 2 and after[1] in {"a", "an", "the"}:
         # "X, a benchmark for ...", "X is a large-scale dataset of ..."
         for k in range(2, min(len(after), 10)):
             if after[k] in {".", ";", "(", ")"} or (after[0] != "," and after[k] in _COPULA_STOPS):
@@ -97,7 +99,7 @@ def context_type(doc: Doc, v: DocView, comp: Compound, vocab: RuleVocab) -> tupl
             if t:
                 return t, 0.8
     before = v.comp_lowers[max(0, ci - 4):ci][::-1]  # the previous 4 (as _prev_compounds), nearest first
-    if _split_of(before) or _items_from(before):
+    if before and before[0] in _FROM_CUES and (_split_of(before) or _items_from(before)):
         return "dataset", 0.8
     if before and before[0] in {"called", "named", "dubbed", "termed", ":"}:
         before = before[1:]
@@ -132,6 +134,8 @@ _LANGUAGES = frozenset({"English", "German", "French", "Chinese", "Spanish", "Ja
                         "Vietnamese", "Finnish", "Estonian", "Latvian", "Swedish", "Polish", "Greek",
                         "Hebrew", "Indonesian", "Thai", "Persian", "Urdu", "Bengali", "Swahili"})
 _LIST_SEPARATORS = frozenset({",", "and", "or", "["})
+_APPOSITION = frozenset({",", "is", "was"})
+_FROM_CUES = frozenset({"of", "from", "in", "the"})
 # "X is a method for ranking datasets": the type head of a copula must come before these
 _COPULA_STOPS = frozenset({",", "of", "for", "with", "that", "which", "to", "on", "in"})
 _LIST_HEADS = frozenset({"datasets", "benchmarks", "corpora", "suites", "testbeds", "leaderboards",
@@ -699,8 +703,8 @@ def coined_datasets(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
         ci = i + 1
         if ci < n and lowers[ci] == "the":
             ci += 1
-        if ci >= n or comps[ci].sent_start or comps[ci].title:
-            continue
+        if ci >= n or not comps[ci].text[:1].isupper() or comps[ci].sent_start or comps[ci].title:
+            continue  # the common case: no capitalised word after the cue
         if cue == "of":
             if ci not in done and _split_of(lowers[max(0, i - 2):i + 1][::-1]) \
                     and comps[ci].text[1:].islower() and coined[comps[ci].text] \
@@ -709,15 +713,11 @@ def coined_datasets(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
                 out.append((comps[ci].start, comps[ci].end, "dataset", entity_key(comps[ci].text),
                             "context", 0.75))
             continue
-        if (i > 0 and lowers[i - 1] in _BUILT_ON) \
-                or not (_sentence_words(v, comps[ci].start) & vocab.eval_words):
-            continue
         # "on X", "on X, Y and Z": the listed names; coined ones not typed by other rules are datasets
         listed: list[int] = []
         k = ci
         while k < n and len(listed) < 6 and not comps[k].sent_start:
-            t = comps[k].text
-            if not t[:1].isupper():
+            if not comps[k].text[:1].isupper():
                 break
             listed.append(k)
             k += 1
@@ -727,13 +727,15 @@ def coined_datasets(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
                     k += 1  # ", and"
             else:
                 break
-        if not listed or _modifies_noun(v, listed[0], vocab):
-            continue  # "on Xeon and Atom processors": names modifying a noun name no dataset
-        for k in listed:
-            t = comps[k].text
-            if k not in done and t[1:].islower() and coined[t] and not _continues_name(v, k):
-                done.add(k)
-                out.append((comps[k].start, comps[k].end, "dataset", entity_key(t), "context", 0.6))
+        found = [k for k in listed if k not in done and comps[k].text[1:].islower() and coined[comps[k].text]
+                 and not _continues_name(v, k)]
+        if not found or (i > 0 and lowers[i - 1] in _BUILT_ON) \
+                or not (_sentence_words(v, comps[ci].start) & vocab.eval_words) \
+                or _modifies_noun(v, listed[0], vocab):
+            continue  # "based on X"; "on Xeon and Atom processors": names modifying a noun
+        for k in found:
+            done.add(k)
+            out.append((comps[k].start, comps[k].end, "dataset", entity_key(comps[k].text), "context", 0.6))
     return out
 
 
@@ -770,6 +772,7 @@ def _items_from(before: list[str]) -> bool:
 
 _CONTAINS_CTX = ("dataset", 0.7)
 _CONTAIN_VERBS = frozenset({"contains", "consists", "comprises", "includes", "collects", "covers"})
+_AFTER_CUES = SPLIT_PREFIXES | _CONTAIN_VERBS
 _COUNTED = _DATA_ITEMS | {"classes", "categories", "subjects", "speakers", "hours", "identities", "dialogs"}
 
 
