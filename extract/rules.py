@@ -111,6 +111,12 @@ def context_type(doc: Doc, v: DocView, comp: Compound, vocab: RuleVocab) -> tupl
             return t, 0.75
     if before and before[0] in vocab.model_cues and before[0] not in {"model", "models"}:
         return "model", 0.7
+    if before and before[0] in {"as", "like", "including"}:
+        # "datasets such as X", "benchmarks like X", "corpora including X"
+        for w in before[1:3]:
+            t = vocab.type_heads.get(singular(w))
+            if t in {"dataset", "benchmark"}:
+                return t, 0.75
     if len(before) >= 2 and before[0] in {"as", "like"} and before[1] in {"such", "models", "llms"}:
         return "model", 0.7
     if before[:1] == ["the"]:

@@ -642,3 +642,10 @@ def test_apostrophe_year_is_an_edition() -> None:
     found = spans(nlp, "Results on WMT'14 and WMT’16 are shown; the model's accuracy is high.")
     assert ("WMT'14", "benchmark", "lexicon-variant") in found
     assert ("WMT’16", "benchmark", "lexicon-variant") in found
+
+
+def test_names_after_datasets_such_as_are_datasets(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = spans(nlp, "We use standard datasets such as ZQD-1 and WMB-2 to evaluate. "
+                       "Models such as Blorp-3 are strong.")
+    assert ("WMB-2", "dataset", "context") in found
+    assert ("Blorp-3", "model", "context") in found
