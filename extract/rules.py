@@ -674,7 +674,7 @@ def _head_after_capitalised(v: DocView, ci: int, vocab: RuleVocab) -> Candidate 
 def coined_word(text: str, vocab: RuleVocab) -> bool:
     """``Zorblax``, ``Wikipedia``: a capitalised word that is no English word (nor a stop-name)."""
     return (len(text) >= 4 and text[:1].isupper() and text[1:].islower() and text.isalpha()
-            and text not in vocab.stop_names and text.lower() not in vocab.stop_words
+            and text.lower() not in vocab.stop_names and text.lower() not in vocab.stop_words
             and text not in _LANGUAGES and not _word(text.lower()))
 
 

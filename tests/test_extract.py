@@ -649,3 +649,10 @@ def test_names_after_datasets_such_as_are_datasets(nlp) -> None:  # type: ignore
                        "Models such as Blorp-3 are strong.")
     assert ("WMB-2", "dataset", "context") in found
     assert ("Blorp-3", "model", "context") in found
+
+
+def test_platforms_are_no_coined_dataset_names(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = spans(nlp, "We run all experiments on Ubuntu and report the accuracy on Zorblax. "
+                       "Training on Nvidia hardware and evaluation on Colab take an hour.")
+    assert ("Zorblax", "dataset", "context") in found
+    assert not any(t in {"Ubuntu", "Nvidia", "Colab"} for t, _, _ in found)
