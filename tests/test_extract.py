@@ -656,3 +656,11 @@ def test_platforms_are_no_coined_dataset_names(nlp) -> None:  # type: ignore[no-
                        "Training on Nvidia hardware and evaluation on Colab take an hour.")
     assert ("Zorblax", "dataset", "context") in found
     assert not any(t in {"Ubuntu", "Nvidia", "Colab"} for t, _, _ in found)
+
+
+def test_bare_fine_tuning_is_generic() -> None:
+    nlp = make_pipeline()
+    found = spans(nlp, "We use ResNet-152 as our base model for fine tuning, "
+                       "then apply discriminative fine tuning.")
+    assert not any(t == "fine tuning" for t, _, _ in found)
+    assert any(t == "discriminative fine tuning" for t, _, _ in found)
