@@ -134,6 +134,8 @@ def context_type(doc: Doc, v: DocView, comp: Compound, vocab: RuleVocab) -> tupl
 SPLIT_PREFIXES = frozenset({"train", "training", "test", "testing", "validation", "val", "dev", "development",
                             "held-out", "heldout"})
 SPLIT_HEADS = frozenset({"set", "sets", "split", "splits"})
+# before a capitalised word only "set": "the Karpathy test split" is a split named after its author
+SET_HEADS = frozenset({"set", "sets"})
 # "the English-German test set": a language pair names no dataset
 _LANGUAGES = frozenset({"English", "German", "French", "Chinese", "Spanish", "Japanese", "Korean", "Russian",
                         "Arabic", "Italian", "Portuguese", "Dutch", "Hindi", "Romanian", "Czech", "Turkish",
@@ -640,7 +642,7 @@ def _head_after_capitalised(v: DocView, ci: int, vocab: RuleVocab) -> Candidate 
     """``the Penn Treebank dataset``: capitalised words right before a type head noun."""
     comp = v.compounds[ci]
     lower = comp.text.lower()
-    if lower in SPLIT_HEADS:
+    if lower in SET_HEADS:
         return _before_split(v, ci, vocab)
     if lower[:1] not in vocab.head_initials:
         return None  # cheap pre-check: no type head starts with this letter
@@ -735,6 +737,10 @@ def coined_datasets(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
                 break
         found = [k for k in listed if k not in done and comps[k].text[1:].islower() and coined[comps[k].text]
                  and not _continues_name(v, k)]
+        nxt = lowers[listed[-1] + 1:listed[-1] + 3] if listed else []
+        if nxt[:1] in (["split"], ["splits"]) or (nxt[:1] and nxt[0] in SPLIT_PREFIXES
+                                                  and nxt[1:] in (["split"], ["splits"])):
+            continue  # "on the Karpathy (test) split": a split named after its author
         if not found or (i > 0 and lowers[i - 1] in _BUILT_ON) \
                 or not (_sentence_words(v, comps[ci].start) & vocab.eval_words) \
                 or _modifies_noun(v, listed[0], vocab):
