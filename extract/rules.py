@@ -677,7 +677,12 @@ def coined_word(text: str, vocab: RuleVocab) -> bool:
     """``Zorblax``, ``Wikipedia``: a capitalised word that is no English word (nor a stop-name)."""
     return (len(text) >= 4 and text[:1].isupper() and text[1:].islower() and text.isalpha()
             and text.lower() not in vocab.stop_names and text.lower() not in vocab.stop_words
-            and text not in _LANGUAGES and not _word(text.lower()))
+            and text not in _LANGUAGES and text not in _CALENDAR and not _word(text.lower()))
+
+
+_CALENDAR = frozenset({"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+                       "January", "February", "March", "April", "June", "July", "August", "September", "October",
+                       "November", "December"})
 
 
 _COINED_CUES = frozenset({"on", "across", "of", "contains", "consists", "comprises", "includes",

@@ -654,9 +654,10 @@ def test_names_after_datasets_such_as_are_datasets(nlp) -> None:  # type: ignore
 
 def test_platforms_are_no_coined_dataset_names(nlp) -> None:  # type: ignore[no-untyped-def]
     found = spans(nlp, "We run all experiments on Ubuntu and report the accuracy on Zorblax. "
-                       "Training on Nvidia hardware and evaluation on Colab take an hour.")
+                       "Training on Nvidia hardware and evaluation on Colab take an hour. "
+                       "Performance on Monday is lower.")
     assert ("Zorblax", "dataset", "context") in found
-    assert not any(t in {"Ubuntu", "Nvidia", "Colab"} for t, _, _ in found)
+    assert not any(t in {"Ubuntu", "Nvidia", "Colab", "Monday"} for t, _, _ in found)
 
 
 def test_bare_fine_tuning_is_generic() -> None:
