@@ -681,8 +681,8 @@ def coined_word(text: str, vocab: RuleVocab) -> bool:
 
 
 _CALENDAR = frozenset({"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
-                       "January", "February", "March", "April", "June", "July", "August", "September", "October",
-                       "November", "December"})
+                       "January", "February", "March", "April", "June", "July", "August", "September",
+                       "October", "November", "December"})
 
 
 _COINED_CUES = frozenset({"on", "across", "of", "contains", "consists", "comprises", "includes",
