@@ -59,6 +59,23 @@ def make_lexicon_matcher(
     return LexiconMatcher(name, use_default=use_default, size_suffixes=size_suffixes)
 
 
+_TRAIN_WORDS = frozenset({"train", "trained", "training", "trains", "tune", "tuned", "tuning", "finetune",
+                          "finetuned", "finetuning", "pretrain", "pretrained", "pretraining"})
+_AFTER_DATA = frozenset({".", ",", ";", "and", "or", "(", "for", "to", "with", "data", "dataset"})
+
+
+def _trained_on(lowers: list[str], i: int, nw: int) -> bool:
+    """``fine-tuned on Alpaca``, ``we train Llama on Dolly and ...``: the word at ``i`` (after
+    "on") follows a training verb within six words and ends the phrase."""
+    nxt = lowers[i + nw] if i + nw < len(lowers) else "."
+    if nxt not in _AFTER_DATA:
+        return False  # "trained on GPT-4 outputs"
+    window = lowers[max(0, i - 7):i - 1]
+    if "." in window:
+        window = window[len(window) - window[::-1].index("."):]  # this sentence only
+    return not _TRAIN_WORDS.isdisjoint(window)
+
+
 class LexiconMatcher:
     """Longest-match lookup of lexicon entries over the hyphen-free word sequence.
 
@@ -115,11 +132,14 @@ class LexiconMatcher:
             start, end = v.word_tok[i], v.word_tok[i + nw - 1] + 1
             first, last = v.compound_at(start), v.compound_at(end - 1)
             conf = 0.8 if entry.ambiguous else 0.95
-            if heads and entry.type == "model" and i + nw < n and lowers[i + nw] in _DATA_HEADS \
-                    and lowers[i + nw] not in {"benchmark", "benchmarks"} and words[i][:1].isupper():
-                # "the Dolly dataset", "the Alpaca corpus": a model's name before a dataset head
-                # noun names the data released with it
-                out.append((start, end, "dataset", entry.key, "lexicon", conf))
+            if entry.type == "model" and words[i][:1].isupper() and (
+                    (heads and i + nw < n and lowers[i + nw] in _DATA_HEADS
+                     and lowers[i + nw] not in {"benchmark", "benchmarks"})
+                    or (i and lowers[i - 1] == "on" and _trained_on(lowers, i, nw))):
+                # "the Dolly dataset", "fine-tuned on Alpaca": a model's name before a dataset
+                # head noun, or what a model is trained on, names the data released with it (a
+                # key of its own: the model keeps its type elsewhere)
+                out.append((start, end, "dataset", entry.key + " dataset", "lexicon", conf))
                 after = i + nw
                 continue
             if first is not None and last is not None and (first.start != start or last.end != end):

@@ -666,3 +666,13 @@ def test_bare_fine_tuning_is_generic() -> None:
                        "then apply discriminative fine tuning.")
     assert not any(t == "fine tuning" for t, _, _ in found)
     assert any(t == "discriminative fine tuning" for t, _, _ in found)
+
+
+def test_model_name_trained_on_is_its_data() -> None:
+    nlp = make_pipeline()
+    doc = nlp("We fine-tune Llama-2 on Alpaca and evaluate it on MMLU. Models trained on GPT-4 outputs "
+              "are strong. We evaluate on Vicuna.")
+    found = [(s.text, s.label_, s.kb_id_) for s in doc.spans["kg"]]
+    assert ("Alpaca", "dataset", "alpaca dataset") in found  # a key of its own: the model keeps its type
+    assert any(t == "GPT-4" and typ == "model" for t, typ, _ in found)
+    assert any(t == "Vicuna" and typ == "model" for t, typ, _ in found)
