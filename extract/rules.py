@@ -239,6 +239,8 @@ def name_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
             t = _head_after_capitalised(v, ci, vocab)
             if t is not None:
                 out.append(t)
+                if t[2] in {"dataset", "benchmark"} and text.lower() in _LIST_HEADS:
+                    out.extend(_listed_before(v, t, vocab))
             continue
         if shape == "hyphen-title":
             if _cited(v, ci):
@@ -819,6 +821,32 @@ def _modifies_noun(v: DocView, ci: int, vocab: RuleVocab) -> bool:
         return False
     pos = _LEMMAS[w] or _LEMMAS[singular(w)]
     return not pos or ("NOUN" in pos and "VERB" not in pos)  # an unknown word: a technical noun
+
+
+def _listed_before(v: DocView, c: Candidate, vocab: RuleVocab) -> list[Candidate]:
+    """``the Hockey Fights and Violent Flows datasets``: capitalised names listed before the
+    one right before a plural head noun take its type."""
+    out: list[Candidate] = []
+    comps = v.compounds
+    k = v.comp_of_tok[c[0]] - 1
+    while k >= 1 and len(out) < 5 and comps[k].text in {",", "and", "or"}:
+        if comps[k].text in {"and", "or"} and comps[k - 1].text == ",":
+            k -= 1  # ", and"
+        j = k - 1
+        while j >= 0 and k - j <= 4:
+            w = comps[j]
+            if not w.text[:1].isupper() or w.text.lower() in vocab.stop_words or w.sent_start or w.title:
+                break
+            j -= 1
+        if j == k - 1:
+            break
+        names = comps[j + 1:k]
+        text = " ".join(w.text for w in names)
+        if text in vocab.stop_names or entity_key(text) in vocab.generic_phrases:
+            break
+        out.append((names[0].start, names[-1].end, c[2], entity_key(text), "context:head", c[5]))
+        k = j
+    return out
 
 
 def _before_split(v: DocView, ci: int, vocab: RuleVocab) -> Candidate | None:

@@ -676,3 +676,11 @@ def test_model_name_trained_on_is_its_data() -> None:
     assert ("Alpaca", "dataset", "alpaca dataset") in found  # a key of its own: the model keeps its type
     assert any(t == "GPT-4" and typ == "model" for t, typ, _ in found)
     assert any(t == "Vicuna" and typ == "model" for t, typ, _ in found)
+
+
+def test_names_listed_before_a_plural_dataset_head(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = spans(nlp, "We use the Hockey Fights, Crowd Violence and Violent Flows datasets. "
+                       "The Zorblax and Quxbar datasets are used.")
+    for name in ("Hockey Fights", "Crowd Violence", "Violent Flows", "Zorblax", "Quxbar"):
+        assert (name, "dataset", "context:head") in found
+    assert not any(t.startswith("The") for t, _, _ in found)
