@@ -774,10 +774,11 @@ def _split_of(before: list[str]) -> bool:
 
 
 # "images from X", "the questions in X", "a subset of X": X is a dataset
+# (not "samples", "examples" or "data": "samples from BigGAN" come from a model)
 _DATA_ITEMS = frozenset({"images", "videos", "clips", "sentences", "questions", "documents", "articles",
-                         "samples", "examples", "instances", "pairs", "frames", "utterances", "dialogues",
-                         "dialogs", "recordings", "reviews", "tweets", "captions", "annotations", "scenes",
-                         "photos", "texts", "data", "subset", "subsets"})
+                         "instances", "pairs", "frames", "utterances", "dialogues", "dialogs", "recordings",
+                         "reviews", "tweets", "captions", "annotations", "scenes", "photos", "texts",
+                         "subset", "subsets"})
 
 
 def _items_from(before: list[str]) -> bool:
@@ -792,7 +793,8 @@ def _items_from(before: list[str]) -> bool:
 _CONTAINS_CTX = ("dataset", 0.7)
 _CONTAIN_VERBS = frozenset({"contains", "consists", "comprises", "includes", "collects", "covers"})
 _AFTER_CUES = SPLIT_PREFIXES | _CONTAIN_VERBS
-_COUNTED = _DATA_ITEMS | {"classes", "categories", "subjects", "speakers", "hours", "identities", "dialogs"}
+_COUNTED = _DATA_ITEMS | {"samples", "examples", "classes", "categories", "subjects", "speakers", "hours",
+                          "identities"}
 
 
 def _contains_items(after: list[str]) -> bool:

@@ -604,9 +604,11 @@ def test_title_case_run_evaluated_on_is_a_dataset(nlp) -> None:  # type: ignore[
 
 
 def test_items_from_a_named_dataset(nlp) -> None:  # type: ignore[no-untyped-def]
-    found = spans(nlp, "Figure 2 shows examples from ZQD and questions in Oxford Penguin Counting. "
-                       "We use a subset of Quxbar-3 for training. The images in Paris are nice.")
+    found = spans(nlp, "Figure 2 shows images from ZQD and questions in Oxford Penguin Counting. "
+                       "We use a subset of Quxbar-3 for training. The images in Paris are nice. "
+                       "Samples from FooGAN-2 look real.")
     assert ("ZQD", "dataset", "context") in found
+    assert not any(t == "FooGAN-2" and typ == "dataset" for t, typ, _ in found)
     assert ("Oxford Penguin Counting", "dataset", "context") in found
     assert ("Quxbar-3", "dataset", "context") in found
     assert not any(t == "Paris" for t, _, _ in found)
