@@ -545,6 +545,7 @@ def lexicon_extensions(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate
     return out
 
 
+_KERNEL_JOINED = re.compile(r"x\d|\dx")  # on the tokens joined without spaces: a size has a digit
 _KERNEL = re.compile(r"^\d{1,2}[x×]\d{1,2}$")
 _KERNEL_SIDE = re.compile(r"^(?:\d{1,2}|[a-zA-Z])$")
 _TECHNIQUE_RULES = frozenset({"lexicon", "lexicon-variant", "noun-phrase"})
@@ -555,6 +556,9 @@ def kernel_sizes(v: DocView, cands: list[Candidate]) -> list[Candidate]:
     specific technique (a new entity, outranking the bare technique)."""
     out: list[Candidate] = []
     texts = v.texts
+    joined = "".join(texts)
+    if "×" not in joined and _KERNEL_JOINED.search(joined) is None:
+        return out  # the common case: no kernel size in the document
     for c in cands:
         if c[2] != "method" or c[0] < 1 or c[5] < 0.5 or c[4] not in _TECHNIQUE_RULES:
             continue
@@ -687,8 +691,8 @@ _CALENDAR = frozenset({"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "
                        "October", "November", "December"})
 
 
-_COINED_CUES = frozenset({"on", "across", "of", "contains", "consists", "comprises", "includes",
-                          "collects", "covers"})
+_COINED_CUES = frozenset({"on", "across", "set", "sets", "split", "splits", "contains", "consists",
+                          "comprises", "includes", "collects", "covers"})
 
 
 def coined_datasets(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
@@ -702,6 +706,9 @@ def coined_datasets(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
     hits = list(compress(range(n), map(_COINED_CUES.__contains__, lowers)))
     if not hits:
         return out
+    # "the test split of X": a split head is the cue, "of" right after it the position
+    hits = sorted(i + 1 if lowers[i] in SPLIT_HEADS else i for i in hits
+                  if lowers[i] not in SPLIT_HEADS or (i + 1 < n and lowers[i + 1] == "of"))
     coined = vocab.memo("coined", lambda t: coined_word(t, vocab))
     comps = v.compounds
     done: set[int] = set()
