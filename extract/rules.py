@@ -683,7 +683,7 @@ def coined_word(text: str, vocab: RuleVocab) -> bool:
     """``Zorblax``, ``Wikipedia``: a capitalised word that is no English word (nor a stop-name)."""
     return (len(text) >= 4 and text[:1].isupper() and text[1:].islower() and text.isalpha()
             and text.lower() not in vocab.stop_names and text.lower() not in vocab.stop_words
-            and text not in _LANGUAGES and text not in _CALENDAR and not _word(text.lower()))
+            and text not in _LANGUAGES and text not in _CALENDAR and not _LEMMAS[text.lower()])
 
 
 _CALENDAR = frozenset({"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
@@ -749,16 +749,17 @@ def coined_datasets(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
                     k += 1  # ", and"
             else:
                 break
-        found = [k for k in listed if k not in done and comps[k].text[1:].islower() and coined[comps[k].text]
-                 and not _continues_name(v, k)]
         nxt = lowers[listed[-1] + 1:listed[-1] + 3] if listed else []
         if nxt[:1] in (["split"], ["splits"]) or (nxt[:1] and nxt[0] in SPLIT_PREFIXES
                                                   and nxt[1:] in (["split"], ["splits"])):
             continue  # "on the Karpathy (test) split": a split named after its author
-        if not found or (i > 0 and lowers[i - 1] in _BUILT_ON) \
-                or not (_sentence_words(v, comps[ci].start) & vocab.eval_words) \
-                or _modifies_noun(v, listed[0], vocab):
-            continue  # "based on X"; "on Xeon and Atom processors": names modifying a noun
+        if not listed or (i > 0 and lowers[i - 1] in _BUILT_ON) \
+                or not (_sentence_words(v, comps[ci].start) & vocab.eval_words):
+            continue  # "based on X"
+        found = [k for k in listed if k not in done and comps[k].text[1:].islower() and coined[comps[k].text]
+                 and not _continues_name(v, k)]
+        if not found or _modifies_noun(v, listed[0], vocab):
+            continue  # "on Xeon and Atom processors": names modifying a noun
         for k in found:
             done.add(k)
             out.append((comps[k].start, comps[k].end, "dataset", entity_key(comps[k].text), "context", 0.6))
