@@ -706,15 +706,19 @@ def coined_datasets(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
     hits = list(compress(range(n), map(_COINED_CUES.__contains__, lowers)))
     if not hits:
         return out
-    # "the test split of X": a split head is the cue, "of" right after it the position
-    hits = sorted(i + 1 if lowers[i] in SPLIT_HEADS else i for i in hits
-                  if lowers[i] not in SPLIT_HEADS or (i + 1 < n and lowers[i + 1] == "of"))
     coined = vocab.memo("coined", lambda t: coined_word(t, vocab))
     comps = v.compounds
+    texts = v.comp_texts
     done: set[int] = set()
     for i in hits:
         cue = lowers[i]
-        if cue in _CONTAIN_VERBS:
+        if cue in SPLIT_HEADS:
+            # "the test split of X": a split head is the cue, the "of" after it the position
+            if i + 1 >= n or lowers[i + 1] != "of":
+                continue
+            i += 1
+            cue = "of"
+        elif cue in _CONTAIN_VERBS:
             ci = i - 1
             if ci >= 0 and ci not in done and comps[ci].text[1:].islower() and not comps[ci].title \
                     and coined[comps[ci].text] and _contains_items(lowers[i:i + 7]):
@@ -725,7 +729,7 @@ def coined_datasets(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
         ci = i + 1
         if ci < n and lowers[ci] == "the":
             ci += 1
-        if ci >= n or not comps[ci].text[:1].isupper() or comps[ci].sent_start or comps[ci].title:
+        if ci >= n or not texts[ci][:1].isupper() or comps[ci].sent_start or comps[ci].title:
             continue  # the common case: no capitalised word after the cue
         if cue == "of":
             if ci not in done and _split_of(lowers[max(0, i - 2):i + 1][::-1]) \
