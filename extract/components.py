@@ -24,12 +24,13 @@ from extract.filters import filter_uses
 from extract.lexicon import LexEntry, Lexicon, load_lexicon, read_lexicon
 from extract.lists import introduced_names
 from extract.normalize import entity_key, singular
-from extract.rules import name_candidates, technique_candidates
+from extract.rules import kernel_sizes, name_candidates, technique_candidates
 from extract.vocab import vocabulary
 
 _GLUED_SIZES = ("BASE", "LARGE")
 _METRIC_WORDS = frozenset({"score", "scores", "distance"})
 _DATA_HEADS = frozenset({"dataset", "datasets", "benchmark", "benchmarks", "corpus", "corpora"})
+_APOSTROPHE_YEAR = re.compile(r"^([A-Za-z][A-Za-z0-9]+)['’](\d\d)$")
 _EDITION = re.compile(r"^(?:19[89]\d|20[0-4]\d|v\d+(?:\.\d+)*|[1-9]\d*\.\d+)$")  # not "0.0005"
 
 
@@ -56,6 +57,23 @@ def make_lexicon_matcher(
     nlp: Language, name: str, use_default: bool, size_suffixes: bool
 ) -> LexiconMatcher:
     return LexiconMatcher(name, use_default=use_default, size_suffixes=size_suffixes)
+
+
+_TRAIN_WORDS = frozenset({"train", "trained", "training", "trains", "tune", "tuned", "tuning", "finetune",
+                          "finetuned", "finetuning", "pretrain", "pretrained", "pretraining"})
+_AFTER_DATA = frozenset({".", ",", ";", "and", "or", "(", "for", "to", "with", "data", "dataset"})
+
+
+def _trained_on(lowers: list[str], i: int, nw: int) -> bool:
+    """``fine-tuned on Alpaca``, ``we train Llama on Dolly and ...``: the word at ``i`` (after
+    "on") follows a training verb within six words and ends the phrase."""
+    nxt = lowers[i + nw] if i + nw < len(lowers) else "."
+    if nxt not in _AFTER_DATA:
+        return False  # "trained on GPT-4 outputs"
+    window = lowers[max(0, i - 7):i - 1]
+    if "." in window:
+        window = window[len(window) - window[::-1].index("."):]  # this sentence only
+    return not _TRAIN_WORDS.isdisjoint(window)
 
 
 class LexiconMatcher:
@@ -114,6 +132,16 @@ class LexiconMatcher:
             start, end = v.word_tok[i], v.word_tok[i + nw - 1] + 1
             first, last = v.compound_at(start), v.compound_at(end - 1)
             conf = 0.8 if entry.ambiguous else 0.95
+            if entry.type == "model" and words[i][:1].isupper() and (
+                    (heads and i + nw < n and lowers[i + nw] in _DATA_HEADS
+                     and lowers[i + nw] not in {"benchmark", "benchmarks"})
+                    or (i and lowers[i - 1] == "on" and _trained_on(lowers, i, nw))):
+                # "the Dolly dataset", "fine-tuned on Alpaca": a model's name before a dataset
+                # head noun, or what a model is trained on, names the data released with it (a
+                # key of its own: the model keeps its type elsewhere)
+                out.append((start, end, "dataset", entry.key + " dataset", "lexicon", conf))
+                after = i + nw
+                continue
             if first is not None and last is not None and (first.start != start or last.end != end):
                 tail = v.span_text(end, last.end).strip("-")
                 parts = [p for p in tail.split("-") if p]
@@ -141,7 +169,24 @@ class LexiconMatcher:
             after = i + nw
         if "-" in v.text:
             self._line_break_hyphens(v, out)
+        if v.may_contain("'1", "'0", "'2", "'9", "’"):
+            self._apostrophe_editions(v, out)
         return doc
+
+    def _apostrophe_editions(self, v: Any, out: list[Candidate]) -> None:
+        """``WMT'14``, ``CoNLL'03``: a dataset or benchmark with a two-digit year is an edition
+        of it (a distinct entity of the same type, as ``PASCAL VOC 2012``)."""
+        for i, w in enumerate(v.words):
+            m = _APOSTROPHE_YEAR.match(w)
+            if m is None:
+                continue
+            stem = m.group(1)
+            found = self.lexicon.match([stem], 0, [stem.lower()])
+            if found is None or self.lexicon.entries[found[0]].type not in {"dataset", "benchmark"}:
+                continue
+            entry = self.lexicon.entries[found[0]]
+            tok = v.word_tok[i]
+            out.append((tok, tok + 1, entry.type, entity_key(w.replace("’", "'")), "lexicon-variant", 0.9))
 
     def _line_break_hyphens(self, v: Any, out: list[Candidate]) -> None:
         """``Vi-sualGenome``, ``PAS-CAL``, ``Ima-geNet``: a name split by a line-break hyphen
@@ -216,6 +261,7 @@ class NameRules:
         out.extend(introduced_names(doc, v, vocab))
         if self.noun_phrases:
             out.extend(technique_candidates(doc, v, vocab))
+        out.extend(kernel_sizes(v, out))
         return doc
 
 

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 from extract.doc_view import Candidate, Compound, DocView, candidates
 from extract.normalize import entity_key, is_acronym, singular
-from extract.vocab import BOUND_ADVERBS, RuleVocab
+from extract.vocab import _LEMMAS, BOUND_ADVERBS, RuleVocab
 from extract.word_tests import BOUND_ADVERB, DIM, MODIFIER, NO_WORD, modifier_kinds, word_tests
 
 if TYPE_CHECKING:
@@ -80,18 +80,27 @@ def context_type(doc: Doc, v: DocView, comp: Compound, vocab: RuleVocab) -> tupl
     t = head_type(vocab, after[:2])
     if t:
         return t, 0.85
-    if after and after[0] in _LIST_SEPARATORS:
+    first = after[0] if after else ""
+    if first in _AFTER_CUES:
+        if first in SPLIT_PREFIXES and len(after) >= 2 and after[1] in SPLIT_HEADS:
+            return "dataset", 0.85  # "the ZQD training set", "the WMB validation split"
+        if first in _CONTAIN_VERBS and _contains_items(after):
+            return "dataset", 0.8  # "ZQD contains 10,000 images"
+    if first in _LIST_SEPARATORS:
         t = _list_head(v, comp, vocab)
         if t:
             return t, 0.8
-    if after[:1] == [","] and len(after) > 2 and after[1] in {"a", "an", "the"}:
+    if first in _APPOSITION and len(after) > 2 and after[1] in {"a", "an", "the"}:
+        # "X, a benchmark for ...", "X is a large-scale dataset of ..."
         for k in range(2, min(len(after), 10)):
-            if after[k] in {".", ";", "(", ")"}:
+            if after[k] in {".", ";", "(", ")"} or (after[0] != "," and after[k] in _COPULA_STOPS):
                 break
             t = head_type(vocab, after[k:k + 2])
             if t:
                 return t, 0.8
     before = v.comp_lowers[max(0, ci - 4):ci][::-1]  # the previous 4 (as _prev_compounds), nearest first
+    if before and before[0] in _FROM_CUES and (_split_of(before) or _items_from(before)):
+        return "dataset", 0.8
     if before and before[0] in {"called", "named", "dubbed", "termed", ":"}:
         before = before[1:]
     if before and before[0] == ",":
@@ -102,6 +111,12 @@ def context_type(doc: Doc, v: DocView, comp: Compound, vocab: RuleVocab) -> tupl
             return t, 0.75
     if before and before[0] in vocab.model_cues and before[0] not in {"model", "models"}:
         return "model", 0.7
+    if before and before[0] in {"as", "like", "including"}:
+        # "datasets such as X", "benchmarks like X", "corpora including X"
+        for w in before[1:3]:
+            t = vocab.type_heads.get(singular(w))
+            if t in {"dataset", "benchmark"}:
+                return t, 0.75
     if len(before) >= 2 and before[0] in {"as", "like"} and before[1] in {"such", "models", "llms"}:
         return "model", 0.7
     if before[:1] == ["the"]:
@@ -115,7 +130,22 @@ def context_type(doc: Doc, v: DocView, comp: Compound, vocab: RuleVocab) -> tupl
     return None
 
 
+# "the X training set", "the X test split": the name before a split of a dataset is the dataset
+SPLIT_PREFIXES = frozenset({"train", "training", "test", "testing", "validation", "val", "dev", "development",
+                            "held-out", "heldout"})
+SPLIT_HEADS = frozenset({"set", "sets", "split", "splits"})
+# before a capitalised word only "set": "the Karpathy test split" is a split named after its author
+SET_HEADS = frozenset({"set", "sets"})
+# "the English-German test set": a language pair names no dataset
+_LANGUAGES = frozenset({"English", "German", "French", "Chinese", "Spanish", "Japanese", "Korean", "Russian",
+                        "Arabic", "Italian", "Portuguese", "Dutch", "Hindi", "Romanian", "Czech", "Turkish",
+                        "Vietnamese", "Finnish", "Estonian", "Latvian", "Swedish", "Polish", "Greek",
+                        "Hebrew", "Indonesian", "Thai", "Persian", "Urdu", "Bengali", "Swahili"})
 _LIST_SEPARATORS = frozenset({",", "and", "or", "["})
+_APPOSITION = frozenset({",", "is", "was"})
+_FROM_CUES = frozenset({"of", "from", "in", "the"})
+# "X is a method for ranking datasets": the type head of a copula must come before these
+_COPULA_STOPS = frozenset({",", "of", "for", "with", "that", "which", "to", "on", "in"})
 _LIST_HEADS = frozenset({"datasets", "benchmarks", "corpora", "suites", "testbeds", "leaderboards",
                          "databases", "collections", "challenges", "arenas", "benches"})
 
@@ -209,6 +239,8 @@ def name_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
             t = _head_after_capitalised(v, ci, vocab)
             if t is not None:
                 out.append(t)
+                if t[2] in {"dataset", "benchmark"} and text.lower() in _LIST_HEADS:
+                    out.extend(_listed_before(v, t, vocab))
             continue
         if shape == "hyphen-title":
             if _cited(v, ci):
@@ -278,6 +310,7 @@ def name_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
             conf = max(conf, 0.96)
         out.append((comp.start, end, typ, entity_key(text), rule, conf))
     out.extend(title_case_names(doc, v, vocab, proposal))
+    out.extend(coined_datasets(doc, v, vocab))
     out.extend(lexicon_extensions(doc, v, vocab))
     return out
 
@@ -347,12 +380,27 @@ def title_case_names(doc: Doc, v: DocView, vocab: RuleVocab, proposal: set[int])
         text = v.span_text(first.start, last.end)
         key = entity_key(text)
         head = singular(last.text.lower().split("-")[-1])
-        if key in vocab.generic_phrases or head in vocab.task_heads or head in vocab.object_heads \
+        if key in vocab.generic_phrases or head in vocab.task_heads \
                 or any(comps[w].text.lower() in vocab.organisation_words for w in words):
             continue  # "Natural Language Processing", "New York University"
         span = Compound(first.start, last.end, text, first.sent_start, first.title)
+        co = _coordinated(v, words[0], out)
+        if co is not None and co[0] in {"dataset", "benchmark"}:
+            # "on Oxford Penguin Counting and Hockey Fights": a run listed after a dataset
+            out.append((first.start, last.end, co[0], key, "context", co[1]))
+            continue
+        if head in vocab.object_heads:
+            # "Image Patches" is no name, but "results on Hockey Fights" names data
+            if _on_eval(v, span, words[0], vocab):
+                out.append((first.start, last.end, "dataset", key, "context", 0.6))
+            continue
         ctx = _run_context(doc, v, span, words[0], vocab)
         if ctx is not None:
+            if ctx == _CONTAINS_CTX and words[0] > 0 and comps[words[0] - 1].sent_start \
+                    and titled[words[0] - 1] and not comps[words[0] - 1].title:
+                # "Oxford Penguin Counting contains ...": the run began the sentence
+                first = comps[words[0] - 1]
+                key = entity_key(v.span_text(first.start, last.end))
             out.append((first.start, last.end, ctx[0], key, "context", ctx[1]))
         elif len(words) >= 3 and (v.sent_of[first.start] in proposal or head in vocab.method_heads
                                   or head in vocab.type_heads or _repeated(words, comps)):
@@ -395,10 +443,14 @@ def _run_context(doc: Doc, v: DocView, span: Compound, ci: int, vocab: RuleVocab
     before = v.comp_lowers[max(0, ci - 3):ci][::-1]
     if before[:1] in (["called"], ["named"], ["dubbed"], ["termed"]):
         return "method", 0.65
+    if _on_eval(v, span, ci, vocab):
+        return "dataset", 0.6  # "results on Oxford Penguin Counting"
     if len(before) >= 2 and before[0] in {",", ":"} and singular(before[1]) in vocab.type_heads:
         return vocab.type_heads[singular(before[1])], 0.7  # "a new method, Model Breadcrumbs,"
     last_ci = v.comp_of_tok[span.end - 1]
     after = v.comp_lowers[last_ci + 1:last_ci + 12]
+    if _contains_items(after):
+        return _CONTAINS_CTX  # "Oxford Penguin Counting contains 10,000 images"
     if after[:1] == [","] and len(after) > 2 and after[1] in {"a", "an"}:
         for k in range(2, min(len(after), 10)):
             if after[k] in {".", ";", "(", ")"}:
@@ -407,6 +459,27 @@ def _run_context(doc: Doc, v: DocView, span: Compound, ci: int, vocab: RuleVocab
             if t and after[k + 1:k + 2] != ["of"]:  # "a collection of techniques"
                 return t, 0.7
     return None
+
+
+def _on_eval(v: DocView, span: Compound, ci: int, vocab: RuleVocab) -> bool:
+    """A name (starting at compound ``ci``) after "on"/"across" in a sentence about training
+    or evaluation: ``results on (the) Oxford Penguin Counting``, not ``based on ...``."""
+    head = singular(span.text.lower().rsplit(" ", 1)[-1].split("-")[-1])
+    last = v.comp_of_tok[span.end - 1]
+    nxt = v.comp_lowers[last + 1] if 0 <= last < len(v.comp_lowers) - 1 else ""
+    if nxt and v.compounds[last + 1].text[:1].isupper():
+        return False  # a run cut short ("Natural Language Inference" without its generic last word)
+    if head in vocab.method_heads or vocab.type_heads.get(head) in {"method", "model"} \
+            or nxt in vocab.task_followers or vocab.type_heads.get(singular(nxt)) in {"method", "model"}:
+        return False  # "on Graph Neural Networks", "on Natural Language Inference tasks"
+    before = v.comp_lowers[max(0, ci - 3):ci][::-1]
+    if _items_from(before):
+        return True  # "images from Oxford Penguin Counting"
+    if before[:1] == ["the"]:
+        before = before[1:]
+    return bool(before) and before[0] in {"on", "across"} \
+        and (len(before) < 2 or before[1] not in _BUILT_ON) \
+        and bool(_sentence_words(v, span.start) & vocab.eval_words)
 
 
 def _cited(v: DocView, ci: int) -> bool:
@@ -469,6 +542,41 @@ def lexicon_extensions(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate
         if prev.text in _DIMENSION or (c[2] == "method" and single and vocab.adjective(prev.text)):
             text = f"{prev.text} {surface}"
             out.append((prev.start, c[1], c[2], entity_key(text), "noun-phrase", 0.96))
+    return out
+
+
+_KERNEL_JOINED = re.compile(r"x\d|\dx")  # on the tokens joined without spaces: a size has a digit
+_KERNEL = re.compile(r"^\d{1,2}[x×]\d{1,2}$")
+_KERNEL_SIDE = re.compile(r"^(?:\d{1,2}|[a-zA-Z])$")
+_TECHNIQUE_RULES = frozenset({"lexicon", "lexicon-variant", "noun-phrase"})
+
+
+def kernel_sizes(v: DocView, cands: list[Candidate]) -> list[Candidate]:
+    """``3 × 3 convolution``, ``1x1 conv``: a kernel size before a technique names a more
+    specific technique (a new entity, outranking the bare technique)."""
+    out: list[Candidate] = []
+    texts = v.texts
+    joined = "".join(texts)
+    if "×" not in joined and _KERNEL_JOINED.search(joined) is None:
+        return out  # the common case: no kernel size in the document
+    for c in cands:
+        if c[2] != "method" or c[0] < 1 or c[5] < 0.5 or c[4] not in _TECHNIQUE_RULES:
+            continue
+        k = c[0] - 1
+        while k >= 0 and not texts[k].strip():
+            k -= 1  # whitespace tokens
+        if k < 0 or v.sent_of[k] != v.sent_of[c[0]]:
+            continue
+        if _KERNEL.match(texts[k]):
+            start = k
+        elif k >= 2 and texts[k - 1] in {"×", "x"} and _KERNEL_SIDE.match(texts[k]) \
+                and _KERNEL_SIDE.match(texts[k - 2]) and (texts[k].isdigit() or texts[k - 2].isdigit()) \
+                and v.sent_of[k - 2] == v.sent_of[c[0]]:
+            start = k - 2
+        else:
+            continue
+        text = v.span_text(start, c[1])
+        out.append((start, c[1], "method", entity_key(text), "noun-phrase", max(c[5], 0.97)))
     return out
 
 
@@ -540,6 +648,8 @@ def _head_after_capitalised(v: DocView, ci: int, vocab: RuleVocab) -> Candidate 
     """``the Penn Treebank dataset``: capitalised words right before a type head noun."""
     comp = v.compounds[ci]
     lower = comp.text.lower()
+    if lower in SET_HEADS:
+        return _before_split(v, ci, vocab)
     if lower[:1] not in vocab.head_initials:
         return None  # cheap pre-check: no type head starts with this letter
     t = vocab.type_heads.get(singular(lower))
@@ -558,6 +668,7 @@ def _head_after_capitalised(v: DocView, ci: int, vocab: RuleVocab) -> Candidate 
     suffix = last.text.rsplit("-", 1)[-1] if "-" in last.text else ""
     if text in vocab.stop_names or entity_key(f"{text} {comp.text}") in vocab.generic_phrases \
             or entity_key(text) in vocab.generic_phrases or len(text) < 2 \
+            or all(p in _LANGUAGES for c in v.compounds[k + 1:ci] for p in c.text.split("-")) \
             or (suffix and (suffix in vocab.generic_modifiers or vocab.participle(suffix.lower()))):
         return None  # "LLM-based models", "Instruction-Tuned models": a kind, not a name
     if t == "model" and lower != singular(lower) and k == ci - 2 and text.isupper() and text.isalpha():
@@ -566,6 +677,213 @@ def _head_after_capitalised(v: DocView, ci: int, vocab: RuleVocab) -> Candidate 
         # "the Foo Bar Corpus": a capitalised corpus word is part of the name
         return (first.start, comp.end, t, entity_key(f"{text} {comp.text}"), "context:head", 0.75)
     return (first.start, last.end, t, entity_key(text), "context:head", 0.75)
+
+
+def coined_word(text: str, vocab: RuleVocab) -> bool:
+    """``Zorblax``, ``Wikipedia``: a capitalised word that is no English word (nor a stop-name)."""
+    return (len(text) >= 4 and text[:1].isupper() and text[1:].islower() and text.isalpha()
+            and text.lower() not in vocab.stop_names and text.lower() not in vocab.stop_words
+            and text not in _LANGUAGES and text not in _CALENDAR and not _LEMMAS[text.lower()])
+
+
+_CALENDAR = frozenset({"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+                       "January", "February", "March", "April", "June", "July", "August", "September",
+                       "October", "November", "December"})
+
+
+_COINED_CUES = frozenset({"on", "across", "set", "sets", "split", "splits", "contains", "consists",
+                          "comprises", "includes", "collects", "covers"})
+
+
+def coined_datasets(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
+    """``results on Zorblax``, ``trained on ImageNet and Zorblax``, ``the test split of
+    Zorblax``, ``Zorblax contains 5,000 videos``: a coined capitalised word (no English word)
+    in such a context names a dataset, as do the coined words listed with it. Only the
+    compounds next to a cue word are looked at."""
+    lowers = v.comp_lowers
+    n = len(lowers)
+    out: list[Candidate] = []
+    hits = list(compress(range(n), map(_COINED_CUES.__contains__, lowers)))
+    if not hits:
+        return out
+    coined = vocab.memo("coined", lambda t: coined_word(t, vocab))
+    comps = v.compounds
+    texts = v.comp_texts
+    done: set[int] = set()
+    for i in hits:
+        cue = lowers[i]
+        if cue in SPLIT_HEADS:
+            # "the test split of X": a split head is the cue, the "of" after it the position
+            if i + 1 >= n or lowers[i + 1] != "of":
+                continue
+            i += 1
+            cue = "of"
+        elif cue in _CONTAIN_VERBS:
+            ci = i - 1
+            if ci >= 0 and ci not in done and comps[ci].text[1:].islower() and not comps[ci].title \
+                    and coined[comps[ci].text] and _contains_items(lowers[i:i + 7]):
+                done.add(ci)
+                out.append((comps[ci].start, comps[ci].end, "dataset", entity_key(comps[ci].text),
+                            "context", 0.75))
+            continue
+        ci = i + 1
+        if ci < n and lowers[ci] == "the":
+            ci += 1
+        if ci >= n or not texts[ci][:1].isupper() or comps[ci].sent_start or comps[ci].title:
+            continue  # the common case: no capitalised word after the cue
+        if cue == "of":
+            if ci not in done and _split_of(lowers[max(0, i - 2):i + 1][::-1]) \
+                    and comps[ci].text[1:].islower() and coined[comps[ci].text] \
+                    and not _continues_name(v, ci):
+                done.add(ci)
+                out.append((comps[ci].start, comps[ci].end, "dataset", entity_key(comps[ci].text),
+                            "context", 0.75))
+            continue
+        # "on X", "on X, Y and Z": the listed names; coined ones not typed by other rules are datasets
+        listed: list[int] = []
+        k = ci
+        while k < n and len(listed) < 6 and not comps[k].sent_start:
+            if not comps[k].text[:1].isupper():
+                break
+            listed.append(k)
+            k += 1
+            if k + 1 < n and lowers[k] in {",", "and", "or"}:
+                k += 1
+                if k + 1 < n and lowers[k] in {"and", "or"}:
+                    k += 1  # ", and"
+            else:
+                break
+        nxt = lowers[listed[-1] + 1:listed[-1] + 3] if listed else []
+        if nxt[:1] in (["split"], ["splits"]) or (nxt[:1] and nxt[0] in SPLIT_PREFIXES
+                                                  and nxt[1:] in (["split"], ["splits"])):
+            continue  # "on the Karpathy (test) split": a split named after its author
+        if not listed or (i > 0 and lowers[i - 1] in _BUILT_ON) \
+                or not (_sentence_words(v, comps[ci].start) & vocab.eval_words):
+            continue  # "based on X"
+        found = [k for k in listed if k not in done and comps[k].text[1:].islower() and coined[comps[k].text]
+                 and not _continues_name(v, k)]
+        if not found or _modifies_noun(v, listed[0], vocab):
+            continue  # "on Xeon and Atom processors": names modifying a noun
+        for k in found:
+            done.add(k)
+            out.append((comps[k].start, comps[k].end, "dataset", entity_key(comps[k].text), "context", 0.6))
+    return out
+
+
+def _continues_name(v: DocView, ci: int) -> bool:
+    """``on Zorblax Quxbar ...``: a capitalised word after it makes it part of a longer name."""
+    return ci + 1 < len(v.compounds) and v.compounds[ci + 1].text[:1].isupper() \
+        and not v.compounds[ci + 1].sent_start
+
+
+_DATA_NOUNS = frozenset({"data", "dataset", "datasets", "benchmark", "benchmarks", "corpus", "corpora"})
+
+
+def _split_of(before: list[str]) -> bool:
+    """``the test split of X``, ``the training set of X`` (``before``: the preceding words,
+    nearest first)."""
+    return len(before) >= 3 and before[0] == "of" and before[1] in SPLIT_HEADS and before[2] in SPLIT_PREFIXES
+
+
+# "images from X", "the questions in X", "a subset of X": X is a dataset
+# (not "samples", "examples" or "data": "samples from BigGAN" come from a model)
+_DATA_ITEMS = frozenset({"images", "videos", "clips", "sentences", "questions", "documents", "articles",
+                         "instances", "pairs", "frames", "utterances", "dialogues", "dialogs", "recordings",
+                         "reviews", "tweets", "captions", "annotations", "scenes", "photos", "texts",
+                         "subset", "subsets"})
+
+
+def _items_from(before: list[str]) -> bool:
+    """``images from (the) X``, ``a subset of X`` (``before``: the preceding words, nearest first)."""
+    if before[:1] == ["the"]:
+        before = before[1:]
+    if len(before) < 2 or before[1] not in _DATA_ITEMS:
+        return False
+    return before[0] in {"from", "in"} or (before[0] == "of" and before[1] in {"subset", "subsets"})
+
+
+_CONTAINS_CTX = ("dataset", 0.7)
+_CONTAIN_VERBS = frozenset({"contains", "consists", "comprises", "includes", "collects", "covers"})
+_AFTER_CUES = SPLIT_PREFIXES | _CONTAIN_VERBS
+_COUNTED = _DATA_ITEMS | {"samples", "examples", "classes", "categories", "subjects", "speakers", "hours",
+                          "identities"}
+
+
+def _contains_items(after: list[str]) -> bool:
+    """``X contains 10,000 images``, ``X consists of 500 videos of 20 classes`` (``after``: the
+    following words)."""
+    if not after or after[0] not in _CONTAIN_VERBS:
+        return False
+    for k in range(1, min(len(after), 6)):
+        if after[k][:1].isdigit():
+            return any(w in _COUNTED for w in after[k + 1:k + 4])
+    return False
+
+
+def _modifies_noun(v: DocView, ci: int, vocab: RuleVocab) -> bool:
+    """True when the names listed from compound ``ci`` on are followed by a common noun
+    other than a data noun (``Xeon and Atom processors``)."""
+    comps = v.compounds
+    k = ci + 1
+    while k < len(comps) and k - ci <= 6 and (comps[k].text in {",", "and", "or"} or (
+            comps[k].text[:1].isupper() and not comps[k].sent_start)):
+        k += 1
+    if k >= len(comps) or v.sent_of[comps[k].start] != v.sent_of[comps[ci].start]:
+        return False
+    w = comps[k].text
+    if not (w.isalpha() and w.islower()) or w in vocab.stop_words or w in _DATA_NOUNS:
+        return False
+    pos = _LEMMAS[w] or _LEMMAS[singular(w)]
+    return not pos or ("NOUN" in pos and "VERB" not in pos)  # an unknown word: a technical noun
+
+
+def _listed_before(v: DocView, c: Candidate, vocab: RuleVocab) -> list[Candidate]:
+    """``the Hockey Fights and Violent Flows datasets``: capitalised names listed before the
+    one right before a plural head noun take its type."""
+    out: list[Candidate] = []
+    comps = v.compounds
+    k = v.comp_of_tok[c[0]] - 1
+    while k >= 1 and len(out) < 5 and comps[k].text in {",", "and", "or"}:
+        if comps[k].text in {"and", "or"} and comps[k - 1].text == ",":
+            k -= 1  # ", and"
+        j = k - 1
+        while j >= 0 and k - j <= 4:
+            w = comps[j]
+            if not w.text[:1].isupper() or w.text.lower() in vocab.stop_words or w.sent_start or w.title:
+                break
+            j -= 1
+        if j == k - 1:
+            break
+        names = comps[j + 1:k]
+        text = " ".join(w.text for w in names)
+        if text in vocab.stop_names or entity_key(text) in vocab.generic_phrases:
+            break
+        out.append((names[0].start, names[-1].end, c[2], entity_key(text), "context:head", c[5]))
+        k = j
+    return out
+
+
+def _before_split(v: DocView, ci: int, vocab: RuleVocab) -> Candidate | None:
+    """``the Penn Treebank training set``, ``the Zorblax test split``: capitalised words right
+    before a split of a dataset name the dataset (not a language pair: ``the English-German
+    test set``)."""
+    if ci < 2 or v.comp_lowers[ci - 1] not in SPLIT_PREFIXES:
+        return None
+    k = ci - 2
+    while k >= 0 and ci - 2 - k < 3:
+        c = v.compounds[k]
+        if not c.text[:1].isupper() or c.text.lower() in vocab.stop_words or c.sent_start or c.title:
+            break
+        k -= 1
+    if k == ci - 2:
+        return None
+    names = v.compounds[k + 1:ci - 1]
+    first, last = names[0], names[-1]
+    text = " ".join(c.text for c in names)
+    if text in vocab.stop_names or entity_key(text) in vocab.generic_phrases or len(text) < 2 \
+            or all(p in _LANGUAGES for c in names for p in c.text.split("-")):
+        return None
+    return (first.start, last.end, "dataset", entity_key(text), "context:head", 0.75)
 
 
 def _manner_adverb(word: str) -> bool:

@@ -36,10 +36,12 @@ def name_relevant(text: str, vocab: RuleVocab) -> bool:
     """Only a word that is not all lowercase can have a name shape, and a lowercase word
     matters only as a type head ("the Penn Treebank dataset"); a word without a shape only
     as a type head other than a method one (see ``rules._head_after_capitalised``)."""
-    if text.islower() and text not in vocab.type_head_forms:
+    if text.islower() and text not in vocab.type_head_forms and text not in _rules.SET_HEADS:
         return False
     if _rules.shape_of(text, vocab) is not None:
         return True
+    if text in _rules.SET_HEADS:
+        return True  # "the Penn Treebank training set" (``rules._before_split``)
     t = vocab.type_heads.get(singular(text.lower()))
     return t is not None and t != "method"
 

@@ -552,3 +552,144 @@ def test_a_name_after_a_proposal_verb_takes_its_appositive_type(nlp) -> None:  #
     found = {(t, typ) for t, typ, _ in spans(nlp, text)}
     assert {("Gorp", "benchmark"), ("Zibble", "dataset"), ("Quux", "method")} <= found
     assert not any(t == "Blorp" for t, _ in found)
+
+
+def test_name_before_a_split_of_a_dataset(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = spans(nlp, "We report results on the Zorblax test set and train on the Penn Wumpus training set. "
+                       "Scores on the ZQD validation split and the English-German test set are lower. "
+                       "Captions are scored on the Karpathy test split.")
+    assert ("Zorblax", "dataset", "context:head") in found
+    assert ("Penn Wumpus", "dataset", "context:head") in found
+    assert ("ZQD", "dataset", "context") in found
+    assert not any(t.startswith("English") or t == "Karpathy" for t, _, _ in found)
+
+
+def test_split_of_a_named_dataset(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = spans(nlp, "We report accuracy on the validation set of ZQD. "
+                       "Then we use the test split of Zorblax.")
+    assert ("ZQD", "dataset", "context") in found
+    assert ("Zorblax", "dataset", "context") in found
+
+
+def test_coined_word_evaluated_on_is_a_dataset(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = spans(nlp, "Experiments on Zorblax show gains. The model is trained on Quxbar and Flimflam. "
+                       "It is based on Blimpo and achieves good results. We visited Snorfle in summer. "
+                       "Speedups on Xeon and Atom processors are large with the same accuracy. "
+                       "Results on English are better.")
+    assert ("Zorblax", "dataset", "context") in found
+    assert ("Quxbar", "dataset", "context") in found
+    assert ("Flimflam", "dataset", "context") in found
+    assert not any(t in {"Blimpo", "Snorfle", "Xeon", "Atom", "English"} for t, _, _ in found)
+
+
+def test_kernel_size_before_a_technique() -> None:
+    nlp = make_pipeline()
+    found = spans(nlp, "We replace the 3 × 3 convolution with 5x5 convolutions. "
+                       "Images of 32 × 32 ZQD are used.")
+    assert ("3 × 3 convolution", "method", "noun-phrase") in found
+    assert ("5x5 convolutions", "method", "noun-phrase") in found
+    assert not any(t.startswith("32") for t, _, _ in found)
+
+
+def test_model_name_before_a_dataset_head_is_its_data() -> None:
+    nlp = make_pipeline()
+    found = spans(nlp, "We fine-tune on the Dolly dataset with the instruction tuning corpus, then compare "
+                       "with the Dolly model. The WMT 2014 English-German dataset is used.")
+    assert ("Dolly", "dataset", "lexicon") in found
+    assert ("Dolly", "model", "lexicon") in found
+    assert ("instruction tuning", "method", "lexicon") in found
+    assert not any(t == "English-German" for t, _, _ in found)  # a language pair names no dataset
+
+
+def test_title_case_run_evaluated_on_is_a_dataset(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = spans(nlp, "We evaluate on Oxford Penguin Counting and Hockey Fights. "
+                       "We report experiments on Natural Language Inference tasks. "
+                       "The method is based on Zorblax Action Set and achieves gains.")
+    assert ("Oxford Penguin Counting", "dataset", "context") in found
+    assert ("Hockey Fights", "dataset", "context") in found  # listed after a dataset
+    assert not any(t.startswith("Natural") or t.startswith("Zorblax") for t, _, _ in found)
+
+
+def test_items_from_a_named_dataset(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = spans(nlp, "Figure 2 shows images from ZQD and questions in Oxford Penguin Counting. "
+                       "We use a subset of Quxbar-3 for training. The images in Paris are nice. "
+                       "Samples from FooGAN-2 look real.")
+    assert ("ZQD", "dataset", "context") in found
+    assert not any(t == "FooGAN-2" and typ == "dataset" for t, typ, _ in found)
+    assert ("Oxford Penguin Counting", "dataset", "context") in found
+    assert ("Quxbar-3", "dataset", "context") in found
+    assert not any(t == "Paris" for t, _, _ in found)
+
+
+def test_name_that_contains_counted_items_is_a_dataset(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = spans(nlp, "Zorblax contains 5,000 videos of 20 action classes. "
+                       "ZQD-2 consists of 10,000 images collected from the web. "
+                       "Oxford Penguin Counting contains 1,000 images. FooNet consists of 12 layers.")
+    assert ("Zorblax", "dataset", "context") in found
+    assert ("ZQD-2", "dataset", "context") in found
+    assert ("Oxford Penguin Counting", "dataset", "context") in found
+    assert not any(t == "FooNet" and typ == "dataset" for t, typ, _ in found)
+
+
+def test_features_of_a_model_are_a_technique() -> None:
+    nlp = make_pipeline()
+    found = spans(nlp, "We extract CNN features for each frame and feed them to a VGG feature extractor.")
+    assert ("CNN features", "method", "noun-phrase") in found
+    assert not any(t == "VGG feature" for t, _, _ in found)
+
+
+def test_copula_apposition_types_a_name(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = spans(nlp, "ZorbQA is a large-scale benchmark for visual reasoning. "
+                       "ZQD is the largest dataset of aerial images. "
+                       "FooNet is a ranking technique for datasets.")
+    assert ("ZorbQA", "benchmark", "context") in found
+    assert ("ZQD", "dataset", "context") in found
+    assert ("FooNet", "method", "context") in found  # the head before "for" decides
+
+
+def test_apostrophe_year_is_an_edition() -> None:
+    nlp = make_pipeline()
+    found = spans(nlp, "Results on WMT'14 and WMT’16 are shown; the model's accuracy is high.")
+    assert ("WMT'14", "benchmark", "lexicon-variant") in found
+    assert ("WMT’16", "benchmark", "lexicon-variant") in found
+
+
+def test_names_after_datasets_such_as_are_datasets(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = spans(nlp, "We use standard datasets such as ZQD-1 and WMB-2 to evaluate. "
+                       "Models such as Blorp-3 are strong.")
+    assert ("WMB-2", "dataset", "context") in found
+    assert ("Blorp-3", "model", "context") in found
+
+
+def test_platforms_are_no_coined_dataset_names(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = spans(nlp, "We run all experiments on Ubuntu and report the accuracy on Zorblax. "
+                       "Training on Nvidia hardware and evaluation on Colab take an hour. "
+                       "Performance on Monday is lower.")
+    assert ("Zorblax", "dataset", "context") in found
+    assert not any(t in {"Ubuntu", "Nvidia", "Colab", "Monday"} for t, _, _ in found)
+
+
+def test_bare_fine_tuning_is_generic() -> None:
+    nlp = make_pipeline()
+    found = spans(nlp, "We use ResNet-152 as our base model for fine tuning, "
+                       "then apply discriminative fine tuning.")
+    assert not any(t == "fine tuning" for t, _, _ in found)
+    assert any(t == "discriminative fine tuning" for t, _, _ in found)
+
+
+def test_model_name_trained_on_is_its_data() -> None:
+    nlp = make_pipeline()
+    doc = nlp("We fine-tune Llama-2 on Alpaca and evaluate it on MMLU. Models trained on GPT-4 outputs "
+              "are strong. We evaluate on Vicuna.")
+    found = [(s.text, s.label_, s.kb_id_) for s in doc.spans["kg"]]
+    assert ("Alpaca", "dataset", "alpaca dataset") in found  # a key of its own: the model keeps its type
+    assert any(t == "GPT-4" and typ == "model" for t, typ, _ in found)
+    assert any(t == "Vicuna" and typ == "model" for t, typ, _ in found)
+
+
+def test_names_listed_before_a_plural_dataset_head(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = spans(nlp, "We use the Hockey Fights, Crowd Violence and Violent Flows datasets. "
+                       "The Zorblax and Quxbar datasets are used.")
+    for name in ("Hockey Fights", "Crowd Violence", "Violent Flows", "Zorblax", "Quxbar"):
+        assert (name, "dataset", "context:head") in found
+    assert not any(t.startswith("The") for t, _, _ in found)

@@ -157,6 +157,12 @@ def test_no_surface_form_shared_by_two_entries(entries: list[dict[str, Any]]) ->
         ("DPO", "method"),
         ("Transformer", "method"),
         ("U-Net", "method"),
+        ("Leeds Sports Pose", "dataset"),
+        ("IJB-A", "benchmark"),
+        ("J-HMDB", "dataset"),
+        ("Yahoo Answers", "dataset"),
+        ("ATIS", "dataset"),
+        ("IWSLT14", "benchmark"),
     ],
 )
 def test_well_known_entries(index: dict[str, dict[str, Any]], surface: str, etype: str) -> None:
