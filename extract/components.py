@@ -228,8 +228,13 @@ class LexiconMatcher:
         if found is None:
             return None
         idx, nw = found
+        entry = self.lexicon.entries[idx]
+        # an all-capitals name written in lowercase is an ordinary word ("an app dataset" is
+        # no APPS, "the math benchmark" no MATH); a word name is not ("the kinetics dataset")
+        if entry.label.isupper() and not any(w.isupper() for w in words[i:i + nw]):
+            return None
         if i + nw < len(words) and lowers[i + nw] in _DATA_HEADS \
-                and self.lexicon.entries[idx].type in {"dataset", "benchmark"}:
+                and entry.type in {"dataset", "benchmark"}:
             return found
         return None
 

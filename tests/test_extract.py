@@ -316,6 +316,11 @@ def test_dataset_name_in_lowercase_before_its_head(full) -> None:  # type: ignor
                                                    "kinetics of charades.")}
     assert ("kinetics", "dataset") in found
     assert not any(t == "charades" for t, _ in found)
+    # a name that is also an ordinary word ("APPS", an ambiguous entry) is that word in
+    # lowercase, head noun or not
+    found = {t.lower() for t, *_ in spans(full, "MoTIF is a more realistic app dataset, and the "
+                                                "math benchmark is harder.")}
+    assert not found & {"app", "apps", "math"}
 
 
 def test_camelcase_names_with_one_capital(full) -> None:  # type: ignore[no-untyped-def]
