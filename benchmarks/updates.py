@@ -95,7 +95,7 @@ def run(d: Path, n: int, built: Path, build_secs: float, *, watch: Callable[...,
             size = sum(f.stat().st_size for f in index.rglob("*") if f.is_file()) if index.is_dir() else 0
             first = row("sparql-index", n, secs=w.secs, peak_mb=w.group_peak_mb, cpu=w.cpu_secs,
                         note="first kg sparql on the updated graph: builds .sparql-index once "
-                             f"(bulk load + compaction; {size / 2**20:,.0f} MB on disk)")
+                             f"({size / 2**20:,.0f} MB on disk)")
             rows.append(first)
             _say(first)
             w = watch(cmd, timeout=args.timeout, max_rss_mb=args.max_rss_mb, cwd=d)

@@ -169,10 +169,6 @@ def _indexed_store(
         shutil.rmtree(tmp, ignore_errors=True)
         store = ox.Store(str(tmp))
         _bulk_load(store, path, fmt)
-        # A bulk load leaves many overlapping RocksDB files: compacting them once makes
-        # every later lookup cheaper, for a longer first query and a bigger index (both
-        # measured by benchmarks/run.py's SPARQL rows).
-        store.optimize()
         store.flush()
         del store  # closes the database before it is moved
         (tmp / "source.json").write_text(json.dumps(stamp), encoding="utf-8")
