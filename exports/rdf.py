@@ -7,7 +7,8 @@ so large corpora export quickly); :func:`to_rdflib` builds an ``rdflib.Graph`` f
 Python API and the RDF/XML writer. The vocabulary (see ``exports/ontology.ttl``) is:
 
 * paper -> ``schema:ScholarlyArticle`` with ``dcterms:title/abstract/identifier/date``,
-  ``schema:url``, ``fabio:hasArXivId``, ``schema:author``, ``rdfs:seeAlso``, ``schema:mentions``;
+  ``schema:url``, ``fabio:hasArXivId``, ``schema:author``, ``rdfs:seeAlso``, ``schema:mentions``
+  and, for the same entities, ``pkg:mentionsModel/Dataset/Method/Benchmark`` by their type;
 * entity -> exactly one of ``mls:Model``, ``mls:Dataset``, ``mls:Algorithm``,
   ``pkg:Benchmark`` with ``skos:prefLabel/altLabel``, ``skos:hiddenLabel`` (lowercase forms
   of those, for lookups), ``pkg:paperCount``, ``pkg:mentionCount``;
@@ -75,6 +76,12 @@ PREFIXES: dict[str, str] = {
 ENTITY_CLASSES: dict[str, str] = {
     "model": MLS + "Model", "dataset": MLS + "Dataset", "method": MLS + "Algorithm",
     "benchmark": KG + "Benchmark",
+}
+# A paper's mentions also by type (each a subproperty of schema:mentions), so a query for
+# "the methods this paper mentions" needs no type lookup per entity.
+MENTIONS_BY_TYPE: dict[str, str] = {
+    "model": KG + "mentionsModel", "dataset": KG + "mentionsDataset",
+    "method": KG + "mentionsMethod", "benchmark": KG + "mentionsBenchmark",
 }
 A = RDF + "type"
 
@@ -172,6 +179,8 @@ class GraphBlocks:
             self.paper_iris.setdefault(
                 p.id, paper_iri(p.id, self.base, arxiv_id=p.arxiv_id, doi=p.doi))
         self.ent_iris = {e.id: entity_iri(e.id, self.base) for e in data.entities}
+        self.mentions_by_type = {e.id: MENTIONS_BY_TYPE[e.type] for e in data.entities
+                                 if e.type in MENTIONS_BY_TYPE}
         self.mentions_of: dict[str, list[Mention]] = {}
         for m in data.mentions:
             if m.entity in self.ent_iris and m.paper_id in self.paper_iris:
@@ -210,7 +219,9 @@ class GraphBlocks:
         pairs += [(SCHEMA + "author", _str(a)) for a in p.authors if clean_text(a).strip()]
         pairs += [(RDFS + "seeAlso", iri) for u in p.links if (iri := safe_http_iri(u))]
         ent_iris = self.ent_iris
-        pairs += [(SCHEMA + "mentions", ent_iris[e]) for e in dict.fromkeys(m.entity for m in mentions)]
+        named = list(dict.fromkeys(m.entity for m in mentions))
+        pairs += [(SCHEMA + "mentions", ent_iris[e]) for e in named]
+        pairs += [(self.mentions_by_type[e], ent_iris[e]) for e in named if e in self.mentions_by_type]
         if b := self._block("paper", s, pairs):
             yield b
         for m in mentions:

@@ -154,6 +154,22 @@ def test_paper_vocabulary(graph: rdflib.Graph) -> None:
         for e in ("method/rlhf", "dataset/imagenet", "method/lora")}
 
 
+def test_typed_mentions_restate_schema_mentions_by_type(graph: rdflib.Graph) -> None:
+    # pkg:mentionsX lists exactly the mentioned entities of class X, for every paper
+    by_type = {PKG.mentionsModel: MLS.Model, PKG.mentionsDataset: MLS.Dataset,
+               PKG.mentionsMethod: MLS.Algorithm, PKG.mentionsBenchmark: PKG.Benchmark}
+    papers = set(graph.subjects(RDF.type, SCHEMA.ScholarlyArticle))
+    assert papers
+    typed_total = 0
+    for paper in papers:
+        mentioned = set(graph.objects(paper, SCHEMA.mentions))
+        for prop, cls in by_type.items():
+            typed = set(graph.objects(paper, prop))
+            typed_total += len(typed)
+            assert typed == {e for e in mentioned if (e, RDF.type, cls) in graph}
+    assert typed_total == len(list(graph.triples((None, SCHEMA.mentions, None))))
+
+
 def test_entity_vocabulary(graph: rdflib.Graph) -> None:
     classes = {"benchmark": PKG.Benchmark, "dataset": MLS.Dataset, "model": MLS.Model,
                "method": MLS.Algorithm}
