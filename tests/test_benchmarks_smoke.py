@@ -102,3 +102,16 @@ def test_ab_extract_compares_two_trees(corpora: dict[str, Path]) -> None:
     # the same tree on both sides finds the same mentions
     assert len({re.search(r"CPU, (\S+) mentions", line)[1] for line in lines[:4]}) == 1  # type: ignore[index]
     assert lines[-1].startswith("new vs old extraction CPU time: ")
+
+
+def test_recheck_builds_adds_and_times_every_readme_query(corpora: dict[str, Path],
+                                                          tmp_path: Path) -> None:
+    proc = subprocess.run(["bash", str(ROOT / "benchmarks" / "recheck.sh"), str(corpora["a"]),
+                           str(corpora["c"]), str(tmp_path / "w")],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    timed = re.findall(r"^([\w() -]+?) [\d.]+ s", proc.stdout + proc.stderr, flags=re.M)
+    for name in ("build", "add", "sparql first (index)", "top-benchmarks", "papers-using-benchmark",
+                 "co-occurring-methods", "related-papers", "entity-counts"):
+        assert name in timed, (name, timed)
+    assert "kg: error" not in proc.stderr and (tmp_path / "w" / "updated" / "graph.ttl").is_file()
