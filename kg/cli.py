@@ -163,7 +163,8 @@ def cmd_add(args: argparse.Namespace) -> int:
     try:
         with _signals_as_interrupt():
             g, counts = add_papers(args.dir, args.inputs, format=args.format, strict=args.strict,
-                                   on_warning=warn, workers=args.workers)
+                                   on_warning=warn, workers=args.workers,
+                                   refresh_index=not args.no_index, progress=_err)
     except KeyboardInterrupt as exc:
         return _interrupted(exc, args.dir, previous)
     s = g.summary()
@@ -179,7 +180,7 @@ def cmd_remove(args: argparse.Namespace) -> int:
     previous = _identity(args.dir)
     try:
         with _signals_as_interrupt():
-            g = remove_papers(args.dir, args.paper)
+            g = remove_papers(args.dir, args.paper, refresh_index=not args.no_index, progress=_err)
     except KeyboardInterrupt as exc:
         return _interrupted(exc, args.dir, previous)
     s = g.summary()
@@ -386,12 +387,16 @@ def make_parser() -> argparse.ArgumentParser:
     a.add_argument("--workers", "-j", type=int, default=0,
                    help="extraction processes (default 0: one per core for 2,000+ new papers, else 1)")
     a.add_argument("--strict", action="store_true", help="stop at the first bad record")
+    a.add_argument("--no-index", action="store_true",
+                   help="do not rebuild the directory's SPARQL index now (the next query will)")
     a.set_defaults(func=cmd_add)
 
     rm = sub.add_parser("remove", help="remove papers (retractions) from a built graph")
     rm.add_argument("dir")
     rm.add_argument("--paper", action="append", required=True,
                     help="paper id, arXiv id, DOI or exact title (repeatable)")
+    rm.add_argument("--no-index", action="store_true",
+                    help="do not rebuild the directory's SPARQL index now (the next query will)")
     rm.set_defaults(func=cmd_remove)
 
     pl = sub.add_parser("pipeline", help="save the extraction pipeline as a spaCy directory")

@@ -187,6 +187,17 @@ def _indexed_store(
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def refresh_index(out: str | Path, *, progress: Callable[[str], None] | None = None) -> bool:
+    """Build the on-disk SPARQL index of output directory ``out`` now, as its first query
+    would (nothing to do when it is up to date). False when the graph is queried in memory
+    instead (too small, not an indexable format, or a read-only directory)."""
+    path = resolve_source(out)
+    fmt = _OX_FORMATS.get(path.suffix.lower())
+    if fmt is None or not _wants_index(path):
+        return False
+    return _indexed_store(path, fmt, progress) is not None
+
+
 def _load_graph(path: Path) -> rdflib.Graph:
     import rdflib
 

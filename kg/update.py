@@ -57,19 +57,39 @@ def add_papers(
     strict: bool = False,
     on_warning: Callable[[InputError], None] | None = None,
     workers: int | None = None,
+    refresh_index: bool = True,
+    progress: Callable[[str], None] | None = None,
 ) -> tuple[Any, dict[str, int]]:
     """Add the papers in ``inputs`` to the graph saved in ``out`` and save it again.
 
     A paper whose id is already in the graph replaces the stored one; it is re-extracted
     only if its title or abstract changed. When nothing is new and every input was already
-    one of the graph's inputs, ``out`` is left untouched. Returns the new graph and counts
-    (``added``, ``changed``, ``unchanged``).
+    one of the graph's inputs, ``out`` is left untouched. If ``out`` had a SPARQL index
+    (made by an earlier query), it is rebuilt for the new graph unless ``refresh_index`` is
+    false, so the next query does not wait for it (``progress`` hears about it). Returns the
+    new graph and counts (``added``, ``changed``, ``unchanged``).
     """
     from kg.store import locked
 
+    had_index = _has_index(out)
     with locked(out):  # from reading the old graph to writing the new one
-        return _add_papers(out, inputs, format=format, strict=strict, on_warning=on_warning,
-                           workers=workers)
+        result = _add_papers(out, inputs, format=format, strict=strict, on_warning=on_warning,
+                             workers=workers)
+    if had_index and refresh_index:
+        _refresh_index(out, progress)
+    return result
+
+
+def _has_index(out: str | Path) -> bool:
+    from kg.sparql import INDEX_DIR
+
+    return (Path(out) / INDEX_DIR).is_dir()
+
+
+def _refresh_index(out: str | Path, progress: Callable[[str], None] | None) -> None:
+    from kg.sparql import refresh_index
+
+    refresh_index(out, progress=progress)
 
 
 def _add_papers(
@@ -123,12 +143,18 @@ def _add_papers(
     return new, counts
 
 
-def remove_papers(out: str | Path, paper_ids: Sequence[str]) -> Any:
-    """Remove papers (by id, arXiv id, DOI or exact title) from the graph saved in ``out``."""
+def remove_papers(out: str | Path, paper_ids: Sequence[str], *, refresh_index: bool = True,
+                  progress: Callable[[str], None] | None = None) -> Any:
+    """Remove papers (by id, arXiv id, DOI or exact title) from the graph saved in ``out``
+    (a SPARQL index it had is rebuilt, as by :func:`add_papers`)."""
     from kg.store import locked
 
+    had_index = _has_index(out)
     with locked(out):
-        return _remove_papers(out, paper_ids)
+        result = _remove_papers(out, paper_ids)
+    if had_index and refresh_index:
+        _refresh_index(out, progress)
+    return result
 
 
 def _remove_papers(out: str | Path, paper_ids: Sequence[str]) -> Any:

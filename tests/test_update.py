@@ -219,3 +219,26 @@ def test_adding_nothing_new_leaves_the_directory_untouched(seed_papers: list, tm
     copy = _write_jsonl(tmp_path / "copy.jsonl", seed_papers[:5])
     assert run_kg("add", str(out), str(copy)).returncode == 0
     assert str(copy) in json.loads((out / "manifest.json").read_text())["info"]["inputs"]
+
+
+def test_an_update_rebuilds_the_sparql_index_the_directory_had(
+        seed_papers: list, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[type-arg]
+    import kg.sparql as sparql
+    from kg.update import add_papers, remove_papers
+
+    monkeypatch.setattr(sparql, "INDEX_MIN_BYTES", 0)  # index even the small seed graph
+    out = tmp_path / "out"
+    kg.build([_write_jsonl(tmp_path / "a.jsonl", seed_papers[:30])]).save(out, formats=("turtle",))
+    add_papers(out, [_write_jsonl(tmp_path / "b.jsonl", seed_papers[30:35])])
+    assert not (out / sparql.INDEX_DIR).exists()  # never queried: no index is made
+    count = sparql.load_query("entity-counts")
+    sparql.run_query(out, count)  # the first query indexes the graph
+    heard: list[str] = []
+    add_papers(out, [_write_jsonl(tmp_path / "c.jsonl", seed_papers[35:40])], progress=heard.append)
+    stamp = json.loads((out / sparql.INDEX_DIR / "source.json").read_text())
+    assert stamp["mtime_ns"] == (out / "graph.ttl").stat().st_mtime_ns and len(heard) == 1
+    sparql._STORES.clear()  # a new process: the index answers at once, as the graph does
+    assert sparql.run_query(out, count, progress=heard.append).as_dicts() == \
+        sparql.run_query(kg.load(out).rdf(), count).as_dicts() and len(heard) == 1
+    remove_papers(out, [seed_papers[0].id], refresh_index=False)
+    assert not (out / sparql.INDEX_DIR).exists()  # left to the next query
