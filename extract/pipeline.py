@@ -201,7 +201,9 @@ def extract_papers(
     args = ([str(p) for p in lexicon_paths], str(pipeline_dir) if pipeline_dir else None)
     # Forked workers share the parent's pages until they write to them, and a garbage
     # collection in a worker writes to every object it visits: it would copy the whole
-    # corpus the parent holds into each worker. Frozen objects are not visited.
+    # corpus the parent holds into each worker. Frozen objects are not visited. (A caller
+    # that froze objects itself keeps them, and ours, frozen: unfreezing is all or nothing.)
+    ours = gc.get_freeze_count() == 0
     gc.freeze()
     try:
         with ctx.Pool(workers, initializer=_init_worker, initargs=args) as pool:
@@ -211,4 +213,5 @@ def extract_papers(
                 if progress:
                     progress(len(rows_per_paper))
     finally:
-        gc.unfreeze()
+        if ours:
+            gc.unfreeze()

@@ -106,11 +106,13 @@ def train(
     confidence: float = DEFAULT_CONFIDENCE,
     seed: int = 0,
     progress: Callable[[dict[str, Any]], None] | None = None,
+    source: str = "training data",
 ) -> dict[str, Any]:
     """Train the recogniser on ``train_docs`` and save the whole pipeline to ``out``.
 
     With ``dev_docs`` the epoch with the best entity F1 on them is kept (else the last).
     Returns a summary: examples, spans left out, per-epoch loss and dev scores, best epoch.
+    ``source`` names the training data in errors (the CLI passes the file).
     ``out`` must be missing, empty or a spaCy pipeline directory; it is replaced atomically.
     """
     from spacy.util import fix_random_seed, minibatch
@@ -128,7 +130,7 @@ def train(
     train_ex, dropped = examples(nlp, train_docs)
     labels = sorted({e.label_ for ex in train_ex for e in ex.reference.ents})
     if not labels:
-        raise InputError("training data", None, "no annotated entity of type "
+        raise InputError(source, None, "no annotated entity of type "
                          + ", ".join(ENTITY_TYPES) + " (use --type-map to map other types)")
     for label in labels:
         ner.add_label(label)

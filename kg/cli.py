@@ -342,7 +342,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         print(f"epoch {row['epoch']:3d}  loss {row['loss']:10.3f}{dev_f}", flush=True)
 
     summary = train(docs, args.out, dev_docs=dev, epochs=args.epochs, lexicons=args.lexicon,
-                    confidence=args.confidence, seed=args.seed, progress=show)
+                    confidence=args.confidence, seed=args.seed, progress=show, source=args.gold)
     print(f"trained on {summary['examples']} documents ({', '.join(summary['labels'])}; "
           f"{summary['dropped_spans']} gold spans left out), kept epoch {summary['best_epoch']} "
           f"-> {args.out} (use with kg build --pipeline)")

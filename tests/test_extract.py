@@ -177,6 +177,14 @@ def test_parallel_extraction_matches_serial(tmp_path: Path) -> None:
     parallel += list(parallel_iter)
     assert gc.get_freeze_count() == 0
     assert serial == parallel
+    # a caller's own frozen objects stay frozen
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        assert list(extract_papers(papers[:10], lexicon_paths=[lex], workers=2)) == serial[:10]
+        assert gc.get_freeze_count() >= frozen
+    finally:
+        gc.unfreeze()
 
 
 def test_auto_workers_uses_one_process_for_small_corpora() -> None:

@@ -134,6 +134,15 @@ def test_cli_train_then_build_with_the_pipeline(tmp_path: Path) -> None:
     assert {"flumbering", "tanzik"} <= labels
 
 
+def test_cli_train_without_our_types_names_the_file(tmp_path: Path) -> None:
+    gold = tmp_path / "tasks.jsonl"
+    gold.write_text('{"text": "We study parsing.", "entities": [{"start": 9, "end": 16, "type": "Task"}]}\n')
+    proc = run_kg("train", str(gold), "--out", str(tmp_path / "p"), "--epochs", "1")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert proc.stderr.startswith(f"kg: error: {gold}: no annotated entity")
+    assert not (tmp_path / "p").exists()
+
+
 def test_cli_train_bad_gold_is_one_clean_line(tmp_path: Path) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"text": "x", "entities": [{"start": 0, "end": 9, "type": "model"}]}\n')
