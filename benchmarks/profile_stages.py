@@ -92,9 +92,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         mentions, entities = resolve(raw, lexicon=lexicon)
     pe = kgraph.paper_entities(mentions)
     if "link" in stages:
-        links = _profile("link", lambda: kgraph.link_papers(pe, n_papers=n), args.top)
+        links = _profile("link", lambda: kgraph.link_papers(pe), args.top)
     else:
-        links = kgraph.link_papers(pe, n_papers=n)
+        links = kgraph.link_papers(pe)
     info = BuildInfo("bench", "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z", ("corpus",),
                      "https://w3id.org/paper-kg/id/")
     data = GraphData(tuple(papers), tuple(entities), tuple(mentions), tuple(links), info)

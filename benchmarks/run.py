@@ -194,7 +194,7 @@ def child(stage: str, d: Path) -> dict[str, Any]:
             t = time.perf_counter()
             pe = kgraph.paper_entities(mentions)
             res["paper_entities_secs"] = time.perf_counter() - t
-            links = kgraph.link_papers(pe, n_papers=len(papers))
+            links = kgraph.link_papers(pe)
             res["links"] = len(links)
             res["_out"] = links
     elif stage == "nx":

@@ -108,11 +108,14 @@ class KnowledgeGraph:
     """A built knowledge graph: the records (:attr:`data`) plus a NetworkX view (:attr:`nx`)."""
 
     def __init__(self, data: GraphData, *, options: dict[str, Any] | None = None,
-                 raw_mentions: Sequence[Mention] | None = None) -> None:
+                 raw_mentions: Sequence[Mention] | None = None,
+                 link_ends: Sequence[int] | None = None) -> None:
         self.data = data
         self.options = dict(options or {})
         # pre-resolution mentions per paper, kept so updates need not re-extract
         self.raw_mentions = list(raw_mentions) if raw_mentions is not None else None
+        # which end of each link keeps it, kept so updates re-rank only affected papers
+        self.link_ends = list(link_ends) if link_ends is not None else None
         self._papers = {p.id: p for p in data.papers}
         self._entities = {e.id: e for e in data.entities}
 
@@ -240,7 +243,8 @@ class KnowledgeGraph:
         from kg.analytics import data_community_index
 
         data = replace(self.data, communities=data_community_index(self.data, seed=seed))
-        return KnowledgeGraph(data, options=self.options, raw_mentions=self.raw_mentions)
+        return KnowledgeGraph(data, options=self.options, raw_mentions=self.raw_mentions,
+                              link_ends=self.link_ends)
 
     # -- RDF, SPARQL, exports --------------------------------------------------------------
     def rdf(self) -> rdflib.Graph:
@@ -274,6 +278,7 @@ class KnowledgeGraph:
             write_records(self.data, tmp, options=self.options)
             if self.raw_mentions is not None:
                 write_raw_mentions(tmp, self.raw_mentions)
+            self._write_link_state(tmp)
             for fmt in formats:
                 spec = get(fmt)
                 target = tmp / f"graph{spec.suffix}"
@@ -283,6 +288,22 @@ class KnowledgeGraph:
                     opts.update(index=index_path(target), reuse=Path(out) / target.name)
                 export(self.data, fmt, target, **opts)
         return Path(out)
+
+    def _write_link_state(self, directory: Path) -> None:
+        """Save what the next update re-links from (see :mod:`kg.relink`), when known."""
+        from kg.graph import paper_entities
+        from kg.relink import LinkState, link_options, write_state
+
+        if self.link_ends is None or len(self.link_ends) != len(self.data.links):
+            return
+        try:
+            opts = link_options(self.options["top_k"], self.options["max_df"],
+                                self.options["min_weight"])
+        except KeyError:
+            return
+        entities_of: dict[str, frozenset[str]] = {p.id: frozenset() for p in self.data.papers}
+        entities_of.update((p, frozenset(es)) for p, es in paper_entities(self.data.mentions).items())
+        write_state(directory, LinkState(entities_of, self.data.links, self.link_ends, opts))
 
     def add(self, out: str | Path, inputs: Sequence[str | Path], **options: Any) -> KnowledgeGraph:
         """Add papers to the graph saved in ``out`` (see :func:`kg.update.add_papers`)."""

@@ -1,7 +1,12 @@
 """Linking: papers to entities, and papers to papers through the entities they share.
 
-Paper-paper weights are IDF sums: a shared entity mentioned by ``df`` of ``N`` papers adds
-``log(N / df)``, so a rare shared benchmark counts far more than "reinforcement learning".
+Paper-paper weights are Adamic-Adar sums: a shared entity mentioned by ``df`` papers adds
+``1 / ln(1 + df)`` (:func:`entity_weight`), so a rare shared benchmark counts
+far more than "reinforcement learning". A weight depends only on the entities' own paper
+counts, never on the corpus size, and every hub entity (in more than ``max_df`` papers)
+adds the same small amount: adding papers changes the weights of the pairs that share a
+rare entity the new papers mention, and nothing else, which is what lets
+:func:`kg.relink.relink` update a graph in proportion to the change.
 The projection stays sparse and linear in corpus size: entities in more than ``max_df``
 papers generate no pairs (they still add weight to pairs found through rarer entities),
 and each paper keeps its ``top_k`` strongest links. Papers are ranked in blocks of
@@ -11,7 +16,7 @@ about ``_BLOCK_PAIRS`` candidate pairs, so memory does not grow with the total n
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from kg.records import Entity, GraphData, Link, Mention, Paper
@@ -34,101 +39,166 @@ def paper_entities(mentions: Iterable[Mention]) -> dict[str, set[str]]:
     return dict(out)
 
 
+def entity_weight(df: Any, *, max_df: int = DEFAULT_MAX_DF) -> Any:
+    """What a shared entity in ``df`` papers adds to a link (a number or a numpy array):
+    ``1 / ln(1 + df)``, Adamic-Adar's weighting, with every hub (``df > max_df``) counted
+    as if it were in ``max_df + 1`` papers.
+
+    >>> [round(float(entity_weight(df, max_df=200)), 4) for df in (2, 200, 201, 5000)]
+    [0.9102, 0.1886, 0.1884, 0.1884]
+    """
+    import numpy as np
+
+    return 1.0 / np.log1p(np.minimum(df, max_df + 1))
+
+
 def link_papers(
     entities_of: Mapping[str, set[str]],
     *,
-    n_papers: int | None = None,
     top_k: int = DEFAULT_TOP_K,
     max_df: int = DEFAULT_MAX_DF,
     min_weight: float = DEFAULT_MIN_WEIGHT,
 ) -> list[Link]:
-    """IDF-weighted paper-paper links, at most ``top_k`` per paper (kept if either end keeps it).
+    """Adamic-Adar-weighted paper-paper links (see :func:`entity_weight`), at most ``top_k``
+    per paper (kept if either end keeps it).
 
     >>> links = link_papers({"a": {"x", "hub"}, "b": {"x", "hub"}, "c": {"hub"}}, max_df=2)
     >>> [(l.source, l.target, l.shared) for l in links]
     [('a', 'b', ('x', 'hub'))]
     """
-    import numpy as np
-    from scipy import sparse
-
-    n = n_papers if n_papers is not None else len(entities_of)
-    papers = sorted(entities_of)
-    index = {p: i for i, p in enumerate(papers)}
-    ent_ids = sorted({e for es in entities_of.values() for e in es})
-    col = {e: j for j, e in enumerate(ent_ids)}
-    rows = [index[p] for p in papers for _ in entities_of[p]]
-    cols = [col[e] for p in papers for e in entities_of[p]]
-    if not rows:
-        return []
-    a = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(papers), len(ent_ids)))
-    df = np.asarray(a.sum(axis=0)).ravel()
-    idf = np.log(n / df) if n else np.zeros_like(df)
-    # Pairs come only from entities in 2..max_df papers (a sparse product, linear in the
-    # number of such pairs); hub entities add their weight to those pairs afterwards.
-    rare = (df >= 2) & (df <= max_df)
-    hub = df > max_df
-    by_rare = a[:, rare].tocsr()
-    to_papers = (sparse.diags(idf[rare]) @ by_rare.T).tocsr()  # rare entity -> papers, idf
-    by_hub = a[:, hub].tocsr() if hub.any() else None
-    kept = [_top_links_of_rows(by_rare[block], to_papers, block.start, by_hub=by_hub,
-                               hub_idf=idf[hub], top_k=top_k, min_weight=min_weight)
-            for block in _row_blocks(by_rare, df[rare])]
-    if not kept:
-        return []
-    lo, hi, both_w = (np.concatenate([k[i] for k in kept]) for i in range(3))
-    # each kept pair once (both ends may keep it), ordered by (paper, paper)
-    code, first = np.unique(lo * len(papers) + hi, return_index=True)
-    weights = both_w[first].tolist()
-    lo, hi = code // len(papers), code % len(papers)
-    # shared entities listed rarest first (ties by id: columns are in id order)
-    rank = np.empty(len(ent_ids), dtype=np.int64)
-    rank[np.lexsort((np.arange(len(ent_ids)), -idf))] = np.arange(len(ent_ids))
-    ids = np.array(ent_ids, dtype=object)
-    paper_ids = np.array(papers, dtype=object)
-    links: list[Link] = []
-    for at in range(0, len(code), _LINK_CHUNK):  # chunks bound the intersection's memory
-        i, j = lo[at:at + _LINK_CHUNK], hi[at:at + _LINK_CHUNK]
-        both = a[i].multiply(a[j]).tocsr()  # row k: the entities pair k shares
-        counts = np.diff(both.indptr)
-        row = np.repeat(np.arange(len(i)), counts)
-        cols = both.indices[np.lexsort((rank[both.indices], row))]
-        shared = ids[cols].tolist()
-        ends = np.cumsum(counts).tolist()
-        begin = 0
-        for pa, pb, w, end in zip(paper_ids[i].tolist(), paper_ids[j].tolist(),
-                                  weights[at:at + _LINK_CHUNK], ends, strict=True):
-            links.append(Link(pa, pb, round(w, 6), tuple(shared[begin:end])))
-            begin = end
-    return links
+    return link_papers_with_ends(entities_of, top_k=top_k, max_df=max_df,
+                                 min_weight=min_weight)[0]
 
 
+def link_papers_with_ends(
+    entities_of: Mapping[str, set[str]],
+    *,
+    top_k: int = DEFAULT_TOP_K,
+    max_df: int = DEFAULT_MAX_DF,
+    min_weight: float = DEFAULT_MIN_WEIGHT,
+) -> tuple[list[Link], list[int]]:
+    """:func:`link_papers`, plus for each link which end keeps it among its ``top_k``
+    (``KEPT_BY_SOURCE | KEPT_BY_TARGET`` bits): what :func:`kg.relink.relink` starts from."""
+    inc = Incidence(entities_of, max_df=max_df)
+    return inc.links(*inc.top_links(None, top_k=top_k, min_weight=min_weight))
+
+
+KEPT_BY_SOURCE, KEPT_BY_TARGET = 1, 2
 _BLOCK_PAIRS = 4_000_000  # candidate pairs per block: bounds the linking stage's memory
 
 
-def _row_blocks(by_rare: Any, rare_df: Any) -> list[slice]:
-    """Consecutive row ranges whose candidate pairs (bounded by the sum of the rare
-    entities' paper counts over the rows) stay near ``_BLOCK_PAIRS`` each, so the memory of
-    the linking stage does not grow with the corpus's total number of candidate pairs."""
+class Incidence:
+    """The paper x entity matrix of a corpus and the weights derived from it.
+
+    Papers and entities are numbered in id order. Pairs come only from entities in
+    2..``max_df`` papers (a sparse product, linear in the number of such pairs); hub
+    entities add their weight to those pairs afterwards.
+    """
+
+    def __init__(self, entities_of: Mapping[str, Collection[str]], *, max_df: int) -> None:
+        import numpy as np
+        from scipy import sparse
+
+        self.papers = sorted(entities_of)
+        self.index = {p: i for i, p in enumerate(self.papers)}
+        self.ent_ids = sorted({e for es in entities_of.values() for e in es})
+        self.col = {e: j for j, e in enumerate(self.ent_ids)}
+        col = self.col
+        counts = [len(entities_of[p]) for p in self.papers]
+        cols = [col[e] for p in self.papers for e in sorted(entities_of[p])]
+        indptr = np.concatenate([[0], np.cumsum(counts, dtype=np.int64)])
+        self.a = sparse.csr_matrix((np.ones(len(cols)), np.asarray(cols, dtype=np.int64), indptr),
+                                   shape=(len(self.papers), len(self.ent_ids)))
+        self.df = np.asarray(self.a.sum(axis=0)).ravel().astype(np.int64)
+        self.max_df = max_df
+        self.weight = entity_weight(self.df, max_df=max_df)
+        self.rare = (self.df >= 2) & (self.df <= max_df)
+        hub = self.df > max_df
+        self.by_rare = self.a[:, self.rare].tocsr()
+        # rare entity -> papers, weighted
+        self.to_papers = (sparse.diags(self.weight[self.rare]) @ self.by_rare.T).tocsr()
+        self.by_hub = self.a[:, hub].tocsr() if hub.any() else None
+        self.hub_weight = self.weight[hub]
+
+    def top_links(self, rows: Any, *, top_k: int, min_weight: float) -> tuple[Any, Any, Any, Any]:
+        """The ``top_k`` strongest links of the papers numbered ``rows`` (all when None),
+        each pair once: (low end, high end, weight, ``KEPT_BY_*`` bits) ordered by pair."""
+        import numpy as np
+
+        kept = [_top_links_of_rows(self.by_rare[block], self.to_papers, block,
+                                   by_hub=self.by_hub, hub_idf=self.hub_weight, top_k=top_k,
+                                   min_weight=min_weight)
+                for block in _row_blocks(self.by_rare, self.df[self.rare], rows)]
+        if not kept:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, np.zeros(0), empty
+        lo, hi, both_w, keeper = (np.concatenate([k[i] for k in kept]) for i in range(4))
+        bits = np.where(keeper == lo, KEPT_BY_SOURCE, KEPT_BY_TARGET)
+        # each kept pair once (both ends may keep it), ordered by (paper, paper)
+        code, first, inverse = np.unique(lo * len(self.papers) + hi, return_index=True,
+                                         return_inverse=True)
+        ends = np.zeros(len(code), dtype=np.int64)
+        np.bitwise_or.at(ends, inverse.ravel(), bits)
+        return code // len(self.papers), code % len(self.papers), both_w[first], ends
+
+    def links(self, lo: Any, hi: Any, weights: Any, ends: Any) -> tuple[list[Link], list[int]]:
+        """Link records for the pairs (``lo``, ``hi``) of paper numbers."""
+        import numpy as np
+
+        # shared entities listed rarest first (ties by id: columns are in id order)
+        n_ent = len(self.ent_ids)
+        rank = np.empty(n_ent, dtype=np.int64)
+        rank[np.lexsort((np.arange(n_ent), -self.weight))] = np.arange(n_ent)
+        ids = np.array(self.ent_ids, dtype=object)
+        paper_ids = np.array(self.papers, dtype=object)
+        weight_list = weights.tolist()
+        links: list[Link] = []
+        for at in range(0, len(lo), _LINK_CHUNK):  # chunks bound the intersection's memory
+            i, j = lo[at:at + _LINK_CHUNK], hi[at:at + _LINK_CHUNK]
+            both = self.a[i].multiply(self.a[j]).tocsr()  # row k: the entities pair k shares
+            counts = np.diff(both.indptr)
+            row = np.repeat(np.arange(len(i)), counts)
+            cols = both.indices[np.lexsort((rank[both.indices], row))]
+            shared = ids[cols].tolist()
+            stops = np.cumsum(counts).tolist()
+            begin = 0
+            for pa, pb, w, end in zip(paper_ids[i].tolist(), paper_ids[j].tolist(),
+                                      weight_list[at:at + _LINK_CHUNK], stops, strict=True):
+                links.append(Link(pa, pb, round(w, 6), tuple(shared[begin:end])))
+                begin = end
+        return links, [int(x) for x in ends]
+
+
+def _row_blocks(by_rare: Any, rare_df: Any, rows: Any = None) -> list[Any]:
+    """The paper numbers ``rows`` (all when None) cut into consecutive blocks whose candidate
+    pairs (bounded by the sum of the rare entities' paper counts over the rows) stay near
+    ``_BLOCK_PAIRS`` each, so the memory of the linking stage does not grow with the
+    corpus's total number of candidate pairs."""
     import numpy as np
 
-    cum = np.cumsum(np.asarray(by_rare @ rare_df.astype(np.int64)).ravel())
+    per_row = np.asarray(by_rare @ rare_df.astype(np.int64)).ravel()
+    if rows is None:
+        rows = np.arange(len(per_row))
+    rows = np.asarray(rows, dtype=np.int64)
+    cum = np.cumsum(per_row[rows])
     if not len(cum):
         return []
     cuts = np.searchsorted(cum, np.arange(_BLOCK_PAIRS, cum[-1], _BLOCK_PAIRS), side="right")
     bounds = np.unique(np.concatenate([[0], cuts, [len(cum)]])).tolist()
-    return [slice(b, e) for b, e in zip(bounds, bounds[1:], strict=False)]
+    return [rows[b:e] for b, e in zip(bounds, bounds[1:], strict=False)]
 
 
-def _top_links_of_rows(rows: Any, to_papers: Any, first_row: int, *, by_hub: Any,
-                       hub_idf: Any, top_k: int, min_weight: float) -> tuple[Any, Any, Any]:
-    """The ``top_k`` strongest links of each paper in ``rows`` (a block of the paper x rare
-    entity matrix starting at paper ``first_row``) as (low end, high end, weight) arrays.
+def _top_links_of_rows(rows: Any, to_papers: Any, row_ids: Any, *, by_hub: Any,
+                       hub_idf: Any, top_k: int, min_weight: float
+                       ) -> tuple[Any, Any, Any, Any]:
+    """The ``top_k`` strongest links of each paper in ``rows`` (the rows ``row_ids`` of the
+    paper x rare entity matrix) as (low end, high end, weight, keeping paper) arrays.
     Each paper ranks all its candidates, so a block needs no other block; a pair's weight
     sums the same terms in the same (entity) order from either end."""
     import numpy as np
 
     w = (rows @ to_papers).tocoo()
-    r, c, val = w.row.astype(np.int64) + first_row, w.col.astype(np.int64), w.data
+    r, c, val = row_ids[w.row.astype(np.int64)], w.col.astype(np.int64), w.data
     not_self = r != c
     r, c, val = r[not_self], c[not_self], val[not_self]
     if by_hub is not None and len(r):
@@ -139,7 +209,8 @@ def _top_links_of_rows(rows: Any, to_papers: Any, first_row: int, *, by_hub: Any
     r, c, val = r[order], c[order], val[order]
     starts = np.searchsorted(r, r, side="left")
     sel = (np.arange(len(r)) - starts) < top_k
-    return np.minimum(r[sel], c[sel]), np.maximum(r[sel], c[sel]), val[sel]
+    r, c, val = r[sel], c[sel], val[sel]
+    return np.minimum(r, c), np.maximum(r, c), val, r
 
 
 def _by_paper_weight_neighbour(r: Any, c: Any, w: Any, n: int) -> Any:

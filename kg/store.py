@@ -8,6 +8,8 @@ Layout (``FORMAT_VERSION`` 1)::
     OUT/entities.jsonl     one Entity per line
     OUT/links.jsonl        one paper-paper Link per line
     OUT/raw_mentions.jsonl the mentions before corpus-level resolution (for kg add/remove)
+    OUT/link_state.npz     each paper's entities and which end keeps each link (a cache for
+                           kg add/remove: see :mod:`kg.relink`)
     OUT/communities.json   node id -> community number
     OUT/graph.ttl, OUT/graph.html and any other exports
     OUT/.graph.ttl.chunks.json  where each paper's triples are in graph.ttl (a cache: see

@@ -18,6 +18,7 @@ from typing import Any
 from kg.bulk import gc_paused
 from kg.errors import InputError, NotFoundError, OutputError
 from kg.records import BuildInfo, GraphData, Mention, Paper
+from kg.relink import LinkState
 
 
 def assemble(
@@ -27,25 +28,32 @@ def assemble(
     info: BuildInfo,
     lexicons: Sequence[str | Path] = (),
     options: dict[str, Any],
+    previous_links: LinkState | None = None,
 ) -> Any:
     """Resolve, link and group ``raw`` mentions of ``papers`` into a KnowledgeGraph.
 
     Shared by :func:`kg.api.build` and the update functions so both give identical graphs.
+    With ``previous_links`` (the link state of the graph being updated), only the papers
+    the change can affect are re-ranked (:func:`kg.relink.relink`); the links are the same.
     """
     from extract.lexicon import load_lexicon
     from extract.resolve import resolve
     from kg import graph as kgraph
     from kg.api import KnowledgeGraph
+    from kg.relink import relink
 
     with gc_paused():
         raw_list = sorted(raw, key=lambda m: (m.paper_id, m.field != "title", m.start, m.end))
         mentions, entities = resolve(raw_list, lexicon=load_lexicon(lexicons))
         link_opts = {k: options[k] for k in ("top_k", "max_df", "min_weight")}
-        links = kgraph.link_papers(kgraph.paper_entities(mentions), n_papers=len(papers),
-                                   **link_opts)
+        entities_of = kgraph.paper_entities(mentions)
+        if previous_links is not None:
+            links, ends, _ = relink(entities_of, previous=previous_links, **link_opts)
+        else:
+            links, ends = kgraph.link_papers_with_ends(entities_of, **link_opts)
         data = GraphData(tuple(sorted(papers, key=lambda p: p.id)), tuple(entities),
                          tuple(mentions), tuple(links), info)
-        g = KnowledgeGraph(data, options=options, raw_mentions=raw_list)
+        g = KnowledgeGraph(data, options=options, raw_mentions=raw_list, link_ends=ends)
         return g.with_communities()
 
 
@@ -138,7 +146,8 @@ def _add_papers(
         raw_by_paper[p.id] = ms
     info = replace(g.data.info, started=started, finished=_now(), inputs=all_inputs)
     new = assemble(list(papers.values()), (m for ms in raw_by_paper.values() for m in ms),
-                   info=info, lexicons=lexicons, options=g.options)
+                   info=info, lexicons=lexicons, options=g.options,
+                   previous_links=_link_state(out, g))
     new.save(out, formats=_saved_formats(out))
     return new, counts
 
@@ -169,7 +178,8 @@ def _remove_papers(out: str | Path, paper_ids: Sequence[str]) -> Any:
         raise NotFoundError("removing these papers would leave an empty graph")
     info = replace(g.data.info, started=started, finished=_now())
     new = assemble(papers, (m for pid, ms in raw_by_paper.items() if pid not in gone for m in ms),
-                   info=info, lexicons=g.options.get("lexicons", []), options=g.options)
+                   info=info, lexicons=g.options.get("lexicons", []), options=g.options,
+                   previous_links=_link_state(out, g))
     new.save(out, formats=_saved_formats(out))
     return new
 
@@ -182,6 +192,18 @@ def _load_for_update(out: str | Path) -> Any:
 
     data, manifest = read_records(out, papers_only=True)
     return KnowledgeGraph(data, options=manifest.get("options", {}), raw_mentions=read_raw_mentions(out))
+
+
+def _link_state(out: str | Path, g: Any) -> LinkState | None:
+    """The saved link state, when it was made with the graph's link options (else the
+    update links the whole corpus again)."""
+    from kg.relink import link_options, read_state
+
+    try:
+        opts = link_options(g.options["top_k"], g.options["max_df"], g.options["min_weight"])
+    except KeyError:
+        return None
+    return read_state(out, options=opts, papers=(p.id for p in g.data.papers))
 
 
 def _raw_by_paper(g: Any, out: str | Path) -> dict[str, list[Mention]]:

@@ -1,4 +1,4 @@
-"""Linking and analytics: IDF weights, sparsity, reproducible communities, paths."""
+"""Linking and analytics: Adamic-Adar weights, sparsity, reproducible communities, paths."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from kg.graph import link_papers
 def test_rare_shared_entities_weigh_more() -> None:
     ents = {"a": {"rare", "hub"}, "b": {"rare", "hub"}, "c": {"hub", "mid"}, "d": {"hub", "mid"},
             "e": {"hub", "mid"}}
-    links = {(lk.source, lk.target): lk for lk in link_papers(ents)}
-    assert math.isclose(links[("a", "b")].weight, math.log(5 / 2), abs_tol=1e-6)
+    links = {(lk.source, lk.target): lk for lk in link_papers(ents, max_df=3)}
+    # rare: in 2 papers, 1/ln(3); hub: in more than max_df=3 papers, counted as in 4
+    assert math.isclose(links[("a", "b")].weight, 1 / math.log(3) + 1 / math.log(5), abs_tol=1e-6)
     assert links[("a", "b")].weight > links[("c", "d")].weight
     assert links[("a", "b")].shared[0] == "rare"
 
@@ -46,7 +47,6 @@ def test_links_are_symmetric_sorted_and_justified(ents: dict[str, set[str]]) -> 
 def _brute_force_links(ents: dict[str, set[str]], *, top_k: int, max_df: int) -> set[tuple[str, str, float]]:
     """The definition of link_papers, pair by pair (terms summed in entity id order, rare
     entities then hubs, as the sparse product does)."""
-    n = len(ents)
     df = {e: sum(e in es for es in ents.values()) for e in {e for es in ents.values() for e in es}}
     weights: dict[tuple[str, str], float] = {}
     for a in ents:
@@ -57,11 +57,11 @@ def _brute_force_links(ents: dict[str, set[str]], *, top_k: int, max_df: int) ->
                 continue
             w = 0.0
             for e in rare:
-                w += math.log(n / df[e])
+                w += 1 / math.log(1 + df[e])
             hubs = 0.0
             for e in shared:
                 if df[e] > max_df:
-                    hubs += math.log(n / df[e])
+                    hubs += 1 / math.log(2 + max_df)
             weights[a, b] = w + hubs
     kept = set()
     for a in ents:
