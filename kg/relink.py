@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kg.bulk import gc_paused
 from kg.graph import KEPT_BY_SOURCE, KEPT_BY_TARGET, Incidence
 from kg.records import Link
 
@@ -104,27 +105,27 @@ def relink(
 
     # a link with an end that was not re-ranked is still kept by that end, unchanged
     n = len(inc.papers)
-    kept: dict[int, tuple[Link, int]] = {}
-    index = inc.index
-    for link, bits in zip(previous.links, previous.ends, strict=True):
-        i, j = index.get(link.source), index.get(link.target)
-        if i is None or j is None:
-            continue
-        bits &= (0 if link.source in affected else KEPT_BY_SOURCE) | \
-            (0 if link.target in affected else KEPT_BY_TARGET)
-        if bits:
-            kept[i * n + j] = (link, bits)
-    codes = (lo * n + hi).tolist()
-    fresh = np.array([c not in kept for c in codes], dtype=bool)
-    for c, bits in zip(codes, ends.tolist(), strict=True):
-        if c in kept:
-            link, had = kept[c]
-            kept[c] = (link, had | bits)
-    made, made_ends = inc.links(lo[fresh], hi[fresh], weights[fresh], ends[fresh])
-    for c, link, bits in zip((lo[fresh] * n + hi[fresh]).tolist(), made, made_ends, strict=True):
-        kept[c] = (link, bits)
-    order = sorted(kept)
-    return [kept[c][0] for c in order], [kept[c][1] for c in order], len(affected)
+    number = inc.index.get
+    src = np.array([number(lk.source, -1) for lk in previous.links], dtype=np.int64)
+    dst = np.array([number(lk.target, -1) for lk in previous.links], dtype=np.int64)
+    was_affected = np.zeros(n + 1, dtype=bool)  # index -1 (a removed paper) stays False
+    was_affected[rows] = True
+    bits = np.asarray(previous.ends, dtype=np.int64) \
+        & (np.where(was_affected[src], 0, KEPT_BY_SOURCE) | np.where(was_affected[dst], 0, KEPT_BY_TARGET))
+    still = (bits > 0) & (src >= 0) & (dst >= 0)
+    old_codes, old_bits = src[still] * n + dst[still], bits[still]
+    new_codes = lo * n + hi
+    fresh = ~np.isin(new_codes, old_codes)
+    made, _ = inc.links(lo[fresh], hi[fresh], weights[fresh], ends[fresh])
+    codes, inverse = np.unique(np.concatenate([old_codes, new_codes]), return_inverse=True)
+    merged = np.zeros(len(codes), dtype=np.int64)
+    np.bitwise_or.at(merged, inverse.ravel(), np.concatenate([old_bits, ends]))
+    records = np.empty(len(codes), dtype=object)
+    old_links = np.empty(len(previous.links), dtype=object)
+    old_links[:] = previous.links
+    records[inverse[:len(old_codes)]] = old_links[still]
+    records[inverse[len(old_codes):][fresh]] = made
+    return records.tolist(), merged.tolist(), len(affected)
 
 
 def write_state(directory: Path, state: LinkState) -> bool:
@@ -176,9 +177,9 @@ def read_state(out: str | Path, *, options: Mapping[str, Any], papers: Iterable[
             paper_ids = _text(z["papers"]).split("\n")
             ent_ids = _text(z["entities"]).split("\n")
             inc_ptr, inc_idx = z["inc_indptr"].tolist(), z["inc_indices"].tolist()
-            src, dst = z["link_source"].tolist(), z["link_target"].tolist()
+            src, dst = z["link_source"], z["link_target"]
             weights, ends = z["link_weight"].tolist(), z["link_ends"].tolist()
-            sh_ptr, sh_idx = z["shared_indptr"].tolist(), z["shared_indices"].tolist()
+            sh_ptr, sh_idx = z["shared_indptr"].tolist(), z["shared_indices"]
     except (OSError, ValueError, KeyError):
         return None
     if meta != dict(options) or sorted(papers) != (paper_ids if paper_ids != [""] else []):
@@ -186,11 +187,14 @@ def read_state(out: str | Path, *, options: Mapping[str, Any], papers: Iterable[
     if ent_ids == [""]:
         ent_ids = []
     try:
-        entities_of = {p: frozenset(ent_ids[k] for k in inc_idx[inc_ptr[i]:inc_ptr[i + 1]])
-                       for i, p in enumerate(paper_ids) if p}
-        links = [Link(paper_ids[s], paper_ids[t], w,
-                      tuple(ent_ids[k] for k in sh_idx[sh_ptr[n]:sh_ptr[n + 1]]))
-                 for n, (s, t, w) in enumerate(zip(src, dst, weights, strict=True))]
+        with gc_paused():  # a million small objects: no collection passes while they are made
+            entities_of = {p: frozenset(ent_ids[k] for k in inc_idx[inc_ptr[i]:inc_ptr[i + 1]])
+                           for i, p in enumerate(paper_ids) if p}
+            pids, eids = np.array(paper_ids, dtype=object), np.array(ent_ids, dtype=object)
+            shared = eids[sh_idx].tolist()
+            links = [Link(s, t, w, tuple(shared[a:b])) for s, t, w, a, b in zip(
+                pids[src].tolist(), pids[dst].tolist(), weights, sh_ptr[:-1], sh_ptr[1:],
+                strict=True)]
     except (IndexError, ValueError):
         return None
     if len(ends) != len(links):
