@@ -5,8 +5,11 @@ its mentions. The streaming writers put those blocks together, one run of bytes 
 and can record where each run starts, how long it is, and a digest of everything it was
 rendered from (the paper's fields and its resolved mentions). Writing the file again, a
 paper whose digest is unchanged is copied from the earlier file instead of rendered:
-adjacent runs become one in-kernel copy, so an update that touches a few papers pays for
-those papers (plus entities, links and the closing counts, which are always rendered).
+adjacent runs become one in-kernel copy. Links are grouped the same way, one run per source
+paper: link weights do not depend on the corpus size (:mod:`kg.graph`), so after an update
+most papers' links are unchanged and copied. An update that touches a few papers pays for
+those papers and their links, plus the entities and the closing counts, which are always
+rendered.
 
 The index is a JSON file beside the output (``.graph.ttl.chunks.json``). It is trusted only
 when its format version, writer fingerprint (a hash of a sample rendering, so any change in
@@ -27,9 +30,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from kg.records import Mention, Paper
+from kg.records import Link, Mention, Paper
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2
+SECTIONS = ("papers", "links")  # runs per paper: its description and annotations; its links
 _FLUSH_BYTES = 1 << 20
 _STAMP_BYTES = 1 << 16
 
@@ -48,6 +52,13 @@ def paper_digest(p: Paper, mentions: Iterable[Mention]) -> str:
     return hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
+def links_digest(source_iri: str, links: Iterable[Link], paper_iris: dict[str, str]) -> str:
+    """Digest of everything one paper's outgoing links are rendered from."""
+    key = repr((source_iri, [(lk.target, paper_iris.get(lk.target), lk.weight, lk.shared)
+                             for lk in links]))
+    return hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
 def _file_stamp(path: Path) -> tuple[int, int, str]:
     """Size, modification time and a hash of the first and last 64 KiB of ``path``."""
     with open(path, "rb") as f:
@@ -58,8 +69,9 @@ def _file_stamp(path: Path) -> tuple[int, int, str]:
     return st.st_size, st.st_mtime_ns, hashlib.blake2b(head + tail, digest_size=16).hexdigest()
 
 
-def read_index(earlier: Path, *, fingerprint: str, base: str) -> dict[str, list[Any]] | None:
-    """The per-paper entries of ``earlier``'s index, or None when it cannot be trusted."""
+def read_index(earlier: Path, *, fingerprint: str, base: str) -> dict[str, dict[str, list[Any]]] | None:
+    """The entries of ``earlier``'s index by section (:data:`SECTIONS`: paper id -> [digest,
+    start, length, triples, subjects]), or None when it cannot be trusted."""
     try:
         indexed = index_path(earlier).stat().st_mtime_ns
         meta = json.loads(index_path(earlier).read_text(encoding="utf-8"))
@@ -70,25 +82,28 @@ def read_index(earlier: Path, *, fingerprint: str, base: str) -> dict[str, list[
         return None
     expected = {"version": INDEX_VERSION, "fingerprint": fingerprint, "base": base,
                 "size": size, "stamp": stamp}
-    papers = meta.get("papers")
-    if any(meta.get(k) != v for k, v in expected.items()) or not isinstance(papers, dict):
+    if any(meta.get(k) != v for k, v in expected.items()):
         return None
-    for entry in papers.values():  # a damaged index is ignored, never half-trusted
-        if not (isinstance(entry, list) and len(entry) == 5 and isinstance(entry[0], str)
-                and all(type(x) is int and x >= 0 for x in entry[1:])
-                and entry[1] + entry[2] <= size):
+    sections = {name: meta.get(name) for name in SECTIONS}
+    for entries in sections.values():  # a damaged index is ignored, never half-trusted
+        if not isinstance(entries, dict):
             return None
-    return papers
+        for entry in entries.values():
+            if not (isinstance(entry, list) and len(entry) == 5 and isinstance(entry[0], str)
+                    and all(type(x) is int and x >= 0 for x in entry[1:])
+                    and entry[1] + entry[2] <= size):
+                return None
+    return sections  # type: ignore[return-value]
 
 
 def write_index(path: Path, index: Path, *, fingerprint: str, base: str,
-                papers: dict[str, list[Any]]) -> None:
+                sections: dict[str, dict[str, list[Any]]]) -> None:
     """Write the index of the finished file ``path`` to ``index`` (atomically)."""
     from kg.atomic import atomic_path
 
     size, _, stamp = _file_stamp(path)
     meta = {"version": INDEX_VERSION, "fingerprint": fingerprint, "base": base,
-            "size": size, "stamp": stamp, "papers": papers}
+            "size": size, "stamp": stamp, **sections}
     with atomic_path(index) as tmp:
         tmp.write_text(json.dumps(meta, separators=(",", ":")), encoding="utf-8")
 

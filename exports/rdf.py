@@ -49,7 +49,7 @@ from exports.iris import (
     safe_http_iri,
 )
 from kg.errors import KGError
-from kg.records import GraphData, Mention, Paper
+from kg.records import GraphData, Link, Mention, Paper
 
 __all__ = [
     "DEFAULT_BASE_IRI", "KG", "PREFIXES", "Lit", "annotation_blocks", "clean_text", "double_literal",
@@ -240,9 +240,10 @@ class GraphBlocks:
                 self.counts["triples"] += len(b[1])
                 yield b
 
-    def count_copied(self, triples: int, subjects: int) -> None:
-        """Count one paper's blocks that a writer copied instead of rendering."""
-        self.counts["paper"] += 1
+    def count_copied(self, triples: int, subjects: int, *, kind: str = "paper", n: int = 1) -> None:
+        """Count blocks that a writer copied instead of rendering: one paper's, or the ``n``
+        links of one paper (``kind="link"``)."""
+        self.counts[kind] += n
         self.counts["triples"] += triples
         self.copied_subjects += subjects
 
@@ -266,13 +267,15 @@ class GraphBlocks:
                 yield b
 
     def links(
-        self, on_link: Callable[[str, str, str, float, list[str]], None] | None = None
+        self, on_link: Callable[[str, str, str, float, list[str]], None] | None = None,
+        links: Iterable[Link] | None = None,
     ) -> Iterator[Block]:
-        """The paper-paper links; with ``on_link``, ``on_link(link IRI, source IRI, target
-        IRI, weight, shared entity IRIs)`` is called instead of yielding each block (see
-        :func:`link_pairs` for its triples; they are counted all the same)."""
+        """The paper-paper links (or those of ``links``); with ``on_link``, ``on_link(link
+        IRI, source IRI, target IRI, weight, shared entity IRIs)`` is called instead of
+        yielding each block (see :func:`link_pairs` for its triples; they are counted all
+        the same)."""
         paper_iris, ent_iris = self.paper_iris, self.ent_iris
-        for link in self.data.links:
+        for link in self.data.links if links is None else links:
             if link.source not in paper_iris or link.target not in paper_iris:
                 continue
             s = link_iri(link.source, link.target, self.base)

@@ -234,11 +234,12 @@ def _write(data: GraphData, path: Path, block: Callable[[str, list[tuple[str, Te
     with open(path, "wb") as out, source or contextlib.nullcontext():
         sink = chunks.ByteSink(out, source)
         sink.add(header.encode())
+        old_papers = earlier["papers"] if earlier else {}
         for p in data.papers:
             digest = ""
             if index is not None:
                 digest = chunks.paper_digest(p, blocks.mentions_of.get(p.id, ()))
-                old = earlier.get(p.id) if earlier else None
+                old = old_papers.get(p.id)
                 if old is not None and old[0] == digest:
                     start = sink.pos
                     sink.copy(old[1], old[2])
@@ -255,18 +256,57 @@ def _write(data: GraphData, path: Path, block: Callable[[str, list[tuple[str, Te
                 entries[p.id] = [digest, sink.pos, len(run), blocks.counts["triples"] - triples,
                                  len(blocks.subjects) + blocks.n_parts - subjects]
             sink.add(run)
+        for s, pairs in blocks.entities():
+            parts.append(block(s, pairs))
+            if len(parts) >= _BATCH:
+                sink.add("".join(parts).encode())
+                parts.clear()
+        sink.add("".join(parts).encode())
+        parts.clear()
         links = _LinkRenderer(block, parts, sink)
-        for section in (blocks.entities(), blocks.links(links), blocks.closing()):
-            for s, pairs in section:
-                parts.append(block(s, pairs))
-                if len(parts) >= _BATCH:
-                    sink.add("".join(parts).encode())
-                    parts.clear()
+        link_entries: dict[str, list[Any]] = {}
+        sources = [lk.source for lk in data.links]
+        if index is None or any(a > b for a, b in zip(sources, sources[1:], strict=False)):
+            # runs are per source paper: only for links ordered by source (as built)
+            for _ in blocks.links(links):
+                pass
+        else:
+            _write_link_runs(blocks, links, sink, earlier["links"] if earlier else {}, link_entries)
+        for s, pairs in blocks.closing():
+            parts.append(block(s, pairs))
         sink.add("".join(parts).encode())
         sink.flush()
     if index is not None:
         chunks.write_index(path, Path(index), fingerprint=fingerprint, base=blocks.base,
-                           papers=entries)
+                           sections={"papers": entries, "links": link_entries})
+
+
+def _write_link_runs(blocks: GraphBlocks, links: _LinkRenderer, sink: chunks.ByteSink,
+                     old_runs: dict[str, list[Any]], entries: dict[str, list[Any]]) -> None:
+    """The links section as one run per source paper (links are ordered by source): a run
+    whose digest is in ``old_runs`` is copied, the others rendered; ``entries`` gets the
+    index entry of every run."""
+    from itertools import groupby
+    from operator import attrgetter
+
+    parts = links.parts
+    for source, group in groupby(blocks.data.links, key=attrgetter("source")):
+        run_links = list(group)
+        source_iri = blocks.paper_iris.get(source, "")
+        digest = chunks.links_digest(source_iri, run_links, blocks.paper_iris)
+        old = old_runs.get(source)
+        if old is not None and old[0] == digest:
+            entries[source] = [digest, sink.pos, old[2], old[3], old[4]]
+            sink.copy(old[1], old[2])
+            blocks.count_copied(old[3], old[4], kind="link", n=old[4])
+            continue
+        triples, count, start = blocks.counts["triples"], blocks.counts["link"], sink.pos
+        for _ in blocks.links(links, run_links):
+            pass
+        sink.add("".join(parts).encode())  # the run ends here (the renderer may flush before)
+        parts.clear()
+        entries[source] = [digest, start, sink.pos - start, blocks.counts["triples"] - triples,
+                           blocks.counts["link"] - count]
 
 
 def write_ntriples(

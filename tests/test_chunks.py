@@ -29,7 +29,15 @@ def _changed(data: GraphData) -> GraphData:
     moved = next(i for i, m in enumerate(mentions) if m.paper_id == papers[20].id)
     mentions[moved] = replace(mentions[moved], confidence=0.123)
     links = [lk for lk in data.links if gone not in (lk.source, lk.target)]
+    links[5] = replace(links[5], weight=links[5].weight + 1)
     return replace(data, papers=tuple(papers), mentions=tuple(mentions), links=tuple(links))
+
+
+def _links_by_source(data: GraphData) -> dict[str, list[Any]]:
+    out: dict[str, list[Any]] = {}
+    for lk in data.links:
+        out.setdefault(lk.source, []).append(lk)
+    return out
 
 
 @pytest.mark.parametrize("fmt", ["turtle", "n-triples"])
@@ -48,11 +56,26 @@ def test_reuse_gives_the_bytes_of_a_full_write(seeds_graph, tmp_path: Path, fmt:
             rendered.append(p.id)
         return paper(self, p, on_annotation)
 
+    link_runs: list[str] = []
+    links = GraphBlocks.links
+
+    def counting_links(self, on_link=None, run=None):  # type: ignore[no-untyped-def]
+        if run is not None:
+            link_runs.append(run[0].source)
+        return links(self, on_link, run)
+
     monkeypatch.setattr(GraphBlocks, "paper", counting)
+    monkeypatch.setattr(GraphBlocks, "links", counting_links)
     again = _write(fmt, new, tmp_path / "again", index=chunks.index_path(tmp_path / "again"),
                    reuse=first)
     # the retitled paper and the one whose mention changed; the rest is copied
     assert sorted(rendered) == sorted([new.papers[3].id, new.papers[20].id])
+    # links: the runs of the papers that lost a link to the dropped paper or whose link
+    # changed weight; the rest is copied
+    old_runs, new_runs = _links_by_source(data), _links_by_source(new)
+    changed = sorted(s for s in new_runs if new_runs[s] != old_runs.get(s))
+    assert changed and sorted(link_runs) == changed
+    assert len(changed) < len(new_runs) / 2
     rendered.clear()
     assert again == _write(fmt, new, tmp_path / "full")
     assert len(rendered) == len(new.papers)
