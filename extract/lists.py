@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from extract.doc_view import Candidate, Compound, DocView
     from extract.vocab import RuleVocab
 
-__all__ = ["introduced_names"]
+__all__ = ["coordinated_types", "introduced_names"]
 
 _PLURAL_HEADS = frozenset({"datasets", "benchmarks", "corpora", "testbeds", "suites", "methods", "models",
                            "baselines", "approaches", "algorithms", "techniques", "architectures"})
@@ -189,4 +189,79 @@ def _proposed(comps: list[Compound], j: int, vocab: RuleVocab) -> Candidate | No
         if t is not None and not (k + 1 < len(comps) and comps[k + 1].text == "of" and low in _QUANTIFIERS):
             text = " ".join(c.text for c in comps[a:b])
             return (comps[a].start, comps[b - 1].end, t, entity_key(text), "context:proposed", 0.75)
+    return None
+
+
+_DATA_TYPES = frozenset({"dataset", "benchmark"})
+_WEAK_RULES = frozenset({"shape:camel", "shape:versioned", "citation", "bare-acronym"})
+_METHOD_PLURALS = frozenset({"methods", "models", "approaches", "baselines", "algorithms", "architectures",
+                             "techniques", "frameworks", "systems", "networks", "detectors", "trackers"})
+_GAP_WORDS = frozenset({",", "and", "or", "the", "as", "well"})
+
+
+def coordinated_types(v: DocView, cands: list[Candidate]) -> list[Candidate]:
+    """Lists are homogeneous: in ``SQuAD [3], NewsQ [4] and Zorbs``, a name whose type is only a
+    guess from its shape (a CamelCase or versioned word, a cited or bare acronym) is a dataset
+    when the list holds a known dataset or benchmark (lexicon, or typed by its context) and no
+    known method or model, unless a plural method noun just before it says what the list holds
+    (``methods involved are PoseTrack [28], JointFlow [16]``). A bare acronym is typed so only
+    in a list of three or more names."""
+    by_start: dict[int, Candidate] = {}
+    for c in cands:
+        if c[5] < 0.5 and c[4] != "bare-acronym":
+            continue
+        best = by_start.get(c[0])
+        if best is None or (c[5], c[1] - c[0]) > (best[5], best[1] - best[0]):
+            by_start[c[0]] = c
+    if len(by_start) < 2:
+        return []
+    texts, n = v.texts, len(v.texts)
+    out: list[Candidate] = []
+    seen: set[int] = set()
+    for start in sorted(by_start):
+        if start in seen:
+            continue
+        chain = [by_start[start]]
+        seen.add(start)
+        while True:
+            j = _after_gap(texts, chain[-1][1], n)
+            if j is None or j in seen or j not in by_start:
+                break
+            chain.append(by_start[j])
+            seen.add(j)
+        if len(chain) < 2:
+            continue
+        data = [c for c in chain if c[2] in _DATA_TYPES and c[5] >= 0.7
+                and (c[4].startswith(("lexicon", "context")) or c[4] == "abbreviation")]
+        if not data or any(c[2] not in _DATA_TYPES and c[4].startswith("lexicon") for c in chain):
+            continue
+        s0 = max(v.sentence(chain[0][0])[0], chain[0][0] - 10)
+        if any(w in _METHOD_PLURALS for w in v.lowers[s0:chain[0][0]]):
+            continue  # "methods involved are PoseTrack [28], JointFlow [16]": a list of methods
+        typ = data[0][2]
+        for c in chain:
+            if c[2] not in _DATA_TYPES and c[4] in _WEAK_RULES \
+                    and (c[4] != "bare-acronym" or len(chain) >= 3):
+                out.append((c[0], c[1], typ, c[3], "context:coordinated", 0.72))
+    return out
+
+
+def _after_gap(texts: list[str], i: int, n: int) -> int | None:
+    """The token after the separators (and a citation) that follow a list item ending at ``i``;
+    None when no separator comes before the next word."""
+    sep = False
+    while i < n:
+        t = texts[i]
+        if t in _OPENERS:  # a citation: "[4]", "(Li et al., 2021)"
+            close = _CLOSERS[t]
+            k = next((k for k in range(i + 1, min(n, i + 16)) if texts[k] == close), None)
+            if k is None or (close == ")" and not any(
+                    _YEARISH.match(w) or w == "al." for w in texts[i + 1:k])):
+                return None
+            i = k + 1
+        elif t.lower() in _GAP_WORDS:
+            sep = sep or t in _SEPARATORS
+            i += 1
+        else:
+            return i if sep else None
     return None

@@ -706,3 +706,15 @@ def test_names_listed_before_a_plural_dataset_head(nlp) -> None:  # type: ignore
     for name in ("Hockey Fights", "Crowd Violence", "Violent Flows", "Zorblax", "Quxbar"):
         assert (name, "dataset", "context:head") in found
     assert not any(t.startswith("The") for t, _, _ in found)
+
+
+def test_names_coordinated_with_known_datasets_are_datasets() -> None:
+    nlp = make_pipeline()
+    found = spans(nlp, "Results on SQuAD [3], GlorpText [4] and TriviaQA [5] are reported. "
+                       "We compare with SQuAD, GlorpText, ZQRB and MNIST.")
+    assert ("GlorpText", "dataset", "context:coordinated") in found
+    assert ("ZQRB", "dataset", "context:coordinated") in found  # a bare acronym in a list of four
+    found = spans(nlp, "Methods involved are PoseNet [28], GlorpText [16] and SQuAD [3].")
+    assert ("GlorpText", "method", "shape:camel") in found  # the plural head says what the list holds
+    found = spans(nlp, "We train BERT, GlorpText and SQuAD-style readers.")
+    assert not any(t == "GlorpText" and typ == "dataset" for t, typ, _ in found)  # a known model in the list
