@@ -333,6 +333,12 @@ class AbbreviationLinker:
                 if typed is None:
                     continue
             t, key, conf = typed
+            if conf < 0.7 and not lexical and t not in {"dataset", "benchmark"}:
+                # "real occluded fruits (ROF) ... the ROF dataset": when the type is only a
+                # guess, a use of the name that its context types as data decides
+                data_t = _data_use_type(doc, out, (a.short, a.long))
+                if data_t is not None:
+                    t = data_t
             conf = max(conf, 0.97)  # a definition outranks a lexicon match inside its long form
             out.append((a.long_start, a.long_end, t, key, "abbreviation", conf))
             out.append((a.short_start, a.short_end, t, key, "abbreviation", conf))
@@ -347,6 +353,15 @@ class AbbreviationLinker:
                 if hit is not None:
                     out.append((comp.start, comp.end, hit[0], hit[1], "abbreviation", hit[2] - 0.05))
         return doc
+
+
+def _data_use_type(doc: Doc, cands: list[Candidate], forms: tuple[str, ...]) -> str | None:
+    """The type of a use of one of ``forms`` that a context rule typed as a dataset or benchmark."""
+    for c in cands:
+        if c[2] in {"dataset", "benchmark"} and c[4].startswith("context") and c[5] >= 0.7 \
+                and doc[c[0]:c[1]].text in forms:
+            return c[2]
+    return None
 
 
 def _typed(*cands: Candidate | None) -> tuple[str, str, float] | None:

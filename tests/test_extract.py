@@ -718,3 +718,13 @@ def test_names_coordinated_with_known_datasets_are_datasets() -> None:
     assert ("GlorpText", "method", "shape:camel") in found  # the plural head says what the list holds
     found = spans(nlp, "We train BERT, GlorpText and SQuAD-style readers.")
     assert not any(t == "GlorpText" and typ == "dataset" for t, typ, _ in found)  # a known model in the list
+
+
+def test_guessed_acronym_type_yields_to_a_data_use() -> None:
+    nlp = make_pipeline()
+    found = spans(nlp, "We also collect blurry garden lizards (BGL) from the web. "
+                       "Results on the BGL dataset are shown in Table 2.")
+    assert ("blurry garden lizards", "dataset", "abbreviation") in found
+    assert ("BGL", "dataset", "abbreviation") in found
+    found = spans(nlp, "We propose blurry garden lizards (BGL) to denoise images. The BGL method is fast.")
+    assert ("BGL", "method", "abbreviation") in found
