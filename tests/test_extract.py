@@ -728,3 +728,14 @@ def test_guessed_acronym_type_yields_to_a_data_use() -> None:
     assert ("BGL", "dataset", "abbreviation") in found
     found = spans(nlp, "We propose blurry garden lizards (BGL) to denoise images. The BGL method is fast.")
     assert ("BGL", "method", "abbreviation") in found
+
+
+def test_evaluative_adjectives_name_no_technique() -> None:
+    nlp = make_pipeline()
+    found = spans(nlp, "Such methods have drawn increasing attention. We replace the regular convolution "
+                       "with a dilated convolution. A useful sentence embedding is learned by the "
+                       "individual network.")
+    texts = {t for t, _, _ in found}
+    assert "dilated convolution" in texts
+    assert not texts & {"increasing attention", "regular convolution", "useful sentence embedding",
+                        "individual network"}
