@@ -886,6 +886,15 @@ def _before_split(v: DocView, ci: int, vocab: RuleVocab) -> Candidate | None:
     return (first.start, last.end, "dataset", entity_key(text), "context:head", 0.75)
 
 
+def _verb_s_form(word: str) -> bool:
+    """``makes``, ``demands``: a third-person verb form (lemminflect knows it as a verb whose
+    lemma drops the final -s)."""
+    if len(word) < 4 or not word.endswith("s") or word.endswith("ss") or not word.isalpha():
+        return False
+    lemmas = _LEMMAS[word.lower()].get("VERB", ())
+    return any(lem != word.lower() and word.lower().startswith(lem) for lem in lemmas)
+
+
 def _manner_adverb(word: str) -> bool:
     return len(word) > 4 and word.islower() and word.endswith("ly") and word not in BOUND_ADVERBS \
         and word not in _NOT_ADVERBS
@@ -948,6 +957,14 @@ def technique_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candida
         if mods and k >= 0 and v.compounds[k].text.lower() in _GERUND_PREPS \
                 and mods[-1].text.endswith("ing") and vocab.verb_like(mods[-1].text.lower()):
             mods.pop()
+        # "the drop layer demands shortcut connections": an -s form that can be a verb is a
+        # predicate (or a plural noun, which rarely starts a technique name), not a modifier;
+        # plural data nouns stay ("weights pruning", "features extractor")
+        for i, c in enumerate(mods):
+            if _verb_s_form(c.text) and c.text.lower() not in vocab.head_followers \
+                    and c.text.lower() not in vocab.object_heads:
+                del mods[i:]  # the words before the verb are its subject
+                break
         if not mods:
             continue
         mods.reverse()

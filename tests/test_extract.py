@@ -739,3 +739,21 @@ def test_evaluative_adjectives_name_no_technique() -> None:
     assert "dilated convolution" in texts
     assert not texts & {"increasing attention", "regular convolution", "useful sentence embedding",
                         "individual network"}
+
+
+def test_augmentation_and_connection_heads_name_techniques() -> None:
+    nlp = make_pipeline()
+    found = spans(nlp, "We add lateral connections and use bilinear interpolation with random horizontal "
+                       "flipping and random cropping.")
+    texts = {t for t, typ, _ in found if typ == "method"}
+    assert {"lateral connections", "bilinear interpolation", "random horizontal flipping",
+            "random cropping"} <= texts
+
+
+def test_a_verb_ends_the_modifiers_of_a_technique() -> None:
+    nlp = make_pipeline()
+    found = spans(nlp, "The network makes connections between layers, and the model treats convolution "
+                       "as a filter. We apply weights pruning.")
+    texts = {t for t, _, _ in found}
+    assert "weights pruning" in texts  # a plural data noun stays a modifier
+    assert not any(t.startswith(("network makes", "makes", "treats")) for t in texts)
