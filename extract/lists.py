@@ -256,7 +256,7 @@ def _after_gap(texts: list[str], i: int, n: int) -> int | None:
             close = _CLOSERS[t]
             k = next((k for k in range(i + 1, min(n, i + 16)) if texts[k] == close), None)
             if k is None or (close == ")" and not any(
-                    _YEARISH.match(w) or w == "al." for w in texts[i + 1:k])):
+                    _YEARISH.match(w) or w in {"al", "al."} for w in texts[i + 1:k])):
                 return None
             i = k + 1
         elif t.lower() in _GAP_WORDS:

@@ -714,6 +714,10 @@ def test_names_coordinated_with_known_datasets_are_datasets() -> None:
                        "We compare with SQuAD, GlorpText, ZQRB and MNIST.")
     assert ("GlorpText", "dataset", "context:coordinated") in found
     assert ("ZQRB", "dataset", "context:coordinated") in found  # a bare acronym in a list of four
+    found = spans(nlp, "We report results on SQuAD (Rajpurkar et al., in press), "
+                       "GlorpText (Li et al., in press) "
+                       "and MNIST.")
+    assert ("GlorpText", "dataset", "context:coordinated") in found  # a citation without a year
     found = spans(nlp, "Methods involved are PoseNet [28], GlorpText [16] and SQuAD [3].")
     assert ("GlorpText", "method", "shape:camel") in found  # the plural head says what the list holds
     found = spans(nlp, "We train BERT, GlorpText and SQuAD-style readers.")
