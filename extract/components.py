@@ -22,7 +22,7 @@ from extract.abbreviations import find_abbreviations, long_form_type, redefines,
 from extract.doc_view import Candidate, candidates, title_end, view
 from extract.filters import filter_uses
 from extract.lexicon import LexEntry, Lexicon, load_lexicon, read_lexicon
-from extract.lists import coordinated_types, introduced_names
+from extract.lists import coordinated_phrases, coordinated_types, introduced_names
 from extract.normalize import entity_key, singular
 from extract.rules import kernel_sizes, name_candidates, technique_candidates
 from extract.vocab import vocabulary
@@ -392,6 +392,7 @@ class MentionSelector:
         v = view(doc)
         if cands:
             cands.extend(coordinated_types(v, cands))
+            cands.extend(coordinated_phrases(v, cands, vocabulary()))
             cands = filter_uses(cands, v.lowers, v.texts)
         t_end = v.title_end
         confirmed = {c[3] for c in cands if c[0] >= t_end and c[5] >= self.min_confidence}

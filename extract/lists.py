@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from extract.doc_view import Candidate, Compound, DocView
     from extract.vocab import RuleVocab
 
-__all__ = ["coordinated_types", "introduced_names"]
+__all__ = ["coordinated_phrases", "coordinated_types", "introduced_names"]
 
 _PLURAL_HEADS = frozenset({"datasets", "benchmarks", "corpora", "testbeds", "suites", "methods", "models",
                            "baselines", "approaches", "algorithms", "techniques", "architectures"})
@@ -265,3 +265,66 @@ def _after_gap(texts: list[str], i: int, n: int) -> int | None:
         else:
             return i if sep else None
     return None
+
+
+_PHRASE_ENDS = frozenset({".", ";", ":", ")", "]", "to", "for", "in", "on", "with", "as", "are", "is", "were",
+                          "was", "have", "has", "which", "that"})
+_MAX_PHRASE = 3
+
+
+def coordinated_phrases(v: DocView, cands: list[Candidate], vocab: RuleVocab) -> list[Candidate]:
+    """``dropout, weight decay and label smoothing``: a plain lowercase noun phrase listed
+    after a known method, in a list that holds at least two known methods or models and no
+    dataset, is a technique too."""
+    starts: dict[int, Candidate] = {}
+    for c in cands:
+        if c[5] >= 0.5 and (c[0] not in starts or c[5] > starts[c[0]][5]):
+            starts[c[0]] = c
+    strong = sorted((c for c in starts.values()
+                     if c[4].startswith("lexicon") and c[2] in {"method", "model"}), key=lambda c: c[0])
+    if len(strong) < 2:
+        return []
+    texts, lowers, n = v.texts, v.lowers, len(v.texts)
+    out: list[Candidate] = []
+    done: set[int] = set()
+    for first in strong:
+        if first[0] in done:
+            continue
+        sent_end = v.sentence(first[0])[1]
+        members: list[Candidate] = [first]
+        phrases: list[tuple[int, int]] = []
+        pos = first[1]
+        while True:
+            j = _after_gap(texts, pos, min(n, sent_end))
+            if j is None:
+                break
+            c = starts.get(j)
+            if c is not None:
+                members.append(c)
+                pos = c[1]
+                continue
+            k = j
+            while k < sent_end and k - j <= _MAX_PHRASE and _plain_word(texts[k], vocab):
+                k += 1
+            if not 0 < k - j <= _MAX_PHRASE or (k < sent_end and lowers[k] not in _PHRASE_ENDS
+                                                 and lowers[k] not in _SEPARATORS):
+                break
+            phrases.append((j, k))
+            pos = k
+        done.update(c[0] for c in members)
+        if not phrases or any(c[2] in _DATA_TYPES for c in members) \
+                or sum(c[4].startswith("lexicon") and c[2] in {"method", "model"} for c in members) < 2:
+            continue
+        for a, b in phrases:
+            text = " ".join(texts[a:b])
+            key = entity_key(text)
+            if key in vocab.generic_phrases or singular(lowers[b - 1]) in vocab.task_heads:
+                continue
+            out.append((a, b, "method", key, "context:coordinated", 0.62))
+    return out
+
+
+def _plain_word(t: str, vocab: RuleVocab) -> bool:
+    low = t.lower()
+    return t == low and low.replace("-", "").isalpha() and low not in vocab.stop_words \
+        and low not in vocab.generic_modifiers and low not in _SEPARATORS and not low.endswith("ly")

@@ -761,3 +761,14 @@ def test_a_verb_ends_the_modifiers_of_a_technique() -> None:
     texts = {t for t, _, _ in found}
     assert "weights pruning" in texts  # a plural data noun stays a modifier
     assert not any(t.startswith(("network makes", "makes", "treats")) for t in texts)
+
+
+def test_plain_phrase_listed_with_known_methods_is_a_technique() -> None:
+    nlp = make_pipeline()
+    found = spans(nlp, "We regularise with dropout, weight decay and feature blurring to avoid overfitting. "
+                       "We regularise with dropout, feature blurring and weight decay.")
+    assert found.count(("feature blurring", "method", "context:coordinated")) == 2
+    found = spans(nlp, "We train on ImageNet, BERT, COCO and street scenes.")  # a dataset in the list
+    assert not any(t == "street scenes" for t, _, _ in found)
+    found = spans(nlp, "We compare BERT, RoBERTa and GloVe, respectively.")
+    assert not any(t == "respectively" for t, _, _ in found)
