@@ -298,10 +298,10 @@ def coordinated_phrases(v: DocView, cands: list[Candidate], vocab: RuleVocab) ->
             j = _after_gap(texts, pos, min(n, sent_end))
             if j is None:
                 break
-            c = starts.get(j)
-            if c is not None:
-                members.append(c)
-                pos = c[1]
+            hit = starts.get(j)
+            if hit is not None:
+                members.append(hit)
+                pos = hit[1]
                 continue
             k = j
             while k < sent_end and k - j <= _MAX_PHRASE and _plain_word(texts[k], vocab):
