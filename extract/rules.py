@@ -235,6 +235,8 @@ def name_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
         comp = v.compounds[ci]
         text = comp.text
         shape = shape_of(text, vocab)
+        if shape is not None and v.lowers[comp.end:comp.end + 2] == ["et", "al"]:
+            continue  # "LeCun et al.": an author's name
         if shape is None:
             t = _head_after_capitalised(v, ci, vocab)
             if t is not None:

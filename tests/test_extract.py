@@ -772,3 +772,12 @@ def test_plain_phrase_listed_with_known_methods_is_a_technique() -> None:
     assert not any(t == "street scenes" for t, _, _ in found)
     found = spans(nlp, "We compare BERT, RoBERTa and GloVe, respectively.")
     assert not any(t == "respectively" for t, _, _ in found)
+
+
+def test_author_names_and_adjectives_name_no_method() -> None:
+    nlp = make_pipeline()
+    found = spans(nlp, "As shown by McDermid et al. (2019) and [DeLuca et al., 2020], two-stream ConvNets "
+                       "fuse the two streams; a two-stream network is strong.")
+    texts = {t for t, _, _ in found}
+    assert not texts & {"McDermid", "DeLuca", "two-stream", "two streams"}
+    assert "two-stream network" in texts
