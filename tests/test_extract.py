@@ -781,3 +781,12 @@ def test_author_names_and_adjectives_name_no_method() -> None:
     texts = {t for t, _, _ in found}
     assert not texts & {"McDermid", "DeLuca", "two-stream", "two streams"}
     assert "two-stream network" in texts
+
+
+def test_digit_in_a_short_form_stands_for_to_or_for() -> None:
+    assert best_long_form("L2M", "we propose Learning to Modulate".split()) == 3
+    assert best_long_form("Q4A", "we build Quizzes for Agents".split()) == 3
+    assert best_long_form("R50", "we use ResNet 50".split()) == 2  # digits that are digits still match
+    nlp = make_pipeline()
+    found = spans(nlp, "We propose a novel method, Learning-to-Modulate (L2M), that avoids forgetting.")
+    assert ("L2M", "method", "abbreviation") in found
