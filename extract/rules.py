@@ -888,6 +888,10 @@ def _before_split(v: DocView, ci: int, vocab: RuleVocab) -> Candidate | None:
     return (first.start, last.end, "dataset", entity_key(text), "context:head", 0.75)
 
 
+_SHOT_WORDS = frozenset({"shot", "shots"})
+_SHOT_COUNTS = frozenset({"zero", "one", "few", "low", "two", "single", "multi", "many"})
+
+
 def _verb_s_form(word: str) -> bool:
     """``makes``, ``demands``: a third-person verb form (lemminflect knows it as a verb whose
     lemma drops the final -s)."""
@@ -946,6 +950,14 @@ def technique_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candida
         # strip leading generic modifiers ("novel", "efficient") that slipped through
         while mods and mods[-1].text.lower() in vocab.generic_modifiers:
             mods.pop()
+        if mods and mods[-1].text.lower() in _SHOT_WORDS:
+            # "one shot domain adaptation": the count before "shot" belongs to the name
+            pk = v.comp_of_tok[mods[-1].start] - 1
+            if pk >= 0 and v.compounds[pk].text.lower() in _SHOT_COUNTS \
+                    and v.compounds[pk].title == comp.title:
+                mods.append(v.compounds[pk])
+            else:
+                mods.pop()
         # "models exhibit long-term memory": a verb right after its subject is no modifier
         if mods and k >= 0 and v.compounds[k].text.lower() in vocab.verb_context \
                 and vocab.verb_like(mods[-1].text.lower()):

@@ -790,3 +790,11 @@ def test_digit_in_a_short_form_stands_for_to_or_for() -> None:
     nlp = make_pipeline()
     found = spans(nlp, "We propose a novel method, Learning-to-Modulate (L2M), that avoids forgetting.")
     assert ("L2M", "method", "abbreviation") in found
+
+
+def test_the_count_before_shot_belongs_to_the_technique() -> None:
+    nlp = make_pipeline()
+    found = spans(nlp, "We study one shot domain adaptation. The shot adaptation is bad.")
+    texts = {t for t, _, _ in found}
+    assert "one shot domain adaptation" in texts
+    assert not any(t.startswith("shot") for t in texts)
