@@ -167,11 +167,36 @@ class LexiconMatcher:
             else:
                 out.append((start, end, entry.type, entry.key, "lexicon", conf))
             after = i + nw
+        if "/" in lowers:
+            self._slashed_names(v, out)
         if "-" in v.text:
             self._line_break_hyphens(v, out)
         if v.may_contain("'1", "'0", "'2", "'9", "’"):
             self._apostrophe_editions(v, out)
         return doc
+
+    def _slashed_names(self, v: Any, out: list[Candidate]) -> None:
+        """``CNN/DailyMail``, ``CNN/Daily Mail``: a lexicon name written with a slash between
+        words (no spaces around it) matches across the slash, which the word sequence keeps
+        as a word of its own (so ``SQuAD/NewsQA`` stays two names)."""
+        words, lowers, spaces, word_tok = v.words, v.lower_words, v.spaces, v.word_tok
+        for i, w in enumerate(words):
+            if w != "/" or i == 0 or i + 1 >= len(words):
+                continue
+            tok = word_tok[i]
+            if spaces[tok - 1] or spaces[tok]:
+                continue
+            for j in (i - 1, i - 2):
+                if j < 0:
+                    continue
+                seq = words[j:i] + words[i + 1:i + 1 + self.lexicon.max_words]
+                found = self.lexicon.match(seq, 0, lowers[j:i] + lowers[i + 1:i + 1 + self.lexicon.max_words])
+                if found is None or found[1] <= i - j:
+                    continue  # no match, or one that ends before the slash
+                entry = self.lexicon.entries[found[0]]
+                end = word_tok[i + found[1] - (i - j)] + 1
+                out.append((word_tok[j], end, entry.type, entry.key, "lexicon", 0.95))
+                break
 
     def _apostrophe_editions(self, v: Any, out: list[Candidate]) -> None:
         """``WMT'14``, ``CoNLL'03``: a dataset or benchmark with a two-digit year is an edition

@@ -798,3 +798,13 @@ def test_the_count_before_shot_belongs_to_the_technique() -> None:
     texts = {t for t, _, _ in found}
     assert "one shot domain adaptation" in texts
     assert not any(t.startswith("shot") for t in texts)
+
+
+def test_lexicon_name_written_with_a_slash() -> None:
+    nlp = make_pipeline()
+    found = spans(nlp, "We summarise CNN/DailyMail and CNN/Daily Mail articles, and read SQuAD/NewsQA "
+                       "with an encoder/decoder.")
+    assert ("CNN/DailyMail", "dataset", "lexicon") in found
+    assert ("CNN/Daily Mail", "dataset", "lexicon") in found
+    assert ("SQuAD", "dataset", "lexicon") in found and ("NewsQA", "dataset", "lexicon") in found
+    assert not any(t == "CNN" for t, _, _ in found)
