@@ -77,6 +77,11 @@ def context_type(doc: Doc, v: DocView, comp: Compound, vocab: RuleVocab) -> tupl
     """Type a name from its context: following head noun, appositive, cue before it."""
     ci = v.comp_of_tok[comp.start]
     after = v.comp_lowers[ci + 1:ci + 13]  # the next 12 compounds (as _next_compounds)
+    if after[:1] in (["["], ["("]):
+        ce = _citation_end(v, ci)
+        if ce is not None and ce < len(v.compounds) \
+                and head_type(vocab, v.comp_lowers[ce:ce + 2]) in {"dataset", "benchmark"}:
+            return head_type(vocab, v.comp_lowers[ce:ce + 2]), 0.85  # "the ZQD [12] benchmark"
     t = head_type(vocab, after[:2])
     if t:
         return t, 0.85
@@ -498,6 +503,29 @@ def _cited(v: DocView, ci: int) -> bool:
     return after[:1] == ["et"] or any(_YEAR.match(t) for t in after[:3])
 
 
+def _citation_end(v: DocView, ci: int) -> int | None:
+    """Index of the compound after a citation that follows compound ``ci`` (see :func:`_cited`)."""
+    if not _cited(v, ci):
+        return None
+    close = "]" if v.compounds[ci + 1].text == "[" else ")"
+    for k in range(ci + 2, min(len(v.compounds), ci + 14)):
+        if v.compounds[k].text == close:
+            return k + 1
+    return None
+
+
+def _citation_start(v: DocView, ci: int) -> int | None:
+    """Index of the compound before a citation that ends at compound ``ci`` (``]`` or ``)``)."""
+    close = v.compounds[ci].text
+    if close not in {"]", ")"}:
+        return None
+    opener = "[" if close == "]" else "("
+    for k in range(ci - 1, max(-1, ci - 14), -1):
+        if v.compounds[k].text == opener:
+            return k - 1 if k >= 1 and _citation_end(v, k - 1) == ci + 1 else None
+    return None
+
+
 def lexicon_extensions(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
     """Longer names built on a lexicon match (run after the lexicon component):
 
@@ -657,6 +685,11 @@ def _head_after_capitalised(v: DocView, ci: int, vocab: RuleVocab) -> Candidate 
     t = vocab.type_heads.get(singular(lower))
     if t is None or t == "method" or ci == 0:
         return None
+    head_ci = ci
+    if t in {"dataset", "benchmark"} and v.compounds[ci - 1].text in {"]", ")"}:
+        cs = _citation_start(v, ci - 1)
+        if cs is not None:
+            ci = cs + 1  # "the Menpo [47] dataset": the name is before the citation
     k = ci - 1
     while k >= 0 and ci - k <= 4:
         c = v.compounds[k]
@@ -675,7 +708,7 @@ def _head_after_capitalised(v: DocView, ci: int, vocab: RuleVocab) -> Candidate 
         return None  # "LLM-based models", "Instruction-Tuned models": a kind, not a name
     if t == "model" and lower != singular(lower) and k == ci - 2 and text.isupper() and text.isalpha():
         return None  # "VLA models": an unknown acronym before a plural head is a field
-    if comp.text in _NAME_HEADS and not comp.title:
+    if comp.text in _NAME_HEADS and not comp.title and head_ci == ci:
         # "the Foo Bar Corpus": a capitalised corpus word is part of the name
         return (first.start, comp.end, t, entity_key(f"{text} {comp.text}"), "context:head", 0.75)
     return (first.start, last.end, t, entity_key(text), "context:head", 0.75)

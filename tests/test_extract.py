@@ -808,3 +808,11 @@ def test_lexicon_name_written_with_a_slash() -> None:
     assert ("CNN/Daily Mail", "dataset", "lexicon") in found
     assert ("SQuAD", "dataset", "lexicon") in found and ("NewsQA", "dataset", "lexicon") in found
     assert not any(t == "CNN" for t, _, _ in found)
+
+
+def test_a_citation_between_a_name_and_its_data_head(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = spans(nlp, "We use the Zorblax [47] dataset and the ZQD [12] benchmark for training. "
+                       "We also use the Quxbar (Li et al., 2017) dataset.")
+    assert ("Zorblax", "dataset", "context:head") in found
+    assert ("ZQD", "benchmark", "context") in found
+    assert ("Quxbar", "dataset", "context:head") in found
