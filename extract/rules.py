@@ -79,9 +79,9 @@ def context_type(doc: Doc, v: DocView, comp: Compound, vocab: RuleVocab) -> tupl
     after = v.comp_lowers[ci + 1:ci + 13]  # the next 12 compounds (as _next_compounds)
     if after[:1] in (["["], ["("]):
         ce = _citation_end(v, ci)
-        if ce is not None and ce < len(v.compounds) \
-                and head_type(vocab, v.comp_lowers[ce:ce + 2]) in {"dataset", "benchmark"}:
-            return head_type(vocab, v.comp_lowers[ce:ce + 2]), 0.85  # "the ZQD [12] benchmark"
+        cited_t = head_type(vocab, v.comp_lowers[ce:ce + 2]) if ce is not None else None
+        if cited_t in {"dataset", "benchmark"}:
+            return cited_t, 0.85  # "the ZQD [12] benchmark"
     t = head_type(vocab, after[:2])
     if t:
         return t, 0.85
