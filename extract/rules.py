@@ -708,6 +708,17 @@ def _head_after_capitalised(v: DocView, ci: int, vocab: RuleVocab) -> Candidate 
         return None  # "LLM-based models", "Instruction-Tuned models": a kind, not a name
     if t == "model" and lower != singular(lower) and k == ci - 2 and text.isupper() and text.isalpha():
         return None  # "VLA models": an unknown acronym before a plural head is a field
+    if k == ci - 2 and (last.text.lower() in vocab.generic_modifiers or last.text.endswith("ed")):
+        return None  # "Existing datasets", "Unsupervised benchmarks" in a heading
+    if singular(last.text.rsplit("-", 1)[-1].lower()) in vocab.task_heads and all(
+            _LEMMAS[w.lower()] and not _CAMEL.match(w)
+            for c in v.compounds[k + 1:ci] for w in c.text.split("-")):
+        # "the Activity Recognition dataset" names a task's data; "the Cross-lingual Question
+        # Answering Dataset" is a name with its capitalised head ("YouTube Video Object
+        # Segmentation" has a name word of its own)
+        if comp.text[:1].isupper() and not comp.title and head_ci == ci and t == "dataset":
+            return (first.start, comp.end, t, entity_key(f"{text} {comp.text}"), "context:head", 0.75)
+        return None
     if comp.text in _NAME_HEADS and not comp.title and head_ci == ci:
         # "the Foo Bar Corpus": a capitalised corpus word is part of the name
         return (first.start, comp.end, t, entity_key(f"{text} {comp.text}"), "context:head", 0.75)

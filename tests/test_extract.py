@@ -816,3 +816,13 @@ def test_a_citation_between_a_name_and_its_data_head(nlp) -> None:  # type: igno
     assert ("Zorblax", "dataset", "context:head") in found
     assert ("ZQD", "benchmark", "context") in found
     assert ("Quxbar", "dataset", "context:head") in found
+
+
+def test_task_named_data_is_no_dataset_name(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = spans(nlp, "We release the Cross-lingual Question Answering Dataset. It extends the Activity "
+                       "Recognition dataset and the YouTube Video Object Segmentation dataset.")
+    assert ("Cross-lingual Question Answering Dataset", "dataset", "context:head") in found
+    assert ("YouTube Video Object Segmentation", "dataset", "context:head") in found
+    assert not any(t == "Activity Recognition" for t, _, _ in found)
+    found = spans(nlp, "Existing Datasets Are Small. Unsupervised benchmarks exist.")
+    assert not any(t in {"Existing", "Unsupervised"} for t, _, _ in found)
