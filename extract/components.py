@@ -416,8 +416,9 @@ class MentionSelector:
         cands = doc.user_data.pop("kg_candidates", [])
         v = view(doc)
         if cands:
-            cands.extend(coordinated_types(v, cands))
-            cands.extend(coordinated_phrases(v, cands, vocabulary()))
+            vocab = vocabulary()
+            cands.extend(coordinated_types(v, cands, vocab))
+            cands.extend(coordinated_phrases(v, cands, vocab))
             cands = filter_uses(cands, v.lowers, v.texts)
         t_end = v.title_end
         confirmed = {c[3] for c in cands if c[0] >= t_end and c[5] >= self.min_confidence}

@@ -199,13 +199,14 @@ _METHOD_PLURALS = frozenset({"methods", "models", "approaches", "baselines", "al
 _GAP_WORDS = frozenset({",", "and", "or", "the", "as", "well"})
 
 
-def coordinated_types(v: DocView, cands: list[Candidate]) -> list[Candidate]:
+def coordinated_types(v: DocView, cands: list[Candidate], vocab: RuleVocab) -> list[Candidate]:
     """Lists are homogeneous: in ``SQuAD [3], NewsQ [4] and Zorbs``, a name whose type is only a
     guess from its shape (a CamelCase or versioned word, a cited or bare acronym) is a dataset
     when the list holds a known dataset or benchmark (lexicon, or typed by its context) and no
     known method or model, unless a plural method noun just before it says what the list holds
-    (``methods involved are PoseTrack [28], JointFlow [16]``). A bare acronym is typed so only
-    in a list of three or more names."""
+    (``methods involved are PoseTrack [28], JointFlow [16]``). A bare acronym, or a run of
+    capitalised words no rule found (``Sketchy``, ``Google Images``), is typed so only in a list
+    of three or more names."""
     by_start: dict[int, Candidate] = {}
     for c in cands:
         if c[5] < 0.5 and c[4] != "bare-acronym":
@@ -213,7 +214,7 @@ def coordinated_types(v: DocView, cands: list[Candidate]) -> list[Candidate]:
         best = by_start.get(c[0])
         if best is None or (c[5], c[1] - c[0]) > (best[5], best[1] - best[0]):
             by_start[c[0]] = c
-    if len(by_start) < 2:
+    if not by_start:
         return []
     texts, n = v.texts, len(v.texts)
     out: list[Candidate] = []
@@ -225,9 +226,12 @@ def coordinated_types(v: DocView, cands: list[Candidate]) -> list[Candidate]:
         seen.add(start)
         while True:
             j = _after_gap(texts, chain[-1][1], n)
-            if j is None or j in seen or j not in by_start:
+            if j is None or j in seen:
                 break
-            chain.append(by_start[j])
+            nxt = by_start.get(j) or _plain_name(v, j, vocab)
+            if nxt is None:
+                break
+            chain.append(nxt)
             seen.add(j)
         if len(chain) < 2:
             continue
@@ -243,7 +247,33 @@ def coordinated_types(v: DocView, cands: list[Candidate]) -> list[Candidate]:
             if c[2] not in _DATA_TYPES and c[4] in _WEAK_RULES \
                     and (c[4] != "bare-acronym" or len(chain) >= 3):
                 out.append((c[0], c[1], typ, c[3], "context:coordinated", 0.72))
+            elif c[4] == "plain" and len(chain) >= 3:
+                out.append((c[0], c[1], typ, c[3], "context:coordinated", 0.7))
     return out
+
+
+def _plain_name(v: DocView, j: int, vocab: RuleVocab) -> Candidate | None:
+    """A run of one to three capitalised compounds starting at token ``j`` and ending before a
+    separator, a citation or the end of the sentence (a list item no rule typed)."""
+    ci = v.comp_of_tok[j]
+    comps = v.compounds
+    if ci < 0 or comps[ci].start != j or comps[ci].sent_start:
+        return None
+    k = ci
+    while k < len(comps) and k - ci < 3:
+        t = comps[k].text
+        if not (t[:1].isupper() and t[:1].isalpha()) or t in vocab.stop_names \
+                or t.lower() in vocab.stop_words or comps[k].sent_start:
+            break
+        k += 1
+    if k == ci:
+        return None
+    end = comps[k - 1].end
+    if end < len(v.texts) and v.texts[end] not in _SEPARATORS and v.texts[end] not in _OPENERS \
+            and v.texts[end] not in {".", ";", ":", ")"}:
+        return None
+    text = " ".join(c.text for c in comps[ci:k])
+    return (j, end, "", entity_key(text), "plain", 0.0)
 
 
 def _after_gap(texts: list[str], i: int, n: int) -> int | None:

@@ -826,3 +826,12 @@ def test_task_named_data_is_no_dataset_name(nlp) -> None:  # type: ignore[no-unt
     assert not any(t == "Activity Recognition" for t, _, _ in found)
     found = spans(nlp, "Existing Datasets Are Small. Unsupervised benchmarks exist.")
     assert not any(t in {"Existing", "Unsupervised"} for t, _, _ in found)
+
+
+def test_capitalised_words_listed_with_known_datasets_are_datasets() -> None:
+    nlp = make_pipeline()
+    found = spans(nlp, "We use Caltech 256, Sketchy, TU-Berlin and Zorb Images.")
+    for name in ("Sketchy", "TU-Berlin", "Zorb Images"):
+        assert (name, "dataset", "context:coordinated") in found
+    found = spans(nlp, "We evaluate on COCO, Cityscapes and Figure 3 shows this. We use COCO and Glorp.")
+    assert not any(t in {"Figure", "Glorp"} for t, _, _ in found)  # no separator after it; a list of two
