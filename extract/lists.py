@@ -40,6 +40,7 @@ _CLOSERS = {"[": "]", "(": ")"}
 _QUANTIFIERS = frozenset({"collection", "family", "suite", "set", "series", "pair", "combination"})
 _HAS_DIGIT = re.compile(r"\d")
 _YEARISH = re.compile(r"^(?:19|20)\d\d[a-z]?$")
+_LETTER_NUMBER = re.compile(r"^[A-Z]\d+$")
 
 
 def introduced_names(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
@@ -197,6 +198,8 @@ _WEAK_RULES = frozenset({"shape:camel", "shape:versioned", "citation", "bare-acr
 _METHOD_PLURALS = frozenset({"methods", "models", "approaches", "baselines", "algorithms", "architectures",
                              "techniques", "frameworks", "systems", "networks", "detectors", "trackers"})
 _GAP_WORDS = frozenset({",", "and", "or", "the", "as", "well"})
+_LIST_CUES = frozenset({":", "on", "in", "from", "of", "like", "including", "include", "includes", "namely",
+                        "e.g.", "i.e.", "(", "use", "uses", "using", "with", "and", "datasets", "benchmarks"})
 
 
 def coordinated_types(v: DocView, cands: list[Candidate], vocab: RuleVocab) -> list[Candidate]:
@@ -216,6 +219,7 @@ def coordinated_types(v: DocView, cands: list[Candidate], vocab: RuleVocab) -> l
             by_start[c[0]] = c
     if not by_start:
         return []
+    by_end = {c[1]: c for c in by_start.values()}
     texts, n = v.texts, len(v.texts)
     out: list[Candidate] = []
     seen: set[int] = set()
@@ -233,6 +237,15 @@ def coordinated_types(v: DocView, cands: list[Candidate], vocab: RuleVocab) -> l
                 break
             chain.append(nxt)
             seen.add(j)
+        while True:  # items before the first one: "Mapillary, Apolloscape and Cityscapes"
+            e = _before_gap(texts, chain[0][0])
+            if e is None:
+                break
+            prev = by_end.get(e) or _plain_name_before(v, e, vocab)
+            if prev is None or prev[0] in seen:
+                break
+            chain.insert(0, prev)
+            seen.add(prev[0])
         if len(chain) < 2:
             continue
         data = [c for c in chain if c[2] in _DATA_TYPES and c[5] >= 0.7
@@ -266,14 +279,60 @@ def _plain_name(v: DocView, j: int, vocab: RuleVocab) -> Candidate | None:
                 or t.lower() in vocab.stop_words or comps[k].sent_start:
             break
         k += 1
-    if k == ci:
-        return None
+    if k == ci or (k == ci + 1 and _LETTER_NUMBER.match(comps[ci].text)):
+        return None  # "P2, P3 and P4": pyramid levels, layers and variables
     end = comps[k - 1].end
     if end < len(v.texts) and v.texts[end] not in _SEPARATORS and v.texts[end] not in _OPENERS \
             and v.texts[end] not in {".", ";", ":", ")"}:
         return None
     text = " ".join(c.text for c in comps[ci:k])
     return (j, end, "", entity_key(text), "plain", 0.0)
+
+
+def _plain_name_before(v: DocView, end: int, vocab: RuleVocab) -> Candidate | None:
+    """A run of one to three capitalised compounds ending at token ``end`` (see :func:`_plain_name`),
+    after a separator, a list cue or a preposition."""
+    ci = v.comp_of_tok[end - 1] if end >= 1 else -1
+    comps = v.compounds
+    if ci < 0 or comps[ci].end != end:
+        return None
+    k = ci
+    while k >= 0 and ci - k < 3:
+        t = comps[k].text
+        if not (t[:1].isupper() and t[:1].isalpha()) or t in vocab.stop_names \
+                or t.lower() in vocab.stop_words:
+            break
+        k -= 1
+        if comps[k + 1].sent_start:
+            break
+    first = k + 1
+    if first > ci or comps[first].sent_start or k < 0:
+        return None
+    if comps[k].text.lower() not in _SEPARATORS | _LIST_CUES:
+        return None
+    return _plain_name(v, comps[first].start, vocab)
+
+
+def _before_gap(texts: list[str], i: int) -> int | None:
+    """The end of the list item before the separators (and a citation) that precede the item
+    starting at ``i``; None when no separator comes between."""
+    sep = False
+    k = i - 1
+    while k >= 0:
+        t = texts[k]
+        if t in {"]", ")"}:  # a citation after the previous item
+            opener = "[" if t == "]" else "("
+            o = next((o for o in range(k - 1, max(-1, k - 16), -1) if texts[o] == opener), None)
+            if o is None or (t == ")" and not any(
+                    _YEARISH.match(w) or w in {"al", "al."} for w in texts[o + 1:k])):
+                return None
+            k = o - 1
+        elif t.lower() in _GAP_WORDS and t.lower() != "the":
+            sep = sep or t in _SEPARATORS
+            k -= 1
+        else:
+            return k + 1 if sep else None
+    return None
 
 
 def _after_gap(texts: list[str], i: int, n: int) -> int | None:

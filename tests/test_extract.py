@@ -835,3 +835,12 @@ def test_capitalised_words_listed_with_known_datasets_are_datasets() -> None:
         assert (name, "dataset", "context:coordinated") in found
     found = spans(nlp, "We evaluate on COCO, Cityscapes and Figure 3 shows this. We use COCO and Glorp.")
     assert not any(t in {"Figure", "Glorp"} for t, _, _ in found)  # no separator after it; a list of two
+
+
+def test_capitalised_words_listed_before_a_known_dataset() -> None:
+    nlp = make_pipeline()
+    found = spans(nlp, "We use Zorbillary, Glorpscape and Cityscapes for testing. "
+                       "Features C2, C4 and COCO are unrelated.")
+    assert ("Zorbillary", "dataset", "context:coordinated") in found
+    assert ("Glorpscape", "dataset", "context:coordinated") in found
+    assert not any(t in {"C2", "C4"} for t, _, _ in found)
