@@ -840,7 +840,7 @@ def test_capitalised_words_listed_with_known_datasets_are_datasets() -> None:
 def test_capitalised_words_listed_before_a_known_dataset() -> None:
     nlp = make_pipeline()
     found = spans(nlp, "We use Zorbillary, Glorpscape and Cityscapes for testing. "
-                       "Features C2, C4 and COCO are unrelated.")
+                       "Layers Q2, Q4 and COCO are unrelated.")
     assert ("Zorbillary", "dataset", "context:coordinated") in found
     assert ("Glorpscape", "dataset", "context:coordinated") in found
-    assert not any(t in {"C2", "C4"} for t, _, _ in found)
+    assert not any(t in {"Q2", "Q4"} for t, _, _ in found)
