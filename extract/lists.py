@@ -250,7 +250,14 @@ def coordinated_types(v: DocView, cands: list[Candidate], vocab: RuleVocab) -> l
             continue
         data = [c for c in chain if c[2] in _DATA_TYPES and c[5] >= 0.7
                 and (c[4].startswith(("lexicon", "context")) or c[4] == "abbreviation")]
-        if not data or any(c[2] not in _DATA_TYPES and c[4].startswith("lexicon") for c in chain):
+        known = [c for c in chain if c[2] in {"method", "model"} and c[4].startswith("lexicon")]
+        if not data and len(known) >= 2 and len(chain) >= 3 and not any(c[2] in _DATA_TYPES for c in chain):
+            # "Hourglass [72], SegNet [2], DeconvNet [74]": a capitalised word listed with
+            # known methods or models is one too
+            out.extend((c[0], c[1], "method", c[3], "context:coordinated", 0.62)
+                       for c in chain if c[4] == "plain")
+            continue
+        if not data or known:
             continue
         s0 = max(v.sentence(chain[0][0])[0], chain[0][0] - 10)
         if any(w in _METHOD_PLURALS for w in v.lowers[s0:chain[0][0]]):

@@ -844,3 +844,9 @@ def test_capitalised_words_listed_before_a_known_dataset() -> None:
     assert ("Zorbillary", "dataset", "context:coordinated") in found
     assert ("Glorpscape", "dataset", "context:coordinated") in found
     assert not any(t in {"Q2", "Q4"} for t, _, _ in found)
+
+
+def test_capitalised_words_listed_with_known_models_are_methods() -> None:
+    nlp = make_pipeline()
+    found = spans(nlp, "Prior designs include Zorbglass [72], SegNet [2], DeconvNet [74] and U-Net [8].")
+    assert ("Zorbglass", "method", "context:coordinated") in found
