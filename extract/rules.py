@@ -540,7 +540,7 @@ def lexicon_extensions(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate
         if c[4] not in {"lexicon", "lexicon-variant"}:
             continue
         if c[2] in {"dataset", "benchmark"}:
-            ext = _dataset_subset(doc, v, vocab, c)
+            ext = _language_pair(v, c) or _dataset_subset(doc, v, vocab, c)
             if ext is not None:
                 out.append(ext)
             continue
@@ -613,6 +613,28 @@ def kernel_sizes(v: DocView, cands: list[Candidate]) -> list[Candidate]:
 _DATA_HEADS = frozenset({"dataset", "datasets", "benchmark", "benchmarks", "corpus", "corpora", "database",
                          "challenge"})
 _SUBSET_CUES = frozenset({"task", "track", "subtask"})
+
+
+_LANGUAGE_CODES = frozenset({"en", "de", "fr", "zh", "ja", "ko", "ru", "ro", "cs", "tr", "fi", "et", "lv",
+                             "es", "it", "pt", "nl", "ar", "hi", "vi", "lt", "kk", "gu", "ps", "km", "ne",
+                             "si"})
+
+
+def _language_pair(v: DocView, c: Candidate) -> Candidate | None:
+    """``WMT 2014 English-to-German``, ``IWSLT'14 De-En``: a translation dataset followed by its
+    language pair names that pair's data (a new, more specific entity of the same type)."""
+    last_ci = v.comp_of_tok[c[1] - 1]
+    comps = v.compounds
+    if last_ci < 0 or comps[last_ci].end != c[1] or last_ci + 1 >= len(comps):
+        return None
+    nxt = comps[last_ci + 1]
+    if v.sent_of[nxt.start] != v.sent_of[c[0]]:
+        return None
+    parts = [p for p in re.split(r"[-→–]", nxt.text) if p and p.lower() != "to"]
+    if len(parts) != 2 or not all(p in _LANGUAGES or (p.lower() in _LANGUAGE_CODES and (
+            p.istitle() or p.isupper() or p.islower())) for p in parts):
+        return None
+    return (c[0], nxt.end, c[2], entity_key(v.span_text(c[0], nxt.end)), "lexicon-variant", 0.96)
 
 
 def _dataset_subset(doc: Doc, v: DocView, vocab: RuleVocab, c: Candidate) -> Candidate | None:

@@ -850,3 +850,12 @@ def test_capitalised_words_listed_with_known_models_are_methods() -> None:
     nlp = make_pipeline()
     found = spans(nlp, "Prior designs include Zorbglass [72], SegNet [2], DeconvNet [74] and U-Net [8].")
     assert ("Zorbglass", "method", "context:coordinated") in found
+
+
+def test_a_language_pair_after_a_translation_dataset_names_its_data() -> None:
+    nlp = make_pipeline()
+    found = spans(nlp, "We reach 28.4 BLEU on the WMT 2014 English-to-German task, on IWSLT de-en and on "
+                       "WMT 2014. English-German pairs are used.")
+    texts = {t for t, typ, _ in found if typ in {"dataset", "benchmark"}}
+    assert {"WMT 2014 English-to-German", "IWSLT de-en", "WMT 2014"} <= texts
+    assert not any("English-German" in t for t in texts)
