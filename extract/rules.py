@@ -104,6 +104,13 @@ def context_type(doc: Doc, v: DocView, comp: Compound, vocab: RuleVocab) -> tupl
             if t:
                 return t, 0.8
     before = v.comp_lowers[max(0, ci - 4):ci][::-1]  # the previous 4 (as _prev_compounds), nearest first
+    if comp.sent_start:
+        before = []  # "... MPII datasets. DenseVidCap [142] reports": no cue across a sentence end
+    else:
+        for k in range(len(before)):
+            if v.compounds[ci - 1 - k].sent_start:
+                before = before[:k + 1]
+                break
     if before and before[0] in _FROM_CUES and (_split_of(before) or _items_from(before)):
         return "dataset", 0.8
     if before and before[0] in {"called", "named", "dubbed", "termed", ":"}:

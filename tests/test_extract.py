@@ -859,3 +859,9 @@ def test_a_language_pair_after_a_translation_dataset_names_its_data() -> None:
     texts = {t for t, typ, _ in found if typ in {"dataset", "benchmark"}}
     assert {"WMT 2014 English-to-German", "IWSLT de-en", "WMT 2014"} <= texts
     assert not any("English-German" in t for t in texts)
+
+
+def test_no_type_cue_across_a_sentence_end() -> None:
+    nlp = make_pipeline()
+    found = spans(nlp, "We test on the MPII datasets. ZorbGAN generates sharper maps.")
+    assert ("ZorbGAN", "method", "shape:camel") in found
