@@ -865,3 +865,8 @@ def test_no_type_cue_across_a_sentence_end() -> None:
     nlp = make_pipeline()
     found = spans(nlp, "We test on the MPII datasets. ZorbGAN generates sharper maps.")
     assert ("ZorbGAN", "method", "shape:camel") in found
+
+
+def test_compute_units_are_no_names() -> None:
+    nlp = make_pipeline()
+    assert spans(nlp, "Our network needs 3.2 GFLOPs and 300 MFLOPs, or 2 GMACs.") == []
