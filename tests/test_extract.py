@@ -870,3 +870,12 @@ def test_no_type_cue_across_a_sentence_end() -> None:
 def test_compute_units_are_no_names() -> None:
     nlp = make_pipeline()
     assert spans(nlp, "Our network needs 3.2 GFLOPs and 300 MFLOPs, or 2 GMACs.") == []
+
+
+def test_classic_statistical_methods_are_known() -> None:
+    nlp = make_pipeline()
+    found = spans(nlp, "We use factor analysis, kernel PCA, mean shift, local binary patterns and a "
+                       "Laplace approximation.")
+    texts = {t for t, typ, _ in found if typ == "method"}
+    assert {"factor analysis", "kernel PCA", "mean shift", "local binary patterns",
+            "Laplace approximation"} <= texts
