@@ -43,10 +43,20 @@ def _core(short: str) -> str:
 
 
 def best_long_form(short: str, words: list[str]) -> int | None:
-    """How many trailing ``words`` form the long form of ``short`` (None if none do)."""
+    """How many trailing ``words`` form the long form of ``short`` (None if none do).
+
+    A "2" or "4" inside a short form may stand for "to" or "for" (``Learning-to-Modulate
+    (L2M)``, ``Image-to-Image (I2I)``)."""
     chars = _core(short)
     if len(chars) < 2:
         return None
+    n = _best_long_form(chars, words)
+    if n is None and ("2" in chars[1:-1] or "4" in chars[1:-1]):
+        n = _best_long_form(chars[0] + chars[1:-1].replace("2", "t").replace("4", "f") + chars[-1], words)
+    return n
+
+
+def _best_long_form(chars: str, words: list[str]) -> int | None:
     text_words = [w.lower() for w in words]
     max_words = min(len(chars) + 5, len(chars) * 2)
     for n in range(1, min(max_words, len(text_words)) + 1):

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from extract.doc_view import Candidate, Compound, DocView
     from extract.vocab import RuleVocab
 
-__all__ = ["introduced_names"]
+__all__ = ["coordinated_phrases", "coordinated_types", "introduced_names"]
 
 _PLURAL_HEADS = frozenset({"datasets", "benchmarks", "corpora", "testbeds", "suites", "methods", "models",
                            "baselines", "approaches", "algorithms", "techniques", "architectures"})
@@ -40,6 +40,7 @@ _CLOSERS = {"[": "]", "(": ")"}
 _QUANTIFIERS = frozenset({"collection", "family", "suite", "set", "series", "pair", "combination"})
 _HAS_DIGIT = re.compile(r"\d")
 _YEARISH = re.compile(r"^(?:19|20)\d\d[a-z]?$")
+_LETTER_NUMBER = re.compile(r"^[A-Z]\d+$")
 
 
 def introduced_names(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
@@ -190,3 +191,236 @@ def _proposed(comps: list[Compound], j: int, vocab: RuleVocab) -> Candidate | No
             text = " ".join(c.text for c in comps[a:b])
             return (comps[a].start, comps[b - 1].end, t, entity_key(text), "context:proposed", 0.75)
     return None
+
+
+_DATA_TYPES = frozenset({"dataset", "benchmark"})
+_WEAK_RULES = frozenset({"shape:camel", "shape:versioned", "citation", "bare-acronym"})
+_METHOD_PLURALS = frozenset({"methods", "models", "approaches", "baselines", "algorithms", "architectures",
+                             "techniques", "frameworks", "systems", "networks", "detectors", "trackers"})
+_GAP_WORDS = frozenset({",", "and", "or", "the", "as", "well"})
+_LIST_CUES = frozenset({":", "on", "in", "from", "of", "like", "including", "include", "includes", "namely",
+                        "e.g.", "i.e.", "(", "use", "uses", "using", "with", "and", "datasets", "benchmarks"})
+
+
+def coordinated_types(v: DocView, cands: list[Candidate], vocab: RuleVocab) -> list[Candidate]:
+    """Lists are homogeneous: in ``SQuAD [3], NewsQ [4] and Zorbs``, a name whose type is only a
+    guess from its shape (a CamelCase or versioned word, a cited or bare acronym) is a dataset
+    when the list holds a known dataset or benchmark (lexicon, or typed by its context) and no
+    known method or model, unless a plural method noun just before it says what the list holds
+    (``methods involved are PoseTrack [28], JointFlow [16]``). A bare acronym, or a run of
+    capitalised words no rule found (``Sketchy``, ``Google Images``), is typed so only in a list
+    of three or more names."""
+    by_start: dict[int, Candidate] = {}
+    for c in cands:
+        if c[5] < 0.5 and c[4] != "bare-acronym":
+            continue
+        best = by_start.get(c[0])
+        if best is None or (c[5], c[1] - c[0]) > (best[5], best[1] - best[0]):
+            by_start[c[0]] = c
+    if not by_start:
+        return []
+    by_end = {c[1]: c for c in by_start.values()}
+    texts, n = v.texts, len(v.texts)
+    out: list[Candidate] = []
+    seen: set[int] = set()
+    for start in sorted(by_start):
+        if start in seen:
+            continue
+        chain = [by_start[start]]
+        seen.add(start)
+        while True:
+            j = _after_gap(texts, chain[-1][1], n)
+            if j is None or j in seen:
+                break
+            nxt = by_start.get(j) or _plain_name(v, j, vocab)
+            if nxt is None:
+                break
+            chain.append(nxt)
+            seen.add(j)
+        while True:  # items before the first one: "Mapillary, Apolloscape and Cityscapes"
+            e = _before_gap(texts, chain[0][0])
+            if e is None:
+                break
+            prev = by_end.get(e) or _plain_name_before(v, e, vocab)
+            if prev is None or prev[0] in seen:
+                break
+            chain.insert(0, prev)
+            seen.add(prev[0])
+        if len(chain) < 2:
+            continue
+        data = [c for c in chain if c[2] in _DATA_TYPES and c[5] >= 0.7
+                and (c[4].startswith(("lexicon", "context")) or c[4] == "abbreviation")]
+        known = [c for c in chain if c[2] in {"method", "model"} and c[4].startswith("lexicon")]
+        if not data and len(known) >= 2 and len(chain) >= 3 and not any(c[2] in _DATA_TYPES for c in chain):
+            # "Hourglass [72], SegNet [2], DeconvNet [74]": a capitalised word listed with
+            # known methods or models is one too
+            out.extend((c[0], c[1], "method", c[3], "context:coordinated", 0.62)
+                       for c in chain if c[4] == "plain")
+            continue
+        if not data or known:
+            continue
+        s0 = max(v.sentence(chain[0][0])[0], chain[0][0] - 10)
+        if any(w in _METHOD_PLURALS for w in v.lowers[s0:chain[0][0]]):
+            continue  # "methods involved are PoseTrack [28], JointFlow [16]": a list of methods
+        typ = data[0][2]
+        for c in chain:
+            if c[2] not in _DATA_TYPES and c[4] in _WEAK_RULES \
+                    and (c[4] != "bare-acronym" or len(chain) >= 3):
+                out.append((c[0], c[1], typ, c[3], "context:coordinated", 0.72))
+            elif c[4] == "plain" and len(chain) >= 3:
+                out.append((c[0], c[1], typ, c[3], "context:coordinated", 0.7))
+    return out
+
+
+def _plain_name(v: DocView, j: int, vocab: RuleVocab) -> Candidate | None:
+    """A run of one to three capitalised compounds starting at token ``j`` and ending before a
+    separator, a citation or the end of the sentence (a list item no rule typed)."""
+    ci = v.comp_of_tok[j]
+    comps = v.compounds
+    if ci < 0 or comps[ci].start != j or comps[ci].sent_start:
+        return None
+    k = ci
+    while k < len(comps) and k - ci < 3:
+        t = comps[k].text
+        if not (t[:1].isupper() and t[:1].isalpha()) or t in vocab.stop_names \
+                or t.lower() in vocab.stop_words or comps[k].sent_start:
+            break
+        k += 1
+    if k == ci or (k == ci + 1 and _LETTER_NUMBER.match(comps[ci].text)):
+        return None  # "P2, P3 and P4": pyramid levels, layers and variables
+    end = comps[k - 1].end
+    if end < len(v.texts) and v.texts[end] not in _SEPARATORS and v.texts[end] not in _OPENERS \
+            and v.texts[end] not in {".", ";", ":", ")"}:
+        return None
+    text = " ".join(c.text for c in comps[ci:k])
+    return (j, end, "", entity_key(text), "plain", 0.0)
+
+
+def _plain_name_before(v: DocView, end: int, vocab: RuleVocab) -> Candidate | None:
+    """A run of one to three capitalised compounds ending at token ``end`` (see :func:`_plain_name`),
+    after a separator, a list cue or a preposition."""
+    ci = v.comp_of_tok[end - 1] if end >= 1 else -1
+    comps = v.compounds
+    if ci < 0 or comps[ci].end != end:
+        return None
+    k = ci
+    while k >= 0 and ci - k < 3:
+        t = comps[k].text
+        if not (t[:1].isupper() and t[:1].isalpha()) or t in vocab.stop_names \
+                or t.lower() in vocab.stop_words:
+            break
+        k -= 1
+        if comps[k + 1].sent_start:
+            break
+    first = k + 1
+    if first > ci or comps[first].sent_start or k < 0:
+        return None
+    if comps[k].text.lower() not in _SEPARATORS | _LIST_CUES:
+        return None
+    return _plain_name(v, comps[first].start, vocab)
+
+
+def _before_gap(texts: list[str], i: int) -> int | None:
+    """The end of the list item before the separators (and a citation) that precede the item
+    starting at ``i``; None when no separator comes between."""
+    sep = False
+    k = i - 1
+    while k >= 0:
+        t = texts[k]
+        if t in {"]", ")"}:  # a citation after the previous item
+            opener = "[" if t == "]" else "("
+            o = next((o for o in range(k - 1, max(-1, k - 16), -1) if texts[o] == opener), None)
+            if o is None or (t == ")" and not any(
+                    _YEARISH.match(w) or w in {"al", "al."} for w in texts[o + 1:k])):
+                return None
+            k = o - 1
+        elif t.lower() in _GAP_WORDS and t.lower() != "the":
+            sep = sep or t in _SEPARATORS
+            k -= 1
+        else:
+            return k + 1 if sep else None
+    return None
+
+
+def _after_gap(texts: list[str], i: int, n: int) -> int | None:
+    """The token after the separators (and a citation) that follow a list item ending at ``i``;
+    None when no separator comes before the next word."""
+    sep = False
+    while i < n:
+        t = texts[i]
+        if t in _OPENERS:  # a citation: "[4]", "(Li et al., 2021)"
+            close = _CLOSERS[t]
+            k = next((k for k in range(i + 1, min(n, i + 16)) if texts[k] == close), None)
+            if k is None or (close == ")" and not any(
+                    _YEARISH.match(w) or w in {"al", "al."} for w in texts[i + 1:k])):
+                return None
+            i = k + 1
+        elif t.lower() in _GAP_WORDS:
+            sep = sep or t in _SEPARATORS
+            i += 1
+        else:
+            return i if sep else None
+    return None
+
+
+_PHRASE_ENDS = frozenset({".", ";", ":", ")", "]", "to", "for", "in", "on", "with", "as", "are", "is", "were",
+                          "was", "have", "has", "which", "that"})
+_MAX_PHRASE = 3
+
+
+def coordinated_phrases(v: DocView, cands: list[Candidate], vocab: RuleVocab) -> list[Candidate]:
+    """``dropout, weight decay and label smoothing``: a plain lowercase noun phrase listed
+    after a known method, in a list that holds at least two known methods or models and no
+    dataset, is a technique too."""
+    starts: dict[int, Candidate] = {}
+    for c in cands:
+        if c[5] >= 0.5 and (c[0] not in starts or c[5] > starts[c[0]][5]):
+            starts[c[0]] = c
+    strong = sorted((c for c in starts.values()
+                     if c[4].startswith("lexicon") and c[2] in {"method", "model"}), key=lambda c: c[0])
+    if len(strong) < 2:
+        return []
+    texts, lowers, n = v.texts, v.lowers, len(v.texts)
+    out: list[Candidate] = []
+    done: set[int] = set()
+    for first in strong:
+        if first[0] in done:
+            continue
+        sent_end = v.sentence(first[0])[1]
+        members: list[Candidate] = [first]
+        phrases: list[tuple[int, int]] = []
+        pos = first[1]
+        while True:
+            j = _after_gap(texts, pos, min(n, sent_end))
+            if j is None:
+                break
+            hit = starts.get(j)
+            if hit is not None:
+                members.append(hit)
+                pos = hit[1]
+                continue
+            k = j
+            while k < sent_end and k - j <= _MAX_PHRASE and _plain_word(texts[k], vocab):
+                k += 1
+            if not 0 < k - j <= _MAX_PHRASE or (k < sent_end and lowers[k] not in _PHRASE_ENDS
+                                                 and lowers[k] not in _SEPARATORS):
+                break
+            phrases.append((j, k))
+            pos = k
+        done.update(c[0] for c in members)
+        if not phrases or any(c[2] in _DATA_TYPES for c in members) \
+                or sum(c[4].startswith("lexicon") and c[2] in {"method", "model"} for c in members) < 2:
+            continue
+        for a, b in phrases:
+            text = " ".join(texts[a:b])
+            key = entity_key(text)
+            if key in vocab.generic_phrases or singular(lowers[b - 1]) in vocab.task_heads:
+                continue
+            out.append((a, b, "method", key, "context:coordinated", 0.62))
+    return out
+
+
+def _plain_word(t: str, vocab: RuleVocab) -> bool:
+    low = t.lower()
+    return t == low and low.replace("-", "").isalpha() and low not in vocab.stop_words \
+        and low not in vocab.generic_modifiers and low not in _SEPARATORS and not low.endswith("ly")

@@ -77,6 +77,11 @@ def context_type(doc: Doc, v: DocView, comp: Compound, vocab: RuleVocab) -> tupl
     """Type a name from its context: following head noun, appositive, cue before it."""
     ci = v.comp_of_tok[comp.start]
     after = v.comp_lowers[ci + 1:ci + 13]  # the next 12 compounds (as _next_compounds)
+    if after[:1] in (["["], ["("]):
+        ce = _citation_end(v, ci)
+        cited_t = head_type(vocab, v.comp_lowers[ce:ce + 2]) if ce is not None else None
+        if cited_t in {"dataset", "benchmark"}:
+            return cited_t, 0.85  # "the ZQD [12] benchmark"
     t = head_type(vocab, after[:2])
     if t:
         return t, 0.85
@@ -99,6 +104,13 @@ def context_type(doc: Doc, v: DocView, comp: Compound, vocab: RuleVocab) -> tupl
             if t:
                 return t, 0.8
     before = v.comp_lowers[max(0, ci - 4):ci][::-1]  # the previous 4 (as _prev_compounds), nearest first
+    if comp.sent_start:
+        before = []  # "... MPII datasets. DenseVidCap [142] reports": no cue across a sentence end
+    else:
+        for k in range(len(before)):
+            if v.compounds[ci - 1 - k].sent_start:
+                before = before[:k + 1]
+                break
     if before and before[0] in _FROM_CUES and (_split_of(before) or _items_from(before)):
         return "dataset", 0.8
     if before and before[0] in {"called", "named", "dubbed", "termed", ":"}:
@@ -235,6 +247,8 @@ def name_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
         comp = v.compounds[ci]
         text = comp.text
         shape = shape_of(text, vocab)
+        if shape is not None and v.lowers[comp.end:comp.end + 2] == ["et", "al"]:
+            continue  # "LeCun et al.": an author's name
         if shape is None:
             t = _head_after_capitalised(v, ci, vocab)
             if t is not None:
@@ -496,6 +510,29 @@ def _cited(v: DocView, ci: int) -> bool:
     return after[:1] == ["et"] or any(_YEAR.match(t) for t in after[:3])
 
 
+def _citation_end(v: DocView, ci: int) -> int | None:
+    """Index of the compound after a citation that follows compound ``ci`` (see :func:`_cited`)."""
+    if not _cited(v, ci):
+        return None
+    close = "]" if v.compounds[ci + 1].text == "[" else ")"
+    for k in range(ci + 2, min(len(v.compounds), ci + 14)):
+        if v.compounds[k].text == close:
+            return k + 1
+    return None
+
+
+def _citation_start(v: DocView, ci: int) -> int | None:
+    """Index of the compound before a citation that ends at compound ``ci`` (``]`` or ``)``)."""
+    close = v.compounds[ci].text
+    if close not in {"]", ")"}:
+        return None
+    opener = "[" if close == "]" else "("
+    for k in range(ci - 1, max(-1, ci - 14), -1):
+        if v.compounds[k].text == opener:
+            return k - 1 if k >= 1 and _citation_end(v, k - 1) == ci + 1 else None
+    return None
+
+
 def lexicon_extensions(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
     """Longer names built on a lexicon match (run after the lexicon component):
 
@@ -510,7 +547,7 @@ def lexicon_extensions(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate
         if c[4] not in {"lexicon", "lexicon-variant"}:
             continue
         if c[2] in {"dataset", "benchmark"}:
-            ext = _dataset_subset(doc, v, vocab, c)
+            ext = _language_pair(v, c) or _dataset_subset(doc, v, vocab, c)
             if ext is not None:
                 out.append(ext)
             continue
@@ -585,6 +622,28 @@ _DATA_HEADS = frozenset({"dataset", "datasets", "benchmark", "benchmarks", "corp
 _SUBSET_CUES = frozenset({"task", "track", "subtask"})
 
 
+_LANGUAGE_CODES = frozenset({"en", "de", "fr", "zh", "ja", "ko", "ru", "ro", "cs", "tr", "fi", "et", "lv",
+                             "es", "it", "pt", "nl", "ar", "hi", "vi", "lt", "kk", "gu", "ps", "km", "ne",
+                             "si"})
+
+
+def _language_pair(v: DocView, c: Candidate) -> Candidate | None:
+    """``WMT 2014 English-to-German``, ``IWSLT'14 De-En``: a translation dataset followed by its
+    language pair names that pair's data (a new, more specific entity of the same type)."""
+    last_ci = v.comp_of_tok[c[1] - 1]
+    comps = v.compounds
+    if last_ci < 0 or comps[last_ci].end != c[1] or last_ci + 1 >= len(comps):
+        return None
+    nxt = comps[last_ci + 1]
+    if v.sent_of[nxt.start] != v.sent_of[c[0]]:
+        return None
+    parts = [p for p in re.split(r"[-→–]", nxt.text) if p and p.lower() != "to"]
+    if len(parts) != 2 or not all(p in _LANGUAGES or (p.lower() in _LANGUAGE_CODES and (
+            p.istitle() or p.isupper() or p.islower())) for p in parts):
+        return None
+    return (c[0], nxt.end, c[2], entity_key(v.span_text(c[0], nxt.end)), "lexicon-variant", 0.96)
+
+
 def _dataset_subset(doc: Doc, v: DocView, vocab: RuleVocab, c: Candidate) -> Candidate | None:
     """``the COCO segmentation dataset``, ``the FiQA Task 1 sentiment scoring dataset``: words
     between a known dataset and its head noun that end in a task name a part of it (a new,
@@ -655,6 +714,11 @@ def _head_after_capitalised(v: DocView, ci: int, vocab: RuleVocab) -> Candidate 
     t = vocab.type_heads.get(singular(lower))
     if t is None or t == "method" or ci == 0:
         return None
+    head_ci = ci
+    if t in {"dataset", "benchmark"} and v.compounds[ci - 1].text in {"]", ")"}:
+        cs = _citation_start(v, ci - 1)
+        if cs is not None:
+            ci = cs + 1  # "the Menpo [47] dataset": the name is before the citation
     k = ci - 1
     while k >= 0 and ci - k <= 4:
         c = v.compounds[k]
@@ -673,7 +737,18 @@ def _head_after_capitalised(v: DocView, ci: int, vocab: RuleVocab) -> Candidate 
         return None  # "LLM-based models", "Instruction-Tuned models": a kind, not a name
     if t == "model" and lower != singular(lower) and k == ci - 2 and text.isupper() and text.isalpha():
         return None  # "VLA models": an unknown acronym before a plural head is a field
-    if comp.text in _NAME_HEADS and not comp.title:
+    if k == ci - 2 and (last.text.lower() in vocab.generic_modifiers or last.text.endswith("ed")):
+        return None  # "Existing datasets", "Unsupervised benchmarks" in a heading
+    if singular(last.text.rsplit("-", 1)[-1].lower()) in vocab.task_heads and all(
+            _LEMMAS[w.lower()] and not _CAMEL.match(w)
+            for c in v.compounds[k + 1:ci] for w in c.text.split("-")):
+        # "the Activity Recognition dataset" names a task's data; "the Cross-lingual Question
+        # Answering Dataset" is a name with its capitalised head ("YouTube Video Object
+        # Segmentation" has a name word of its own)
+        if comp.text[:1].isupper() and not comp.title and head_ci == ci and t == "dataset":
+            return (first.start, comp.end, t, entity_key(f"{text} {comp.text}"), "context:head", 0.75)
+        return None
+    if comp.text in _NAME_HEADS and not comp.title and head_ci == ci:
         # "the Foo Bar Corpus": a capitalised corpus word is part of the name
         return (first.start, comp.end, t, entity_key(f"{text} {comp.text}"), "context:head", 0.75)
     return (first.start, last.end, t, entity_key(text), "context:head", 0.75)
@@ -886,6 +961,19 @@ def _before_split(v: DocView, ci: int, vocab: RuleVocab) -> Candidate | None:
     return (first.start, last.end, "dataset", entity_key(text), "context:head", 0.75)
 
 
+_SHOT_WORDS = frozenset({"shot", "shots"})
+_SHOT_COUNTS = frozenset({"zero", "one", "few", "low", "two", "single", "multi", "many"})
+
+
+def _verb_s_form(word: str) -> bool:
+    """``makes``, ``demands``: a third-person verb form (lemminflect knows it as a verb whose
+    lemma drops the final -s)."""
+    if len(word) < 4 or not word.endswith("s") or word.endswith("ss") or not word.isalpha():
+        return False
+    lemmas = _LEMMAS[word.lower()].get("VERB", ())
+    return any(lem != word.lower() and word.lower().startswith(lem) for lem in lemmas)
+
+
 def _manner_adverb(word: str) -> bool:
     return len(word) > 4 and word.islower() and word.endswith("ly") and word not in BOUND_ADVERBS \
         and word not in _NOT_ADVERBS
@@ -935,6 +1023,14 @@ def technique_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candida
         # strip leading generic modifiers ("novel", "efficient") that slipped through
         while mods and mods[-1].text.lower() in vocab.generic_modifiers:
             mods.pop()
+        if mods and mods[-1].text.lower() in _SHOT_WORDS:
+            # "one shot domain adaptation": the count before "shot" belongs to the name
+            pk = v.comp_of_tok[mods[-1].start] - 1
+            if pk >= 0 and v.compounds[pk].text.lower() in _SHOT_COUNTS \
+                    and v.compounds[pk].title == comp.title:
+                mods.append(v.compounds[pk])
+            else:
+                mods.pop()
         # "models exhibit long-term memory": a verb right after its subject is no modifier
         if mods and k >= 0 and v.compounds[k].text.lower() in vocab.verb_context \
                 and vocab.verb_like(mods[-1].text.lower()):
@@ -948,6 +1044,14 @@ def technique_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candida
         if mods and k >= 0 and v.compounds[k].text.lower() in _GERUND_PREPS \
                 and mods[-1].text.endswith("ing") and vocab.verb_like(mods[-1].text.lower()):
             mods.pop()
+        # "the drop layer demands shortcut connections": an -s form that can be a verb is a
+        # predicate (or a plural noun, which rarely starts a technique name), not a modifier;
+        # plural data nouns stay ("weights pruning", "features extractor")
+        for i, c in enumerate(mods):
+            if _verb_s_form(c.text) and c.text.lower() not in vocab.head_followers \
+                    and c.text.lower() not in vocab.object_heads:
+                del mods[i:]  # the words before the verb are its subject
+                break
         if not mods:
             continue
         mods.reverse()

@@ -706,3 +706,176 @@ def test_names_listed_before_a_plural_dataset_head(nlp) -> None:  # type: ignore
     for name in ("Hockey Fights", "Crowd Violence", "Violent Flows", "Zorblax", "Quxbar"):
         assert (name, "dataset", "context:head") in found
     assert not any(t.startswith("The") for t, _, _ in found)
+
+
+def test_names_coordinated_with_known_datasets_are_datasets() -> None:
+    nlp = make_pipeline()
+    found = spans(nlp, "Results on SQuAD [3], GlorpText [4] and TriviaQA [5] are reported. "
+                       "We compare with SQuAD, GlorpText, ZQRB and MNIST.")
+    assert ("GlorpText", "dataset", "context:coordinated") in found
+    assert ("ZQRB", "dataset", "context:coordinated") in found  # a bare acronym in a list of four
+    found = spans(nlp, "We report results on SQuAD (Rajpurkar et al., in press), "
+                       "GlorpText (Li et al., in press) "
+                       "and MNIST.")
+    assert ("GlorpText", "dataset", "context:coordinated") in found  # a citation without a year
+    found = spans(nlp, "Methods involved are PoseNet [28], GlorpText [16] and SQuAD [3].")
+    assert ("GlorpText", "method", "shape:camel") in found  # the plural head says what the list holds
+    found = spans(nlp, "We train BERT, GlorpText and SQuAD-style readers.")
+    assert not any(t == "GlorpText" and typ == "dataset" for t, typ, _ in found)  # a known model in the list
+
+
+def test_guessed_acronym_type_yields_to_a_data_use() -> None:
+    nlp = make_pipeline()
+    found = spans(nlp, "We also collect blurry garden lizards (BGL) from the web. "
+                       "Results on the BGL dataset are shown in Table 2.")
+    assert ("blurry garden lizards", "dataset", "abbreviation") in found
+    assert ("BGL", "dataset", "abbreviation") in found
+    found = spans(nlp, "We propose blurry garden lizards (BGL) to denoise images. The BGL method is fast.")
+    assert ("BGL", "method", "abbreviation") in found
+
+
+def test_evaluative_adjectives_name_no_technique() -> None:
+    nlp = make_pipeline()
+    found = spans(nlp, "Such methods have drawn increasing attention. We replace the regular convolution "
+                       "with a dilated convolution. A useful sentence embedding is learned by the "
+                       "individual network.")
+    texts = {t for t, _, _ in found}
+    assert "dilated convolution" in texts
+    assert not texts & {"increasing attention", "regular convolution", "useful sentence embedding",
+                        "individual network"}
+
+
+def test_augmentation_and_connection_heads_name_techniques() -> None:
+    nlp = make_pipeline()
+    found = spans(nlp, "We add lateral connections and use bilinear interpolation with random horizontal "
+                       "flipping and random cropping.")
+    texts = {t for t, typ, _ in found if typ == "method"}
+    assert {"lateral connections", "bilinear interpolation", "random horizontal flipping",
+            "random cropping"} <= texts
+
+
+def test_a_verb_ends_the_modifiers_of_a_technique() -> None:
+    nlp = make_pipeline()
+    found = spans(nlp, "The network makes connections between layers, and the model treats convolution "
+                       "as a filter. We apply weights pruning.")
+    texts = {t for t, _, _ in found}
+    assert "weights pruning" in texts  # a plural data noun stays a modifier
+    assert not any(t.startswith(("network makes", "makes", "treats")) for t in texts)
+
+
+def test_plain_phrase_listed_with_known_methods_is_a_technique() -> None:
+    nlp = make_pipeline()
+    found = spans(nlp, "We regularise with dropout, weight decay and feature blurring to avoid overfitting. "
+                       "We regularise with dropout, feature blurring and weight decay.")
+    assert found.count(("feature blurring", "method", "context:coordinated")) == 2
+    found = spans(nlp, "We train on ImageNet, BERT, COCO and street scenes.")  # a dataset in the list
+    assert not any(t == "street scenes" for t, _, _ in found)
+    found = spans(nlp, "We compare BERT, RoBERTa and GloVe, respectively.")
+    assert not any(t == "respectively" for t, _, _ in found)
+
+
+def test_author_names_and_adjectives_name_no_method() -> None:
+    nlp = make_pipeline()
+    found = spans(nlp, "As shown by McDermid et al. (2019) and [DeLuca et al., 2020], two-stream ConvNets "
+                       "fuse the two streams; a two-stream network is strong.")
+    texts = {t for t, _, _ in found}
+    assert not texts & {"McDermid", "DeLuca", "two-stream", "two streams"}
+    assert "two-stream network" in texts
+
+
+def test_digit_in_a_short_form_stands_for_to_or_for() -> None:
+    assert best_long_form("L2M", "we propose Learning to Modulate".split()) == 3
+    assert best_long_form("Q4A", "we build Quizzes for Agents".split()) == 3
+    assert best_long_form("R50", "we use ResNet 50".split()) == 2  # digits that are digits still match
+    nlp = make_pipeline()
+    found = spans(nlp, "We propose a novel method, Learning-to-Modulate (L2M), that avoids forgetting.")
+    assert ("L2M", "method", "abbreviation") in found
+
+
+def test_the_count_before_shot_belongs_to_the_technique() -> None:
+    nlp = make_pipeline()
+    found = spans(nlp, "We study one shot domain adaptation. The shot adaptation is bad.")
+    texts = {t for t, _, _ in found}
+    assert "one shot domain adaptation" in texts
+    assert not any(t.startswith("shot") for t in texts)
+
+
+def test_lexicon_name_written_with_a_slash() -> None:
+    nlp = make_pipeline()
+    found = spans(nlp, "We summarise CNN/DailyMail and CNN/Daily Mail articles, and read SQuAD/NewsQA "
+                       "with an encoder/decoder.")
+    assert ("CNN/DailyMail", "dataset", "lexicon") in found
+    assert ("CNN/Daily Mail", "dataset", "lexicon") in found
+    assert ("SQuAD", "dataset", "lexicon") in found and ("NewsQA", "dataset", "lexicon") in found
+    assert not any(t == "CNN" for t, _, _ in found)
+
+
+def test_a_citation_between_a_name_and_its_data_head(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = spans(nlp, "We use the Zorblax [47] dataset and the ZQD [12] benchmark for training. "
+                       "We also use the Quxbar (Li et al., 2017) dataset.")
+    assert ("Zorblax", "dataset", "context:head") in found
+    assert ("ZQD", "benchmark", "context") in found
+    assert ("Quxbar", "dataset", "context:head") in found
+
+
+def test_task_named_data_is_no_dataset_name(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = spans(nlp, "We release the Cross-lingual Question Answering Dataset. It extends the Activity "
+                       "Recognition dataset and the YouTube Video Object Segmentation dataset.")
+    assert ("Cross-lingual Question Answering Dataset", "dataset", "context:head") in found
+    assert ("YouTube Video Object Segmentation", "dataset", "context:head") in found
+    assert not any(t == "Activity Recognition" for t, _, _ in found)
+    found = spans(nlp, "Existing Datasets Are Small. Unsupervised benchmarks exist.")
+    assert not any(t in {"Existing", "Unsupervised"} for t, _, _ in found)
+
+
+def test_capitalised_words_listed_with_known_datasets_are_datasets() -> None:
+    nlp = make_pipeline()
+    found = spans(nlp, "We use Caltech 256, Sketchy, TU-Berlin and Zorb Images.")
+    for name in ("Sketchy", "TU-Berlin", "Zorb Images"):
+        assert (name, "dataset", "context:coordinated") in found
+    found = spans(nlp, "We evaluate on COCO, Cityscapes and Figure 3 shows this. We use COCO and Glorp.")
+    assert not any(t in {"Figure", "Glorp"} for t, _, _ in found)  # no separator after it; a list of two
+
+
+def test_capitalised_words_listed_before_a_known_dataset() -> None:
+    nlp = make_pipeline()
+    found = spans(nlp, "We use Zorbillary, Glorpscape and Cityscapes for testing. "
+                       "Layers Q2, Q4 and COCO are unrelated.")
+    assert ("Zorbillary", "dataset", "context:coordinated") in found
+    assert ("Glorpscape", "dataset", "context:coordinated") in found
+    assert not any(t in {"Q2", "Q4"} for t, _, _ in found)
+
+
+def test_capitalised_words_listed_with_known_models_are_methods() -> None:
+    nlp = make_pipeline()
+    found = spans(nlp, "Prior designs include Zorbglass [72], SegNet [2], DeconvNet [74] and U-Net [8].")
+    assert ("Zorbglass", "method", "context:coordinated") in found
+
+
+def test_a_language_pair_after_a_translation_dataset_names_its_data() -> None:
+    nlp = make_pipeline()
+    found = spans(nlp, "We reach 28.4 BLEU on the WMT 2014 English-to-German task, on IWSLT de-en and on "
+                       "WMT 2014. English-German pairs are used.")
+    texts = {t for t, typ, _ in found if typ in {"dataset", "benchmark"}}
+    assert {"WMT 2014 English-to-German", "IWSLT de-en", "WMT 2014"} <= texts
+    assert not any("English-German" in t for t in texts)
+
+
+def test_no_type_cue_across_a_sentence_end() -> None:
+    nlp = make_pipeline()
+    found = spans(nlp, "We test on the MPII datasets. ZorbGAN generates sharper maps.")
+    assert ("ZorbGAN", "method", "shape:camel") in found
+
+
+def test_compute_units_are_no_names() -> None:
+    nlp = make_pipeline()
+    assert spans(nlp, "Our network needs 3.2 GFLOPs and 300 MFLOPs, or 2 GMACs.") == []
+
+
+def test_classic_statistical_methods_are_known() -> None:
+    nlp = make_pipeline()
+    found = spans(nlp, "We use factor analysis, kernel PCA, mean shift, local binary patterns and a "
+                       "Laplace approximation.")
+    texts = {t for t, typ, _ in found if typ == "method"}
+    assert {"factor analysis", "kernel PCA", "mean shift", "local binary patterns",
+            "Laplace approximation"} <= texts
