@@ -5,11 +5,12 @@ its mentions. The streaming writers put those blocks together, one run of bytes 
 and can record where each run starts, how long it is, and a digest of everything it was
 rendered from (the paper's fields and its resolved mentions). Writing the file again, a
 paper whose digest is unchanged is copied from the earlier file instead of rendered:
-adjacent runs become one in-kernel copy. Links are grouped the same way, one run per source
-paper: link weights do not depend on the corpus size (:mod:`kg.graph`), so after an update
-most papers' links are unchanged and copied. An update that touches a few papers pays for
-those papers and their links, plus the entities and the closing counts, which are always
-rendered.
+adjacent runs become one in-kernel copy. Entities are runs of their own, and links are
+grouped by source paper: link weights do not depend on the corpus size (:mod:`kg.graph`), so
+after an update most papers' links are unchanged and copied. An update that touches a few
+papers pays for those papers, their links and the entities whose counts moved, plus the
+closing provenance and counts, which are always rendered. The index also tells
+:mod:`kg.sparql` which runs changed, so a SPARQL index can be updated instead of rebuilt.
 
 The index is a JSON file beside the output (``.graph.ttl.chunks.json``). It is trusted only
 when its format version, writer fingerprint (a hash of a sample rendering, so any change in
@@ -30,10 +31,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from kg.records import Link, Mention, Paper
+from kg.records import Entity, Link, Mention, Paper
 
-INDEX_VERSION = 2
-SECTIONS = ("papers", "links")  # runs per paper: its description and annotations; its links
+INDEX_VERSION = 3
+# runs per paper (its description and annotations), per entity, per source paper (its
+# links), and the closing provenance and counts (one run, key "")
+SECTIONS = ("papers", "entities", "links", "closing")
 _FLUSH_BYTES = 1 << 20
 _STAMP_BYTES = 1 << 16
 
@@ -49,6 +52,12 @@ def paper_digest(p: Paper, mentions: Iterable[Mention]) -> str:
     key = repr((p.id, p.title, p.abstract, p.arxiv_id, p.doi, p.url, p.date, p.authors, p.links,
                 [(m.field, m.start, m.end, m.text, m.rule, m.confidence, m.entity)
                  for m in mentions]))
+    return hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def entity_digest(e: Entity) -> str:
+    """Digest of everything an entity's block is rendered from."""
+    key = repr((e.id, e.label, e.type, e.aliases, e.paper_count, e.mention_count))
     return hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 

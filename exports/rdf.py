@@ -49,7 +49,7 @@ from exports.iris import (
     safe_http_iri,
 )
 from kg.errors import KGError
-from kg.records import GraphData, Link, Mention, Paper
+from kg.records import Entity, GraphData, Link, Mention, Paper
 
 __all__ = [
     "DEFAULT_BASE_IRI", "KG", "PREFIXES", "Lit", "annotation_blocks", "clean_text", "double_literal",
@@ -247,8 +247,9 @@ class GraphBlocks:
         self.counts["triples"] += triples
         self.copied_subjects += subjects
 
-    def entities(self) -> Iterator[Block]:
-        for e in self.data.entities:
+    def entities(self, entities: Iterable[Entity] | None = None) -> Iterator[Block]:
+        """The entities' blocks (or those of ``entities``)."""
+        for e in self.data.entities if entities is None else entities:
             cls = ENTITY_CLASSES.get(e.type)
             if cls is None:
                 raise KGError(f"entity {e.id!r} has unknown type {e.type!r}")

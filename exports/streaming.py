@@ -14,7 +14,9 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from functools import partial
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +32,7 @@ from exports.rdf import (
     double_literal,
     link_pairs,
 )
-from kg.records import Entity, GraphData, Mention, Paper
+from kg.records import Entity, GraphData, Link, Mention, Paper
 
 __all__ = ["nt_term", "write_ntriples", "write_turtle"]
 
@@ -193,7 +195,8 @@ class _AnnotationRenderer:
 
 
 def _fingerprint(block: Callable[[str, list[tuple[str, Term]]], str], header: str) -> str:
-    """Hash of how this writer spells a sample paper: stale chunk indexes never match."""
+    """Hash of how this writer spells a sample graph (a paper and its annotation, an entity,
+    a link, the closing counts): stale chunk indexes never match."""
     import hashlib
 
     from kg.records import BuildInfo
@@ -203,12 +206,18 @@ def _fingerprint(block: Callable[[str, list[tuple[str, Term]]], str], header: st
                   links=("https://x.org/c",))
     mention = Mention(paper.id, "abstract", 0, 1, "A", "method", "a", "lexicon", 0.5, 0, 3,
                       "method/a")
-    data = GraphData((paper,), (Entity("method/a", "A", "method"),), (mention,), (),
+    other = Paper("doi:10.1/y", "U", "B")
+    data = GraphData((paper, other), (Entity("method/a", "A", "method", ("a-1",), 2, 3),),
+                     (mention,), (Link(paper.id, other.id, 0.25, ("method/a",)),),
                      BuildInfo("0", "", "", (), ""))
     blocks = GraphBlocks(data, base_iri="https://x.org/")
     parts: list[str] = [header]
     renderer = _AnnotationRenderer(block, parts)
-    parts += [block(s, pairs) for s, pairs in blocks.paper(paper, renderer)]
+    for p in data.papers:
+        parts += [block(s, pairs) for s, pairs in blocks.paper(p, renderer)]
+    parts += [block(s, pairs) for s, pairs in blocks.entities()]
+    parts += [block(s, pairs) for s, pairs in blocks.links()]
+    parts += [block(s, pairs) for s, pairs in blocks.closing()]
     return hashlib.blake2b("".join(parts).encode(), digest_size=16).hexdigest()
 
 
@@ -227,86 +236,87 @@ def _write(data: GraphData, path: Path, block: Callable[[str, list[tuple[str, Te
     earlier = None
     if index is not None and reuse is not None and os.path.isfile(reuse):
         earlier = chunks.read_index(Path(reuse), fingerprint=fingerprint, base=blocks.base)
-    entries: dict[str, list[Any]] = {}
     parts: list[str] = []
     renderer = _AnnotationRenderer(block, parts)
+    sections: dict[str, dict[str, list[Any]]] = {name: {} for name in chunks.SECTIONS}
+    old = earlier or {name: {} for name in chunks.SECTIONS}
     source = open(reuse, "rb") if earlier and reuse is not None else None  # noqa: SIM115
     with open(path, "wb") as out, source or contextlib.nullcontext():
         sink = chunks.ByteSink(out, source)
         sink.add(header.encode())
-        old_papers = earlier["papers"] if earlier else {}
+        runs = _Runs(blocks, block, sink, parts, indexed=index is not None)
         for p in data.papers:
-            digest = ""
-            if index is not None:
-                digest = chunks.paper_digest(p, blocks.mentions_of.get(p.id, ()))
-                old = old_papers.get(p.id)
-                if old is not None and old[0] == digest:
-                    start = sink.pos
-                    sink.copy(old[1], old[2])
-                    blocks.count_copied(old[3], old[4])
-                    entries[p.id] = [digest, start, old[2], old[3], old[4]]
-                    continue
-            triples = blocks.counts["triples"]
-            subjects = len(blocks.subjects) + blocks.n_parts
-            for s, pairs in blocks.paper(p, renderer):
-                parts.append(block(s, pairs))
-            run = "".join(parts).encode()
-            parts.clear()
-            if index is not None:
-                entries[p.id] = [digest, sink.pos, len(run), blocks.counts["triples"] - triples,
-                                 len(blocks.subjects) + blocks.n_parts - subjects]
-            sink.add(run)
-        for s, pairs in blocks.entities():
-            parts.append(block(s, pairs))
-            if len(parts) >= _BATCH:
-                sink.add("".join(parts).encode())
-                parts.clear()
-        sink.add("".join(parts).encode())
-        parts.clear()
+            runs.run("papers", p.id, partial(blocks.paper, p, renderer), old, sections,
+                     digest=partial(chunks.paper_digest, p, blocks.mentions_of.get(p.id, ())))
+        entity_ids = [e.id for e in data.entities]
+        if index is not None and len(set(entity_ids)) == len(entity_ids):
+            for e in data.entities:
+                runs.run("entities", e.id, partial(blocks.entities, [e]), old, sections,
+                         digest=partial(chunks.entity_digest, e), kind="entity")
+        else:
+            runs.render(blocks.entities())
         links = _LinkRenderer(block, parts, sink)
-        link_entries: dict[str, list[Any]] = {}
         sources = [lk.source for lk in data.links]
         if index is None or any(a > b for a, b in zip(sources, sources[1:], strict=False)):
             # runs are per source paper: only for links ordered by source (as built)
-            for _ in blocks.links(links):
-                pass
+            runs.render(blocks.links(links))
         else:
-            _write_link_runs(blocks, links, sink, earlier["links"] if earlier else {}, link_entries)
-        for s, pairs in blocks.closing():
-            parts.append(block(s, pairs))
-        sink.add("".join(parts).encode())
+            from itertools import groupby
+
+            for src, group in groupby(data.links, key=attrgetter("source")):
+                run_links = list(group)
+                runs.run("links", src, partial(blocks.links, links, run_links), old, sections,
+                         digest=partial(chunks.links_digest, blocks.paper_iris.get(src, ""),
+                                        run_links, blocks.paper_iris), kind="link")
+        runs.run("closing", "", blocks.closing, old, sections)  # never copied: no digest
         sink.flush()
     if index is not None:
         chunks.write_index(path, Path(index), fingerprint=fingerprint, base=blocks.base,
-                           sections={"papers": entries, "links": link_entries})
+                           sections=sections)
 
 
-def _write_link_runs(blocks: GraphBlocks, links: _LinkRenderer, sink: chunks.ByteSink,
-                     old_runs: dict[str, list[Any]], entries: dict[str, list[Any]]) -> None:
-    """The links section as one run per source paper (links are ordered by source): a run
-    whose digest is in ``old_runs`` is copied, the others rendered; ``entries`` gets the
-    index entry of every run."""
-    from itertools import groupby
-    from operator import attrgetter
+class _Runs:
+    """Writes runs of blocks into a :class:`chunks.ByteSink`, copying a run from the earlier
+    file when its digest is unchanged, and records where each run is."""
 
-    parts = links.parts
-    for source, group in groupby(blocks.data.links, key=attrgetter("source")):
-        run_links = list(group)
-        source_iri = blocks.paper_iris.get(source, "")
-        digest = chunks.links_digest(source_iri, run_links, blocks.paper_iris)
-        old = old_runs.get(source)
-        if old is not None and old[0] == digest:
-            entries[source] = [digest, sink.pos, old[2], old[3], old[4]]
-            sink.copy(old[1], old[2])
-            blocks.count_copied(old[3], old[4], kind="link", n=old[4])
-            continue
-        triples, count, start = blocks.counts["triples"], blocks.counts["link"], sink.pos
-        for _ in blocks.links(links, run_links):
-            pass
-        sink.add("".join(parts).encode())  # the run ends here (the renderer may flush before)
+    def __init__(self, blocks: GraphBlocks, block: Callable[[str, list[tuple[str, Term]]], str],
+                 sink: chunks.ByteSink, parts: list[str], *, indexed: bool) -> None:
+        self.blocks, self.block, self.sink, self.parts = blocks, block, sink, parts
+        self.indexed = indexed
+
+    def render(self, blocks: Iterable[tuple[str, list[tuple[str, Term]]]]) -> None:
+        """Render ``blocks`` (renderers called on the way may append text to ``parts``)."""
+        parts, block = self.parts, self.block
+        for s, pairs in blocks:
+            parts.append(block(s, pairs))
+            if len(parts) >= _BATCH:
+                self.sink.add("".join(parts).encode())
+                parts.clear()
+        self.sink.add("".join(parts).encode())
         parts.clear()
-        entries[source] = [digest, start, sink.pos - start, blocks.counts["triples"] - triples,
-                           blocks.counts["link"] - count]
+
+    def run(self, section: str, key: str, make: Callable[[], Iterable[Any]],
+            old: dict[str, dict[str, list[Any]]], sections: dict[str, dict[str, list[Any]]],
+            *, digest: Callable[[], str] = lambda: "", kind: str = "paper") -> None:
+        """One run: copied when ``old`` has it with the same digest, else rendered."""
+        blocks, sink = self.blocks, self.sink
+        if not self.indexed:
+            self.render(make())
+            return
+        d = digest()
+        was = old[section].get(key)
+        if was is not None and was[0] == d and d:
+            sections[section][key] = [d, sink.pos, was[2], was[3], was[4]]
+            sink.copy(was[1], was[2])
+            blocks.count_copied(was[3], was[4], kind=kind, n=was[4] if kind == "link" else 1)
+            return
+        triples, start, count = blocks.counts["triples"], sink.pos, blocks.counts["link"]
+        subjects = len(blocks.subjects) + blocks.n_parts
+        self.render(make())
+        made = blocks.counts["link"] - count if kind == "link" else \
+            len(blocks.subjects) + blocks.n_parts - subjects
+        sections[section][key] = [d, start, sink.pos - start,
+                                  blocks.counts["triples"] - triples, made]
 
 
 def write_ntriples(

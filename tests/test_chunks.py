@@ -30,7 +30,10 @@ def _changed(data: GraphData) -> GraphData:
     mentions[moved] = replace(mentions[moved], confidence=0.123)
     links = [lk for lk in data.links if gone not in (lk.source, lk.target)]
     links[5] = replace(links[5], weight=links[5].weight + 1)
-    return replace(data, papers=tuple(papers), mentions=tuple(mentions), links=tuple(links))
+    entities = list(data.entities)
+    entities[2] = replace(entities[2], paper_count=entities[2].paper_count + 1)
+    return replace(data, papers=tuple(papers), mentions=tuple(mentions), links=tuple(links),
+                   entities=tuple(entities))
 
 
 def _links_by_source(data: GraphData) -> dict[str, list[Any]]:
@@ -64,8 +67,17 @@ def test_reuse_gives_the_bytes_of_a_full_write(seeds_graph, tmp_path: Path, fmt:
             link_runs.append(run[0].source)
         return links(self, on_link, run)
 
+    entity_runs: list[str] = []
+    entities = GraphBlocks.entities
+
+    def counting_entities(self, run=None):  # type: ignore[no-untyped-def]
+        if run is not None and run[0].id in {e.id for e in data.entities}:
+            entity_runs.append(run[0].id)
+        return entities(self, run)
+
     monkeypatch.setattr(GraphBlocks, "paper", counting)
     monkeypatch.setattr(GraphBlocks, "links", counting_links)
+    monkeypatch.setattr(GraphBlocks, "entities", counting_entities)
     again = _write(fmt, new, tmp_path / "again", index=chunks.index_path(tmp_path / "again"),
                    reuse=first)
     # the retitled paper and the one whose mention changed; the rest is copied
@@ -76,6 +88,7 @@ def test_reuse_gives_the_bytes_of_a_full_write(seeds_graph, tmp_path: Path, fmt:
     changed = sorted(s for s in new_runs if new_runs[s] != old_runs.get(s))
     assert changed and sorted(link_runs) == changed
     assert len(changed) < len(new_runs) / 2
+    assert entity_runs == [new.entities[2].id]  # the entity whose count changed
     rendered.clear()
     assert again == _write(fmt, new, tmp_path / "full")
     assert len(rendered) == len(new.papers)
