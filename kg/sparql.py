@@ -148,6 +148,13 @@ def _wants_index(path: Path) -> bool:
     return (path.parent / "manifest.json").is_file() and path.stat().st_size >= INDEX_MIN_BYTES
 
 
+def index_stamp(path: Path) -> dict[str, Any]:
+    """What an index records of the file it was built from (``source.json``): it is used
+    only while the file still has that name, size and modification time."""
+    st = path.stat()
+    return {"file": path.name, "size": st.st_size, "mtime_ns": st.st_mtime_ns}
+
+
 def _indexed_store(
     path: Path, fmt: ox.RdfFormat, progress: Callable[[str], None] | None
 ) -> ox.Store | None:
@@ -155,8 +162,7 @@ def _indexed_store(
     built on first use and rebuilt when ``path`` changes; None if it cannot be written
     (a read-only directory): the caller then loads the graph in memory."""
     index = path.parent / INDEX_DIR
-    st = path.stat()
-    stamp = {"file": path.name, "size": st.st_size, "mtime_ns": st.st_mtime_ns}
+    stamp = index_stamp(path)
     try:
         if json.loads((index / "source.json").read_text(encoding="utf-8")) == stamp:
             return ox.Store.read_only(str(index))

@@ -10,7 +10,8 @@ acronym definition can merge entities anywhere in the corpus).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import contextlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -79,13 +80,32 @@ def add_papers(
     """
     from kg.store import locked
 
-    had_index = _has_index(out)
     with locked(out):  # from reading the old graph to writing the new one
-        result = _add_papers(out, inputs, format=format, strict=strict, on_warning=on_warning,
-                             workers=workers)
-    if had_index and refresh_index:
+        with _index_kept(out, refresh_index, progress):
+            return _add_papers(out, inputs, format=format, strict=strict,
+                               on_warning=on_warning, workers=workers)
+
+
+@contextlib.contextmanager
+def _index_kept(out: str | Path, refresh: bool,
+                progress: Callable[[str], None] | None) -> Iterator[None]:
+    """Around an update of ``out``: if it had a SPARQL index and ``refresh`` is true, move
+    the index aside first and bring it up to date afterwards (:mod:`kg.index_update`), or
+    rebuild it when that cannot be done; if the update fails, put it back as it was."""
+    from kg.index_update import keep_index, restore_index, update_index
+
+    had_index = _has_index(out)
+    kept = keep_index(out) if had_index and refresh else None
+    try:
+        yield
+    except BaseException:
+        if kept is not None:
+            restore_index(out, kept)
+        raise
+    if kept is not None and update_index(out, kept, progress):
+        return
+    if had_index and refresh:
         _refresh_index(out, progress)
-    return result
 
 
 def _has_index(out: str | Path) -> bool:
@@ -158,12 +178,8 @@ def remove_papers(out: str | Path, paper_ids: Sequence[str], *, refresh_index: b
     (a SPARQL index it had is rebuilt, as by :func:`add_papers`)."""
     from kg.store import locked
 
-    had_index = _has_index(out)
-    with locked(out):
-        result = _remove_papers(out, paper_ids)
-    if had_index and refresh_index:
-        _refresh_index(out, progress)
-    return result
+    with locked(out), _index_kept(out, refresh_index, progress):
+        return _remove_papers(out, paper_ids)
 
 
 def _remove_papers(out: str | Path, paper_ids: Sequence[str]) -> Any:

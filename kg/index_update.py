@@ -1,0 +1,185 @@
+"""Updating an output directory's SPARQL index after ``kg add``/``kg remove`` instead of
+rebuilding it.
+
+Every triple of ``graph.ttl`` (or ``graph.nt``) belongs to exactly one run of bytes: a
+paper with its mention annotations, an entity, one paper's outgoing links, or the closing
+provenance and counts (runs hold distinct subjects). The chunk index beside the file
+(:mod:`exports.chunks`) gives each run's place and a digest of what it was rendered from.
+So the triples of the new file are those of the old file, minus the old runs whose digest
+changed or that are gone, plus the new runs that changed or are new. Those two sets are
+parsed from the two files and applied to the old Oxigraph store, which then describes the
+new file exactly; its stamp is written last, so a store interrupted half-way is never
+trusted and the next query rebuilds it.
+
+Before the update writes the new directory, :func:`keep_index` moves the index aside with
+a hard link to the file it indexes (the old directory is deleted when the new one is
+swapped in); :func:`update_index` applies the difference and moves the store into the new
+directory. Whenever something does not line up (a stale index, another writer version, a
+file without a chunk index), nothing is applied and the caller rebuilds the index.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+_BATCH_BYTES = 16 * 2**20  # parsed and applied per step: bounds the memory of an update
+
+
+def keep_index(out: str | Path) -> Path | None:
+    """Move ``out``'s up-to-date SPARQL index aside, with hard links to the file it indexes
+    and that file's chunk index, into a temporary directory beside ``out``
+    (``.NAME.sparql-XXXXXXXX``; one left by a killed update is deleted here); None (nothing
+    moved) when there is no such index or the file cannot be linked. Call it holding the
+    lock on ``out``."""
+    from exports.chunks import index_path
+    from kg.sparql import INDEX_DIR, index_stamp, resolve_source
+
+    out = Path(out)
+    index = out / INDEX_DIR
+    try:
+        source = resolve_source(out)
+        stamp = json.loads((index / "source.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, Exception):  # noqa: BLE001 - any doubt: no incremental update
+        return None
+    for left in out.parent.glob(f".{out.name}.sparql-*"):  # from a killed update (we hold the lock)
+        shutil.rmtree(left, ignore_errors=True)
+    if stamp != index_stamp(source) or not index_path(source).is_file():
+        return None
+    # not named like kg.atomic's temporaries: the save of the new directory clears those
+    kept = Path(tempfile.mkdtemp(prefix=f".{out.name}.sparql-", dir=out.parent))
+    try:
+        os.link(source, kept / source.name)
+        os.link(index_path(source), kept / index_path(source).name)
+        os.rename(index, kept / INDEX_DIR)
+    except OSError:
+        shutil.rmtree(kept, ignore_errors=True)
+        return None
+    return kept
+
+
+def restore_index(out: str | Path, kept: Path) -> None:
+    """Put an index moved aside by :func:`keep_index` back (the update wrote nothing)."""
+    from kg.sparql import INDEX_DIR
+
+    target = Path(out) / INDEX_DIR
+    if Path(out).is_dir() and not target.exists():
+        try:
+            os.rename(kept / INDEX_DIR, target)
+        except OSError:
+            pass
+    shutil.rmtree(kept, ignore_errors=True)
+
+
+def update_index(out: str | Path, kept: Path,
+                 progress: Callable[[str], None] | None = None) -> bool:
+    """Bring the index kept by :func:`keep_index` up to date with ``out``'s new graph file
+    and move it into ``out``; False (and the kept index deleted) when it cannot be done
+    incrementally, in which case the caller rebuilds it."""
+    from kg.sparql import INDEX_DIR, index_stamp, resolve_source
+
+    try:
+        new = resolve_source(out)
+        old = kept / new.name
+        if not old.is_file():
+            return False
+        if os.path.samefile(old, new):  # nothing was written: the index still fits
+            restore_index(out, kept)
+            return True
+        diff = _changed_runs(old, new)
+        if diff is None:
+            return False
+        removed, added = diff
+        if progress is not None:
+            progress(f"updating the SPARQL index of {new} ({len(added)} changed runs)")
+        store_dir = kept / INDEX_DIR
+        _apply(store_dir, old, removed, new, added)
+        (store_dir / "source.json").write_text(json.dumps(index_stamp(new)), encoding="utf-8")
+        os.rename(store_dir, Path(out) / INDEX_DIR)
+        return True
+    except (OSError, ValueError, SyntaxError):
+        return False
+    finally:
+        shutil.rmtree(kept, ignore_errors=True)
+
+
+Ranges = list[tuple[int, int]]
+
+
+def _changed_runs(old: Path, new: Path) -> tuple[Ranges, Ranges] | None:
+    """Byte ranges of the runs to remove (in ``old``) and to add (in ``new``), or None when
+    the two chunk indexes are not both trustworthy and from the same writer."""
+    from exports import chunks
+
+    try:
+        meta = json.loads(chunks.index_path(new).read_text(encoding="utf-8"))
+        fingerprint, base = meta["fingerprint"], meta["base"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    before = chunks.read_index(old, fingerprint=fingerprint, base=base)
+    after = chunks.read_index(new, fingerprint=fingerprint, base=base)
+    if before is None or after is None:
+        return None
+    removed: Ranges = []
+    added: Ranges = []
+    for section in chunks.SECTIONS:
+        was, now = before[section], after[section]
+        for key, entry in was.items():
+            other = now.get(key)
+            if other is None or other[0] != entry[0] or not entry[0]:
+                removed.append((entry[1], entry[2]))
+        for key, entry in now.items():
+            other = was.get(key)
+            if other is None or other[0] != entry[0] or not entry[0]:
+                added.append((entry[1], entry[2]))
+    return sorted(removed), sorted(added)
+
+
+def _apply(store_dir: Path, old: Path, removed: Ranges, new: Path, added: Ranges) -> None:
+    import pyoxigraph as ox
+
+    from kg.sparql import _OX_FORMATS
+
+    fmt = _OX_FORMATS[new.suffix.lower()]
+    store = ox.Store(str(store_dir))
+    try:
+        for text in _batches(old, removed):
+            for quad in ox.parse(text, format=fmt):
+                store.remove(quad)
+        for text in _batches(new, added):
+            store.extend(ox.parse(text, format=fmt))
+        store.flush()
+    finally:
+        del store  # closes the database before it is moved
+
+
+def _batches(path: Path, ranges: Ranges) -> Iterator[bytes]:
+    """The runs at ``ranges`` of ``path`` in parseable batches: each starts with the file's
+    header (its prefixes: the bytes before the first run)."""
+    from exports import chunks
+
+    with path.open("rb") as f:
+        fd = f.fileno()
+        header = _header(path, chunks)
+        batch: list[bytes] = []
+        size = 0
+        for start, length in ranges:
+            batch.append(os.pread(fd, length, start))
+            size += length
+            if size >= _BATCH_BYTES:
+                yield header + b"".join(batch)
+                batch, size = [], 0
+        if batch:
+            yield header + b"".join(batch)
+
+
+def _header(path: Path, chunks: Any) -> bytes:
+    meta = json.loads(chunks.index_path(path).read_text(encoding="utf-8"))
+    first = min((e[1] for name in chunks.SECTIONS for e in meta[name].values()), default=0)
+    with path.open("rb") as f:
+        return f.read(first)
