@@ -11,8 +11,10 @@ import pytest
 import kg
 import kg.sparql as sparql
 from exports import chunks
+from kg.readers import read_paths
 from kg.update import add_papers, remove_papers
-from tests.test_update import _write_jsonl, seed_papers  # noqa: F401 (a fixture)
+from tests.conftest import SEEDS
+from tests.test_update import _write_jsonl
 
 
 def _quads(store: ox.Store) -> set[str]:
@@ -29,6 +31,11 @@ def _indexed(out: Path) -> set[str]:
     stamp = json.loads((out / sparql.INDEX_DIR / "source.json").read_text())
     assert stamp == sparql.index_stamp(out / "graph.ttl")
     return _quads(ox.Store.read_only(str(out / sparql.INDEX_DIR)))
+
+
+@pytest.fixture(scope="module")
+def seed_papers() -> list:  # type: ignore[type-arg]
+    return sorted(read_paths([SEEDS]), key=lambda p: p.id)
 
 
 @pytest.fixture()
