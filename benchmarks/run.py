@@ -423,6 +423,7 @@ LABELS.update({"generate": "generate corpus (benchmarks/generate.py)",
                "build-html": "kg build (with html, end to end)",
                "build-api": "kg.build() + save(html), no turtle (Python API, end to end)",
                "add": "kg add (100 new papers; vs kg build of the same run)",
+               "add-index": "kg add of the next 100 papers, SPARQL index updated in place",
                "sparql-index": "kg sparql, first query (builds the on-disk index)"})
 
 

