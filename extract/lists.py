@@ -249,7 +249,7 @@ def coordinated_types(v: DocView, cands: list[Candidate], vocab: RuleVocab) -> l
                 break
             chain.insert(0, prev)
             seen.add(prev[0])
-        if len(chain) < 2:
+        if len(chain) < 2 or (len(chain) == 2 and not _listed_two(v.lowers, chain[0], chain[1])):
             continue
         data = [c for c in chain if c[2] in _DATA_TYPES and c[5] >= 0.7
                 and (c[4].startswith(("lexicon", "context")) or c[4] == "abbreviation")]
@@ -295,6 +295,34 @@ def _claimed_keys(v: DocView, cands: list[Candidate]) -> set[str]:
         if k >= 0 and lowers[k] in _CLAIMS:
             out.add(c[3])
     return out
+
+
+_PAIR_CUES = frozenset({"as", "including", "e.g.", "e.g.,", "like", "namely", ":"})  # "such as"
+
+
+def _listed_two(lowers: list[str], first: Candidate, second: Candidate) -> bool:
+    """Two names make a list when ``and`` or ``or`` joins them (outside a citation), a list
+    cue comes before them (``such as Foo, Bar``) or ``etc.`` after them: ``COCO and FooNet``
+    and ``sources such as Wikipedia, Zorbpedia, etc.`` are lists, ``Compared with COCO,
+    FooNet is faster`` is not."""
+    depth = 0
+    for w in lowers[first[1]:second[0]]:
+        if w in {"[", "("}:
+            depth += 1
+        elif w in {"]", ")"}:
+            depth -= 1
+        elif depth == 0 and w in {"and", "or"}:
+            return True
+    k = first[0] - 1
+    if k >= 0 and lowers[k] == "the":
+        k -= 1
+    if k >= 0 and lowers[k] in _PAIR_CUES:
+        return True
+    after = lowers[second[1]:second[1] + 6]
+    if after[:1] in (["["], ["("]):
+        close = "]" if after[0] == "[" else ")"
+        after = after[after.index(close) + 1:] if close in after else []
+    return after[:1] in (["etc"], ["etc."]) or after[:2] in ([",", "etc"], [",", "etc."])
 
 
 def _plain_name(v: DocView, j: int, vocab: RuleVocab) -> Candidate | None:

@@ -885,8 +885,12 @@ def test_classic_statistical_methods_are_known() -> None:
 def test_a_list_does_not_make_a_claimed_method_data() -> None:
     nlp = make_pipeline()
     # wanted: a name listed with a known dataset is one
-    found = spans(nlp, "Compared with COCO, ZorbNet has fewer images.")
+    found = spans(nlp, "Both COCO and ZorbNet have labels. Sources such as Wikipedia, QuxPedia, etc. help.")
     assert ("ZorbNet", "dataset", "context:coordinated") in found
+    assert ("QuxPedia", "dataset", "context:coordinated") in found
+    # a comma between two names, no "and" and no list cue: a clause boundary, not a list
+    found = spans(nlp, "Compared with COCO, ZorbNet is faster.")
+    assert ("ZorbNet", "method", "shape:camel") in found
     # protected: the paper claims the name as its own
     found = spans(nlp, "We propose ZorbNet for detection. Compared with COCO, ZorbNet is faster. "
                        "Our QuxNet is smaller. On SQuAD, QuxNet and TriviaQA it is faster.")
