@@ -18,8 +18,8 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from extract.abbreviations import find_abbreviations, long_form_type, redefines, stated_type
-from extract.doc_view import Candidate, candidates, title_end, view
+from extract.abbreviations import Abbreviation, find_abbreviations, long_form_type, redefines, stated_type
+from extract.doc_view import Candidate, DocView, candidates, title_end, view
 from extract.filters import filter_uses
 from extract.lexicon import LexEntry, Lexicon, load_lexicon, read_lexicon
 from extract.lists import coordinated_phrases, coordinated_types, introduced_names
@@ -362,7 +362,7 @@ class AbbreviationLinker:
                 # "real occluded fruits (ROF) ... the ROF dataset": when the type is only a
                 # guess, a use of the name that its context types as data decides
                 data_t = _data_use_type(doc, out, (a.short, a.long))
-                if data_t is not None:
+                if data_t is not None and not _claimed_method(v, out, a):
                     t = data_t
             conf = max(conf, 0.97)  # a definition outranks a lexicon match inside its long form
             out.append((a.long_start, a.long_end, t, key, "abbreviation", conf))
@@ -387,6 +387,49 @@ def _data_use_type(doc: Doc, cands: list[Candidate], forms: tuple[str, ...]) -> 
                 and doc[c[0]:c[1]].text in forms:
             return c[2]
     return None
+
+
+_CLAIMS = frozenset({"propose", "proposes", "proposed", "our"})
+_CLAIM_FILLERS = frozenset({"a", "an", "the", "new", "novel", "simple", "method", "model", "approach",
+                            "framework", "called", "named", ","})
+
+
+def _claimed_method(v: DocView, cands: list[Candidate], a: Abbreviation) -> bool:
+    """True when the paper itself treats a defined name as its method, so that a use of it as
+    data ("the MRF dataset") does not make it a dataset.
+
+    The data-use rule (:class:`AbbreviationLinker`) gives the whole definition, and with it
+    every use of the acronym in the paper, the type of a use its context types as data.
+    That is right for "real occluded fruits (ROF) ... the ROF dataset", but a method paper
+    that names the data its method produced ("we propose Masked Residual Fusion (MRF) ...
+    the MRF data") would lose its method. A name is claimed as a method when the paper
+    proposes it ("we propose (a novel) Foo Bar (FB)", "the proposed FB", "our FB") in a use
+    no context types as data, or when context rules type at least as many of its uses as a
+    method or model as they type as data ("the MRF model ... the MRF dataset").
+    """
+    texts, lowers = v.texts, v.lowers
+    data_at: set[int] = set()
+    method_uses = data_uses = 0
+    forms = (a.short, a.long)
+    for c in cands:
+        if c[4].startswith("context") and c[5] >= 0.7 and v.span_text(c[0], c[1]) in forms:
+            if c[2] in {"dataset", "benchmark"}:
+                data_uses += 1
+                data_at.add(c[0])
+            else:
+                method_uses += 1
+    if method_uses >= data_uses:
+        return True
+    starts = [a.long_start] + [i for i, t in enumerate(texts) if t == a.short and i != a.short_start]
+    for i in starts:
+        if i in data_at:
+            continue
+        k = i - 1
+        while k >= 0 and i - k <= 4 and lowers[k] in _CLAIM_FILLERS:
+            k -= 1
+        if k >= 0 and lowers[k] in _CLAIMS:
+            return True
+    return False
 
 
 def _typed(*cands: Candidate | None) -> tuple[str, str, float] | None:

@@ -209,7 +209,9 @@ def coordinated_types(v: DocView, cands: list[Candidate], vocab: RuleVocab) -> l
     known method or model, unless a plural method noun just before it says what the list holds
     (``methods involved are PoseTrack [28], JointFlow [16]``). A bare acronym, or a run of
     capitalised words no rule found (``Sketchy``, ``Google Images``), is typed so only in a list
-    of three or more names."""
+    of three or more names. A name the paper claims as its own (``we propose FooNet``, ``the
+    proposed FooNet``, ``our FooNet``) is never made data by a list (``Compared with COCO,
+    FooNet is faster`` is no list); see also :func:`extract.resolve._outvoted_list_votes`."""
     by_start: dict[int, Candidate] = {}
     for c in cands:
         if c[5] < 0.5 and c[4] != "bare-acronym":
@@ -223,6 +225,7 @@ def coordinated_types(v: DocView, cands: list[Candidate], vocab: RuleVocab) -> l
     texts, n = v.texts, len(v.texts)
     out: list[Candidate] = []
     seen: set[int] = set()
+    claimed: set[str] | None = None  # computed when a list first retypes a name
     for start in sorted(by_start):
         if start in seen:
             continue
@@ -246,7 +249,7 @@ def coordinated_types(v: DocView, cands: list[Candidate], vocab: RuleVocab) -> l
                 break
             chain.insert(0, prev)
             seen.add(prev[0])
-        if len(chain) < 2:
+        if len(chain) < 2 or (len(chain) == 2 and not _listed_two(v.lowers, chain[0], chain[1])):
             continue
         data = [c for c in chain if c[2] in _DATA_TYPES and c[5] >= 0.7
                 and (c[4].startswith(("lexicon", "context")) or c[4] == "abbreviation")]
@@ -263,13 +266,63 @@ def coordinated_types(v: DocView, cands: list[Candidate], vocab: RuleVocab) -> l
         if any(w in _METHOD_PLURALS for w in v.lowers[s0:chain[0][0]]):
             continue  # "methods involved are PoseTrack [28], JointFlow [16]": a list of methods
         typ = data[0][2]
+        if claimed is None:
+            claimed = _claimed_keys(v, cands)
         for c in chain:
+            if c[3] in claimed:
+                continue  # "we propose FooNet ... Compared with COCO, FooNet is faster"
             if c[2] not in _DATA_TYPES and c[4] in _WEAK_RULES \
                     and (c[4] != "bare-acronym" or len(chain) >= 3):
                 out.append((c[0], c[1], typ, c[3], "context:coordinated", 0.72))
             elif c[4] == "plain" and len(chain) >= 3:
                 out.append((c[0], c[1], typ, c[3], "context:coordinated", 0.7))
     return out
+
+
+_CLAIMS = frozenset({"propose", "proposes", "proposed", "our"})
+_CLAIM_FILLERS = frozenset({"a", "an", "the", "new", "novel", "simple"})
+
+
+def _claimed_keys(v: DocView, cands: list[Candidate]) -> set[str]:
+    """Keys of the names the paper claims: right after ``propose``, ``proposed`` or ``our``
+    (``a``, ``the``, ``new``, ``novel``, ``simple`` may come between)."""
+    lowers = v.lowers
+    out: set[str] = set()
+    for c in cands:
+        k = c[0] - 1
+        while k >= 0 and c[0] - k <= 3 and lowers[k] in _CLAIM_FILLERS:
+            k -= 1
+        if k >= 0 and lowers[k] in _CLAIMS:
+            out.add(c[3])
+    return out
+
+
+_PAIR_CUES = frozenset({"as", "including", "e.g.", "e.g.,", "like", "namely", ":"})  # "such as"
+
+
+def _listed_two(lowers: list[str], first: Candidate, second: Candidate) -> bool:
+    """Two names make a list when ``and`` or ``or`` joins them (outside a citation), a list
+    cue comes before them (``such as Foo, Bar``) or ``etc.`` after them: ``COCO and FooNet``
+    and ``sources such as Wikipedia, Zorbpedia, etc.`` are lists, ``Compared with COCO,
+    FooNet is faster`` is not."""
+    depth = 0
+    for w in lowers[first[1]:second[0]]:
+        if w in {"[", "("}:
+            depth += 1
+        elif w in {"]", ")"}:
+            depth -= 1
+        elif depth == 0 and w in {"and", "or"}:
+            return True
+    k = first[0] - 1
+    if k >= 0 and lowers[k] == "the":
+        k -= 1
+    if k >= 0 and lowers[k] in _PAIR_CUES:
+        return True
+    after = lowers[second[1]:second[1] + 6]
+    if after[:1] in (["["], ["("]):
+        close = "]" if after[0] == "[" else ")"
+        after = after[after.index(close) + 1:] if close in after else []
+    return after[:1] in (["etc"], ["etc."]) or after[:2] in ([",", "etc"], [",", "etc."])
 
 
 def _plain_name(v: DocView, j: int, vocab: RuleVocab) -> Candidate | None:

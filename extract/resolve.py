@@ -3,7 +3,10 @@
 * An acronym defined in any paper ("long form (SF)") resolves bare uses of that acronym
   in every other paper; bare acronyms nobody defines are dropped.
 * A key gets one type across the corpus: the type with the most confidence behind it
-  (lexicon mentions outweigh rule guesses).
+  (lexicon mentions outweigh rule guesses). A type borrowed from a list (a name listed with
+  known datasets, ``context:coordinated``) only speaks for that one sentence: it does not
+  decide the type of a name its paper uses many more times as something else (see
+  :func:`_outvoted_list_votes`).
 * The label is the lexicon's label when the lexicon knows the key, else the most frequent
   non-acronym surface form.
 """
@@ -54,14 +57,17 @@ def resolve(
         kept.append(m)
 
     kept = _merge_spacing_variants(kept, lexicon)
+    outvoted = _outvoted_list_votes(kept)
     votes: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     surfaces: dict[str, Counter[str]] = defaultdict(Counter)
     for m in kept:
+        surfaces[m.key][m.text] += 1
+        if outvoted and (m.paper_id, m.key) in outvoted and m.rule == _LIST_RULE and m.type in _DATA_TYPES:
+            continue
         # the most confident evidence decides (one clear "X, a benchmark for" beats several
         # default guesses from the name's shape); mention counts only break ties
         weight = m.confidence * (_LEXICON_WEIGHT if m.rule in _LEXICON_RULES else 1.0)
         votes[m.key][m.type] = max(votes[m.key][m.type], weight) + 1e-3
-        surfaces[m.key][m.text] += 1
 
     entities: dict[str, Entity] = {}
     key_to_id: dict[str, str] = {}
@@ -91,6 +97,38 @@ def resolve(
              for e in entities.values() if counts[e.id]]
     final.sort(key=lambda e: e.id)
     return out, final
+
+
+_LIST_RULE = "context:coordinated"
+_DATA_TYPES = frozenset({"dataset", "benchmark"})
+_MIN_OWN_USES = 4  # a name guessed a model three times and listed with datasets once stays a dataset
+
+
+def _outvoted_list_votes(mentions: list[Mention]) -> set[tuple[str, str]]:
+    """(paper, key) pairs whose list votes for a data type do not count.
+
+    ``Compared with COCO, FooNet is faster`` or ``On ImageNet and COCO, FooNet ...`` look like
+    lists that hold a dataset, so :func:`extract.lists.coordinated_types` votes ``dataset``
+    (0.72) for ``FooNet``, which outranks the shape guesses (0.5-0.6) of all its other
+    mentions; with one type per key, a single such sentence would turn a method the paper
+    names fifty times into a dataset everywhere. A list vote is evidence about its sentence:
+    when the same paper mentions the key at least ``_MIN_OWN_USES`` times with another type
+    (by any rule with confidence 0.5 or more, guesses included) and more than twice as often
+    as the lists that make it data, those list votes are left out. A name a paper mostly lists
+    (``Zorb-250``, guessed a model from its number in three sentences and listed with two
+    datasets in a fourth) keeps the list's type.
+    """
+    listed: Counter[tuple[str, str]] = Counter()
+    other: Counter[tuple[str, str]] = Counter()
+    for m in mentions:
+        if m.rule == _LIST_RULE and m.type in _DATA_TYPES:
+            listed[(m.paper_id, m.key)] += 1
+    if not listed:
+        return set()
+    for m in mentions:
+        if (m.paper_id, m.key) in listed and m.type not in _DATA_TYPES and m.confidence >= 0.5:
+            other[(m.paper_id, m.key)] += 1
+    return {pk for pk, n in listed.items() if other[pk] >= _MIN_OWN_USES and other[pk] > 2 * n}
 
 
 def _merge_spacing_variants(mentions: list[Mention], lexicon: Lexicon | None) -> list[Mention]:

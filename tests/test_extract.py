@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -879,3 +880,58 @@ def test_classic_statistical_methods_are_known() -> None:
     texts = {t for t, typ, _ in found if typ == "method"}
     assert {"factor analysis", "kernel PCA", "mean shift", "local binary patterns",
             "Laplace approximation"} <= texts
+
+
+def test_a_list_does_not_make_a_claimed_method_data() -> None:
+    nlp = make_pipeline()
+    # wanted: a name listed with a known dataset is one
+    found = spans(nlp, "Both COCO and ZorbNet have labels. Sources such as Wikipedia, QuxPedia, etc. help.")
+    assert ("ZorbNet", "dataset", "context:coordinated") in found
+    assert ("QuxPedia", "dataset", "context:coordinated") in found
+    # a comma between two names, no "and" and no list cue: a clause boundary, not a list
+    found = spans(nlp, "Compared with COCO, ZorbNet is faster.")
+    assert ("ZorbNet", "method", "shape:camel") in found
+    # protected: the paper claims the name as its own
+    found = spans(nlp, "We propose ZorbNet for detection. Compared with COCO, ZorbNet is faster. "
+                       "Our QuxNet is smaller. On SQuAD, QuxNet and TriviaQA it is faster.")
+    assert not any(typ == "dataset" for t, typ, _ in found if t in {"ZorbNet", "QuxNet"})
+
+
+def test_a_list_vote_does_not_retype_a_name_the_paper_uses_as_something_else() -> None:
+    """One type per key, decided by the most confident vote: a list vote (0.72) outranks shape
+    guesses (0.5-0.6), but not when the paper mentions the name many more times otherwise."""
+    from kg.records import Mention
+
+    def m(paper: str, start: int, typ: str, rule: str, conf: float) -> Mention:
+        return Mention(paper, "abstract", start, start + 7, "ZorbNet", typ, "zorbnet", rule, conf,  # type: ignore[arg-type]
+                       0, 1000)
+
+    listed = m("p1", 500, "dataset", "context:coordinated", 0.72)
+    # protected: five guessed uses as a method and one list in the same paper
+    used = [m("p1", 10 * i, "method", "shape:camel", 0.5) for i in range(5)]
+    out, ents = resolve([*used, listed])
+    assert [e.type for e in ents] == ["method"]
+    assert {x.type for x in out} == {"method"}
+    # wanted: three guesses and one list (a dataset the paper only lists) keep the list's type
+    _, ents = resolve([*used[:3], listed])
+    assert [e.type for e in ents] == ["dataset"]
+    # the guesses of another paper do not outvote this paper's list
+    _, ents = resolve([*(replace(x, paper_id="p2") for x in used), listed])
+    assert [e.type for e in ents] == ["dataset"]
+
+
+def test_a_data_use_does_not_retype_a_proposed_acronym() -> None:
+    nlp = make_pipeline()
+    # protected: "we propose ... (MRF)" and one "MRF dataset" (the data the method made)
+    found = spans(nlp, "We propose masked residual fusion (MRF) for detection. MRF is trained end to end. "
+                       "The MRF dataset is released.")
+    assert ("MRF", "method", "abbreviation") in found
+    assert not any(typ == "dataset" for _, typ, _ in found)
+    # protected: its context says method more often than data
+    found = spans(nlp, "Masked residual fusion (MRF) is used for detection. The MRF model is small. "
+                       "The MRF model is fast. The MRF dataset is released.")
+    assert not any(typ == "dataset" for _, typ, _ in found)
+    # wanted: a defined name used as data and claimed by no one is a dataset
+    found = spans(nlp, "We also collect blurry garden lizards (BGL) from the web. "
+                       "Results on the BGL dataset are shown in Table 2.")
+    assert ("BGL", "dataset", "abbreviation") in found
