@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from kg.records import Entity, GraphData, Link, Mention, Paper
+from kg.records import Entity, GraphData, Link, Mention, Paper, new_link
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -164,7 +164,7 @@ class Incidence:
             begin = 0
             for pa, pb, w, end in zip(paper_ids[i].tolist(), paper_ids[j].tolist(),
                                       weight_list[at:at + _LINK_CHUNK], stops, strict=True):
-                links.append(Link(pa, pb, round(w, 6), tuple(shared[begin:end])))
+                links.append(new_link(pa, pb, round(w, 6), tuple(shared[begin:end])))
                 begin = end
         return links, [int(x) for x in ends]
 

@@ -6,6 +6,7 @@ are hashable, cheap to pickle between worker processes and trivial to write as J
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -82,14 +83,16 @@ class Mention:
 
     @classmethod
     def from_row(cls, row: list[Any]) -> Mention:
-        return cls(*row)
+        mention: Mention = new_mention(*row)
+        return mention
 
     def resolved(self, type: EntityType, entity: str) -> Mention:
         """This mention with its corpus-level type and entity id (``dataclasses.replace``
         is several times slower, and resolution calls this once per mention)."""
-        return Mention(self.paper_id, self.field, self.start, self.end, self.text, type,
-                       self.key, self.rule, self.confidence, self.sent_start, self.sent_end,
-                       entity)
+        mention: Mention = new_mention(
+            self.paper_id, self.field, self.start, self.end, self.text, type, self.key,
+            self.rule, self.confidence, self.sent_start, self.sent_end, entity)
+        return mention
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,3 +148,23 @@ class GraphData:
     links: tuple[Link, ...]
     info: BuildInfo
     communities: dict[str, int] = field(default_factory=dict)  # node id -> community index
+
+
+def fast_constructor(cls: type) -> Callable[..., Any]:
+    """``cls(...)`` for a frozen slots dataclass without ``__init__``'s ``object.__setattr__`` per
+    field: the slots are set through their descriptors (about twice as fast; same object).
+    For the records made by the million (mentions, links)."""
+    import dataclasses
+
+    fields = dataclasses.fields(cls)
+    params = [f.name if f.default is dataclasses.MISSING else f"{f.name}=_d{i}" for i, f in enumerate(fields)]
+    body = "".join(f"    _s{i}(obj, {f.name})\n" for i, f in enumerate(fields))
+    ns: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
+    ns.update({f"_s{i}": cls.__dict__[f.name].__set__ for i, f in enumerate(fields)})
+    ns.update({f"_d{i}": f.default for i, f in enumerate(fields)})
+    exec(f"def make({', '.join(params)}):\n    obj = _new(_cls)\n{body}    return obj\n", ns)  # noqa: S102
+    return ns["make"]  # type: ignore[no-any-return]
+
+
+new_mention = fast_constructor(Mention)  # Mention(...), faster
+new_link = fast_constructor(Link)  # Link(...), faster

@@ -31,7 +31,7 @@ from typing import Any
 
 from kg.bulk import gc_paused
 from kg.graph import KEPT_BY_SOURCE, KEPT_BY_TARGET, Incidence
-from kg.records import Link
+from kg.records import Link, new_link
 
 STATE_FILE = "link_state.npz"
 STATE_VERSION = 1
@@ -192,7 +192,7 @@ def read_state(out: str | Path, *, options: Mapping[str, Any], papers: Iterable[
                            for i, p in enumerate(paper_ids) if p}
             pids, eids = np.array(paper_ids, dtype=object), np.array(ent_ids, dtype=object)
             shared = eids[sh_idx].tolist()
-            links = [Link(s, t, w, tuple(shared[a:b])) for s, t, w, a, b in zip(
+            links = [new_link(s, t, w, tuple(shared[a:b])) for s, t, w, a, b in zip(
                 pids[src].tolist(), pids[dst].tolist(), weights, sh_ptr[:-1], sh_ptr[1:],
                 strict=True)]
     except (IndexError, ValueError):
