@@ -27,13 +27,15 @@ import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import cached_property
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from kg.records import Entity, Link, Mention, Paper
+from kg.records import Entity, GraphData, Link, Mention, Paper
 
-INDEX_VERSION = 3
+INDEX_VERSION = 4
 # runs per paper (its description and annotations), per entity, per source paper (its
 # links), and the closing provenance and counts (one run, key "")
 SECTIONS = ("papers", "entities", "links", "closing")
@@ -47,25 +49,78 @@ def index_path(path: str | Path) -> Path:
     return p.with_name(f".{p.name}.chunks.json")
 
 
+def _digest(value: object) -> str:
+    return hashlib.blake2b(repr(value).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
 def paper_digest(p: Paper, mentions: Iterable[Mention]) -> str:
-    """Digest of everything a paper's blocks are rendered from (not its source file/line)."""
-    key = repr((p.id, p.title, p.abstract, p.arxiv_id, p.doi, p.url, p.date, p.authors, p.links,
-                [(m.field, m.start, m.end, m.text, m.rule, m.confidence, m.entity)
-                 for m in mentions]))
-    return hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    """Digest of everything a paper's record and blocks are made from: all its fields and
+    all fields of its (resolved) mentions."""
+    return _digest((tuple(getattr(p, name) for name in p.__slots__),
+                    [m.to_row() for m in mentions]))
 
 
 def entity_digest(e: Entity) -> str:
-    """Digest of everything an entity's block is rendered from."""
-    key = repr((e.id, e.label, e.type, e.aliases, e.paper_count, e.mention_count))
-    return hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    """Digest of everything an entity's record and block are made from."""
+    return _digest((e.id, e.label, e.type, e.aliases, e.paper_count, e.mention_count))
 
 
-def links_digest(source_iri: str, links: Iterable[Link], paper_iris: dict[str, str]) -> str:
-    """Digest of everything one paper's outgoing links are rendered from."""
-    key = repr((source_iri, [(lk.target, paper_iris.get(lk.target), lk.weight, lk.shared)
-                             for lk in links]))
-    return hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+def links_digest(links: Iterable[Link]) -> str:
+    """Digest of one paper's outgoing links (their records; see :func:`link_run_digest` for
+    their RDF)."""
+    return _digest([(lk.source, lk.target, lk.weight, lk.shared) for lk in links])
+
+
+def raw_digest(mentions: Iterable[Mention]) -> str:
+    """Digest of one paper's pre-resolution mentions."""
+    return _digest([m.to_row() for m in mentions])
+
+
+def link_run_digest(links_digest: str, source: str, links: Iterable[Link],
+                    paper_iris: dict[str, str]) -> str:
+    """The digest of one paper's links as RDF: the links' digest and the IRIs of the papers
+    they name (a paper's IRI follows its arXiv id or DOI)."""
+    return _digest((links_digest, paper_iris.get(source),
+                    [paper_iris.get(lk.target) for lk in links]))
+
+
+def groups(items: Iterable[Any], key: Callable[[Any], str]) -> Iterator[tuple[str, list[Any]]]:
+    """Runs of consecutive ``items`` with the same ``key``."""
+    from itertools import groupby
+
+    for k, group in groupby(items, key=key):
+        yield k, list(group)
+
+
+class RunDigests:
+    """The digests of a graph's runs, computed once on first use and shared by the writers
+    of one save (records and RDF)."""
+
+    def __init__(self, data: GraphData, raw: Sequence[Mention] | None = None) -> None:
+        self.data, self.raw_mentions = data, raw
+
+    @cached_property
+    def papers(self) -> dict[str, str]:
+        mentions_of: dict[str, list[Mention]] = {}
+        for m in self.data.mentions:
+            mentions_of.setdefault(m.paper_id, []).append(m)
+        return {p.id: paper_digest(p, mentions_of.get(p.id, ())) for p in self.data.papers}
+
+    @cached_property
+    def entities(self) -> dict[str, str]:
+        return {e.id: entity_digest(e) for e in self.data.entities}
+
+    @cached_property
+    def links(self) -> dict[str, str]:
+        return {src: links_digest(run) for src, run in groups(self.data.links, _SOURCE)}
+
+    @cached_property
+    def raw(self) -> dict[str, str]:
+        return {pid: raw_digest(run) for pid, run in groups(self.raw_mentions or (), _PAPER)}
+
+
+_SOURCE = attrgetter("source")
+_PAPER = attrgetter("paper_id")
 
 
 def _file_stamp(path: Path) -> tuple[int, int, str]:
@@ -78,9 +133,10 @@ def _file_stamp(path: Path) -> tuple[int, int, str]:
     return st.st_size, st.st_mtime_ns, hashlib.blake2b(head + tail, digest_size=16).hexdigest()
 
 
-def read_index(earlier: Path, *, fingerprint: str, base: str) -> dict[str, dict[str, list[Any]]] | None:
-    """The entries of ``earlier``'s index by section (:data:`SECTIONS`: paper id -> [digest,
-    start, length, triples, subjects]), or None when it cannot be trusted."""
+def read_index(earlier: Path, *, fingerprint: str, base: str,
+               sections: Sequence[str] = SECTIONS) -> dict[str, dict[str, list[Any]]] | None:
+    """The entries of ``earlier``'s index by section (:data:`SECTIONS` for RDF: key ->
+    [digest, start, length, triples, subjects]), or None when it cannot be trusted."""
     try:
         indexed = index_path(earlier).stat().st_mtime_ns
         meta = json.loads(index_path(earlier).read_text(encoding="utf-8"))
@@ -93,8 +149,8 @@ def read_index(earlier: Path, *, fingerprint: str, base: str) -> dict[str, dict[
                 "size": size, "stamp": stamp}
     if any(meta.get(k) != v for k, v in expected.items()):
         return None
-    sections = {name: meta.get(name) for name in SECTIONS}
-    for entries in sections.values():  # a damaged index is ignored, never half-trusted
+    found = {name: meta.get(name) for name in sections}
+    for entries in found.values():  # a damaged index is ignored, never half-trusted
         if not isinstance(entries, dict):
             return None
         for entry in entries.values():
@@ -102,7 +158,7 @@ def read_index(earlier: Path, *, fingerprint: str, base: str) -> dict[str, dict[
                     and all(type(x) is int and x >= 0 for x in entry[1:])
                     and entry[1] + entry[2] <= size):
                 return None
-    return sections  # type: ignore[return-value]
+    return found  # type: ignore[return-value]
 
 
 def write_index(path: Path, index: Path, *, fingerprint: str, base: str,

@@ -223,7 +223,7 @@ def _fingerprint(block: Callable[[str, list[tuple[str, Term]]], str], header: st
 
 def _write(data: GraphData, path: Path, block: Callable[[str, list[tuple[str, Term]]], str],
            header: str, base_iri: str | None, *, reuse: str | Path | None = None,
-           index: str | Path | None = None) -> None:
+           index: str | Path | None = None, digests: chunks.RunDigests | None = None) -> None:
     """Write ``data`` to ``path``; with ``index``, record each paper's run of bytes there, and
     copy unchanged papers' runs from ``reuse`` (an earlier file with an index, see
     :mod:`exports.chunks`)."""
@@ -236,6 +236,7 @@ def _write(data: GraphData, path: Path, block: Callable[[str, list[tuple[str, Te
     earlier = None
     if index is not None and reuse is not None and os.path.isfile(reuse):
         earlier = chunks.read_index(Path(reuse), fingerprint=fingerprint, base=blocks.base)
+    dg = digests if digests is not None else chunks.RunDigests(data)
     parts: list[str] = []
     renderer = _AnnotationRenderer(block, parts)
     sections: dict[str, dict[str, list[Any]]] = {name: {} for name in chunks.SECTIONS}
@@ -247,12 +248,12 @@ def _write(data: GraphData, path: Path, block: Callable[[str, list[tuple[str, Te
         runs = _Runs(blocks, block, sink, parts, indexed=index is not None)
         for p in data.papers:
             runs.run("papers", p.id, partial(blocks.paper, p, renderer), old, sections,
-                     digest=partial(chunks.paper_digest, p, blocks.mentions_of.get(p.id, ())))
+                     digest=partial(dg.papers.__getitem__, p.id))
         entity_ids = [e.id for e in data.entities]
         if index is not None and len(set(entity_ids)) == len(entity_ids):
             for e in data.entities:
                 runs.run("entities", e.id, partial(blocks.entities, [e]), old, sections,
-                         digest=partial(chunks.entity_digest, e), kind="entity")
+                         digest=partial(dg.entities.__getitem__, e.id), kind="entity")
         else:
             runs.render(blocks.entities())
         links = _LinkRenderer(block, parts, sink)
@@ -266,8 +267,8 @@ def _write(data: GraphData, path: Path, block: Callable[[str, list[tuple[str, Te
             for src, group in groupby(data.links, key=attrgetter("source")):
                 run_links = list(group)
                 runs.run("links", src, partial(blocks.links, links, run_links), old, sections,
-                         digest=partial(chunks.links_digest, blocks.paper_iris.get(src, ""),
-                                        run_links, blocks.paper_iris), kind="link")
+                         digest=partial(chunks.link_run_digest, dg.links[src], src, run_links,
+                                        blocks.paper_iris), kind="link")
         runs.run("closing", "", blocks.closing, old, sections)  # never copied: no digest
         sink.flush()
     if index is not None:
@@ -321,23 +322,27 @@ class _Runs:
 
 def write_ntriples(
     data: GraphData, path: Path, *, base_iri: str | None = None,
-    reuse: str | Path | None = None, index: str | Path | None = None, **_ignored: object
+    reuse: str | Path | None = None, index: str | Path | None = None,
+    digests: chunks.RunDigests | None = None, **_ignored: object
 ) -> None:
     """Stream ``data`` as N-Triples to ``path`` (UTF-8) without building a graph.
 
     ``index``/``reuse``: record where each paper's triples are; copy unchanged papers from
-    an earlier file (see :mod:`exports.chunks`). The output is the same either way.
+    an earlier file (see :mod:`exports.chunks`; ``digests``: the runs' digests, when the
+    caller has them). The output is the same either way.
     """
-    _write(data, path, nt_block, "", base_iri, reuse=reuse, index=index)
+    _write(data, path, nt_block, "", base_iri, reuse=reuse, index=index, digests=digests)
 
 
 def write_turtle(
     data: GraphData, path: Path, *, base_iri: str | None = None,
-    reuse: str | Path | None = None, index: str | Path | None = None, **_ignored: object
+    reuse: str | Path | None = None, index: str | Path | None = None,
+    digests: chunks.RunDigests | None = None, **_ignored: object
 ) -> None:
     """Stream ``data`` as Turtle to ``path``: the project prefixes, then one block per subject.
 
-    ``index``/``reuse`` as for :func:`write_ntriples`.
+    ``index``/``reuse``/``digests`` as for :func:`write_ntriples`.
     """
     header = "".join(f"@prefix {prefix}: <{ns}> .\n" for prefix, ns in PREFIXES.items()) + "\n"
-    _write(data, path, TurtleBlocks(), header, base_iri, reuse=reuse, index=index)
+    _write(data, path, TurtleBlocks(), header, base_iri, reuse=reuse, index=index,
+           digests=digests)

@@ -271,21 +271,25 @@ class KnowledgeGraph:
     def save(self, out: str | Path, *, formats: Iterable[str] = ("turtle", "html")) -> Path:
         """Save records and exports to ``out``, atomically (see :mod:`kg.store`)."""
         from exports import export, get
-        from exports.chunks import index_path
+        from exports.chunks import RunDigests, index_path
         from kg.store import output_directory, write_raw_mentions, write_records
 
+        # unchanged runs (papers, entities, links) are copied from the previous files (kg
+        # add, rebuilds); their digests are computed once for the records and the RDF
+        digests = RunDigests(self.data, self.raw_mentions)
+        previous = Path(out)
         with output_directory(out) as tmp:
-            write_records(self.data, tmp, options=self.options)
+            write_records(self.data, tmp, options=self.options, reuse=previous, digests=digests)
             if self.raw_mentions is not None:
-                write_raw_mentions(tmp, self.raw_mentions)
+                write_raw_mentions(tmp, self.raw_mentions, reuse=previous, digests=digests)
             self._write_link_state(tmp)
             for fmt in formats:
                 spec = get(fmt)
                 target = tmp / f"graph{spec.suffix}"
                 opts: dict[str, Any] = {} if fmt == "html" else {"base_iri": self.data.info.base_iri}
                 if spec.incremental:
-                    # unchanged papers are copied from the previous file (kg add, rebuilds)
-                    opts.update(index=index_path(target), reuse=Path(out) / target.name)
+                    opts.update(index=index_path(target), reuse=previous / target.name,
+                                digests=digests)
                 export(self.data, fmt, target, **opts)
         return Path(out)
 

@@ -24,15 +24,20 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict
+from functools import partial
+from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kg.atomic import atomic_directory, remove_stale
 from kg.bulk import gc_paused
 from kg.errors import LockError, OutputError
 from kg.records import BuildInfo, Entity, GraphData, Link, Mention, Paper
+
+if TYPE_CHECKING:
+    from exports.chunks import RunDigests
 
 FORMAT = "paper-kg"
 FORMAT_VERSION = 1
@@ -113,14 +118,69 @@ def _write_jsonl(path: Path, rows: Iterator[Any]) -> None:
             f.write(_encode_lines(batch) + "\n")
 
 
-def write_records(data: GraphData, directory: Path, *, options: dict[str, Any]) -> None:
-    """Write the records and manifest of ``data`` into ``directory`` (no exports)."""
-    _write_jsonl(directory / "papers.jsonl", (p.to_dict() for p in data.papers))
-    _write_jsonl(directory / "mentions.jsonl", (m.to_row() for m in data.mentions))
-    _write_jsonl(directory / "entities.jsonl", (e.to_dict() for e in data.entities))
-    _write_jsonl(directory / "links.jsonl", ({"source": lk.source, "target": lk.target,
-                                              "weight": lk.weight, "shared": lk.shared}
-                                             for lk in data.links))
+RECORDS_FINGERPRINT = "rows-1"  # how record rows are spelled: change it when they change
+
+
+def _write_runs(path: Path, runs: Iterable[tuple[str, str, Callable[[], list[Any]]]], *,
+                reuse: Path | None) -> None:
+    """Write JSON Lines as runs of rows, one run per key (``(key, digest, rows)``, the rows
+    made only when needed), and index where each run is (see :mod:`exports.chunks`). A run
+    whose digest is the same in the index of ``reuse`` (the previous version of the file)
+    is copied from it instead of encoded: the file is the same either way."""
+    from exports import chunks
+
+    earlier: dict[str, list[Any]] = {}
+    if reuse is not None and reuse.is_file():
+        found = chunks.read_index(reuse, fingerprint=RECORDS_FINGERPRINT, base="",
+                                  sections=("rows",))
+        earlier = found["rows"] if found else {}
+    entries: dict[str, list[Any]] = {}
+    contiguous = True
+    with path.open("wb") as out, (reuse.open("rb") if earlier and reuse else
+                                  contextlib.nullcontext()) as source, gc_paused():
+        sink = chunks.ByteSink(out, source)
+        for key, digest, make in runs:
+            if key in entries:
+                contiguous = False  # a key in two runs: no index
+            was = earlier.get(key)
+            if was is not None and digest and was[0] == digest:
+                entries[key] = [digest, sink.pos, was[2], 0, 0]
+                sink.copy(was[1], was[2])
+                continue
+            rows = make()
+            text = (_encode_lines(rows) + "\n").encode() if rows else b""
+            entries[key] = [digest, sink.pos, len(text), 0, 0]
+            sink.add(text)
+        sink.flush()
+    if contiguous:
+        chunks.write_index(path, chunks.index_path(path), fingerprint=RECORDS_FINGERPRINT,
+                           base="", sections={"rows": entries})
+
+
+def write_records(data: GraphData, directory: Path, *, options: dict[str, Any],
+                  reuse: Path | None = None, digests: RunDigests | None = None) -> None:
+    """Write the records and manifest of ``data`` into ``directory`` (no exports); with
+    ``reuse`` (the previous output directory), unchanged runs of rows (a paper's record,
+    its mentions, its links; an entity) are copied from its files (see :func:`_write_runs`)."""
+    from exports.chunks import RunDigests, groups
+
+    dg = digests if digests is not None else RunDigests(data)
+    old = (lambda name: reuse / name) if reuse is not None else (lambda name: None)
+    _write_runs(directory / "papers.jsonl",
+                ((p.id, dg.papers.get(p.id, ""), partial(_one_row, p.to_dict)) for p in data.papers),
+                reuse=old("papers.jsonl"))
+    _write_runs(directory / "mentions.jsonl",
+                ((pid, dg.papers.get(pid, ""), partial(_rows, run, Mention.to_row))
+                 for pid, run in groups(data.mentions, attrgetter("paper_id"))),
+                reuse=old("mentions.jsonl"))
+    _write_runs(directory / "entities.jsonl",
+                ((e.id, dg.entities.get(e.id, ""), partial(_one_row, e.to_dict))
+                 for e in data.entities),
+                reuse=old("entities.jsonl"))
+    _write_runs(directory / "links.jsonl",
+                ((src, dg.links.get(src, ""), partial(_rows, run, _link_row))
+                 for src, run in groups(data.links, attrgetter("source"))),
+                reuse=old("links.jsonl"))
     (directory / "communities.json").write_text(
         json.dumps(data.communities, sort_keys=True), encoding="utf-8")
     counts: dict[str, Any] = {
@@ -263,9 +323,33 @@ def read_records(out: str | Path, *, papers_only: bool = False) -> tuple[GraphDa
         return GraphData(papers, entities, mentions, links, info, communities), manifest
 
 
-def write_raw_mentions(directory: Path, mentions: Sequence[Mention]) -> None:
-    """Write the pre-resolution mentions that incremental updates start from."""
-    _write_jsonl(directory / "raw_mentions.jsonl", (m.to_row() for m in mentions))
+def write_raw_mentions(directory: Path, mentions: Sequence[Mention], *, reuse: Path | None = None,
+                       digests: RunDigests | None = None) -> None:
+    """Write the pre-resolution mentions that incremental updates start from (runs per
+    paper, copied from ``reuse``'s file when unchanged, as :func:`write_records` does)."""
+    from exports.chunks import RunDigests, groups
+
+    dg = digests if digests is not None else RunDigests(GraphData((), (), (), (), _NO_INFO),
+                                                        mentions)
+    _write_runs(directory / "raw_mentions.jsonl",
+                ((pid, dg.raw.get(pid, ""), partial(_rows, run, Mention.to_row))
+                 for pid, run in groups(mentions, attrgetter("paper_id"))),
+                reuse=reuse / "raw_mentions.jsonl" if reuse is not None else None)
+
+
+def _one_row(make: Callable[[], Any]) -> list[Any]:
+    return [make()]
+
+
+def _rows(items: list[Any], to_row: Callable[[Any], Any]) -> list[Any]:
+    return [to_row(x) for x in items]
+
+
+def _link_row(lk: Link) -> dict[str, Any]:
+    return {"source": lk.source, "target": lk.target, "weight": lk.weight, "shared": lk.shared}
+
+
+_NO_INFO = BuildInfo("", "", "", (), "")
 
 
 def read_raw_mentions(out: str | Path) -> list[Mention] | None:

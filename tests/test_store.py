@@ -28,3 +28,44 @@ def test_batch_encoding_is_row_by_row_encoding(rows: list[Any]) -> None:
     sort = isinstance(rows[0], dict)
     one_by_one = "\n".join(json.dumps(r, ensure_ascii=False, sort_keys=sort) for r in rows)
     assert _encode_lines(rows) == one_by_one
+
+
+def test_records_reuse_unchanged_runs_and_give_the_bytes_of_a_full_write(
+        seeds_graph, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from kg import store
+    from kg.store import write_raw_mentions, write_records
+
+    data, raw = seeds_graph.data, seeds_graph.raw_mentions
+    first = tmp_path / "first"
+    first.mkdir()
+    write_records(data, first, options={})
+    write_raw_mentions(first, raw)
+    # another version: one paper retitled, one dropped, one entity recounted, one link reweighted
+    papers = list(data.papers)
+    papers[3] = replace(papers[3], title=papers[3].title + " (revised)")
+    gone = papers.pop(10).id
+    entities = list(data.entities)
+    entities[2] = replace(entities[2], paper_count=entities[2].paper_count + 1)
+    links = [lk for lk in data.links if gone not in (lk.source, lk.target)]
+    links[5] = replace(links[5], weight=links[5].weight + 1)
+    new = replace(data, papers=tuple(papers), entities=tuple(entities), links=tuple(links),
+                  mentions=tuple(m for m in data.mentions if m.paper_id != gone))
+    new_raw = [m for m in raw if m.paper_id != gone]
+    encoded: list[int] = []
+    encode = store._encode_lines
+    monkeypatch.setattr(store, "_encode_lines", lambda rows: encoded.append(len(rows)) or encode(rows))
+    again, full = tmp_path / "again", tmp_path / "full"
+    for d, reuse in ((again, first), (full, None)):
+        d.mkdir()
+        write_records(new, d, options={}, reuse=reuse)
+        write_raw_mentions(d, new_raw, reuse=reuse)
+        if reuse is not None:
+            # papers: the retitled one (its record and mentions); one entity; the links of
+            # the papers that lost a link to the dropped one, and the reweighted one
+            runs = len(encoded)
+            assert 3 <= runs < 40, runs
+    for name in ("papers.jsonl", "mentions.jsonl", "entities.jsonl", "links.jsonl",
+                 "raw_mentions.jsonl"):
+        assert (again / name).read_bytes() == (full / name).read_bytes(), name
