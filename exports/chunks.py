@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import marshal
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cached_property
@@ -33,6 +34,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from kg.bulk import gc_paused
 from kg.records import Entity, GraphData, Link, Mention, Paper
 
 INDEX_VERSION = 4
@@ -49,15 +51,21 @@ def index_path(path: str | Path) -> Path:
     return p.with_name(f".{p.name}.chunks.json")
 
 
-def _digest(value: object) -> str:
-    return hashlib.blake2b(repr(value).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+def _digest(value: Any) -> str:
+    """Digest of plain data (str, int, float, None, lists and tuples of them). marshal's
+    version 0 has no reference or interning markers, so equal values give equal bytes; it
+    is several times cheaper than ``repr``."""
+    return hashlib.blake2b(marshal.dumps(value, 0), digest_size=16).hexdigest()
+
+
+_PAPER_FIELDS = attrgetter(*Paper.__slots__)
+_MENTION_FIELDS = attrgetter(*Mention.__slots__)
 
 
 def paper_digest(p: Paper, mentions: Iterable[Mention]) -> str:
     """Digest of everything a paper's record and blocks are made from: all its fields and
     all fields of its (resolved) mentions."""
-    return _digest((tuple(getattr(p, name) for name in p.__slots__),
-                    [m.to_row() for m in mentions]))
+    return _digest((_PAPER_FIELDS(p), list(map(_MENTION_FIELDS, mentions))))
 
 
 def entity_digest(e: Entity) -> str:
@@ -73,7 +81,7 @@ def links_digest(links: Iterable[Link]) -> str:
 
 def raw_digest(mentions: Iterable[Mention]) -> str:
     """Digest of one paper's pre-resolution mentions."""
-    return _digest([m.to_row() for m in mentions])
+    return _digest(list(map(_MENTION_FIELDS, mentions)))
 
 
 def link_run_digest(links_digest: str, source: str, links: Iterable[Link],
@@ -99,24 +107,35 @@ class RunDigests:
     def __init__(self, data: GraphData, raw: Sequence[Mention] | None = None) -> None:
         self.data, self.raw_mentions = data, raw
 
+    # (millions of short-lived tuples: no collection passes over the graph while they are made)
     @cached_property
     def papers(self) -> dict[str, str]:
-        mentions_of: dict[str, list[Mention]] = {}
-        for m in self.data.mentions:
-            mentions_of.setdefault(m.paper_id, []).append(m)
-        return {p.id: paper_digest(p, mentions_of.get(p.id, ())) for p in self.data.papers}
+        with gc_paused():
+            mentions_of: dict[str, list[Mention]] = {}
+            for m in self.data.mentions:
+                mentions_of.setdefault(m.paper_id, []).append(m)
+            return {p.id: paper_digest(p, mentions_of.get(p.id, ())) for p in self.data.papers}
 
     @cached_property
     def entities(self) -> dict[str, str]:
-        return {e.id: entity_digest(e) for e in self.data.entities}
+        with gc_paused():
+            return {e.id: entity_digest(e) for e in self.data.entities}
 
     @cached_property
     def links(self) -> dict[str, str]:
-        return {src: links_digest(run) for src, run in groups(self.data.links, _SOURCE)}
+        with gc_paused():
+            links_of: dict[str, list[Link]] = {}
+            for lk in self.data.links:
+                links_of.setdefault(lk.source, []).append(lk)
+            return {src: links_digest(run) for src, run in links_of.items()}
 
     @cached_property
     def raw(self) -> dict[str, str]:
-        return {pid: raw_digest(run) for pid, run in groups(self.raw_mentions or (), _PAPER)}
+        with gc_paused():
+            raw_of: dict[str, list[Mention]] = {}
+            for m in self.raw_mentions or ():
+                raw_of.setdefault(m.paper_id, []).append(m)
+            return {pid: raw_digest(run) for pid, run in raw_of.items()}
 
 
 _SOURCE = attrgetter("source")

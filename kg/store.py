@@ -129,19 +129,20 @@ def _write_runs(path: Path, runs: Iterable[tuple[str, str, Callable[[], list[Any
     is copied from it instead of encoded: the file is the same either way."""
     from exports import chunks
 
+    runs = list(runs)
+    contiguous = len({key for key, _, _ in runs}) == len(runs)
+    if not contiguous:
+        reuse = None  # a key in two runs (rows not grouped by key): no index, nothing copied
     earlier: dict[str, list[Any]] = {}
     if reuse is not None and reuse.is_file():
         found = chunks.read_index(reuse, fingerprint=RECORDS_FINGERPRINT, base="",
                                   sections=("rows",))
         earlier = found["rows"] if found else {}
     entries: dict[str, list[Any]] = {}
-    contiguous = True
     with path.open("wb") as out, (reuse.open("rb") if earlier and reuse else
                                   contextlib.nullcontext()) as source, gc_paused():
         sink = chunks.ByteSink(out, source)
         for key, digest, make in runs:
-            if key in entries:
-                contiguous = False  # a key in two runs: no index
             was = earlier.get(key)
             if was is not None and digest and was[0] == digest:
                 entries[key] = [digest, sink.pos, was[2], 0, 0]

@@ -69,3 +69,23 @@ def test_records_reuse_unchanged_runs_and_give_the_bytes_of_a_full_write(
     for name in ("papers.jsonl", "mentions.jsonl", "entities.jsonl", "links.jsonl",
                  "raw_mentions.jsonl"):
         assert (again / name).read_bytes() == (full / name).read_bytes(), name
+
+
+def test_rows_not_grouped_by_key_are_written_whole(seeds_graph, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from exports.chunks import index_path
+    from kg.store import write_records
+
+    data = seeds_graph.data
+    # links ordered by target: a source's links are apart
+    shuffled = replace(data, links=tuple(sorted(data.links, key=lambda lk: (lk.target, lk.source))))
+    sources = [lk.source for lk in shuffled.links]
+    assert len({s for i, s in enumerate(sources) if i and sources[i - 1] != s}) < \
+        sum(1 for i in range(1, len(sources)) if sources[i - 1] != sources[i])
+    first, again, full = tmp_path / "first", tmp_path / "again", tmp_path / "full"
+    for d, what, reuse in ((first, data, None), (again, shuffled, first), (full, shuffled, None)):
+        d.mkdir()
+        write_records(what, d, options={}, reuse=reuse)
+    assert (again / "links.jsonl").read_bytes() == (full / "links.jsonl").read_bytes()
+    assert not index_path(again / "links.jsonl").exists()
