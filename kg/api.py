@@ -272,13 +272,15 @@ class KnowledgeGraph:
         """Save records and exports to ``out``, atomically (see :mod:`kg.store`)."""
         from exports import export, get
         from exports.chunks import RunDigests, index_path
+        from kg.bulk import gc_paused
         from kg.store import output_directory, write_raw_mentions, write_records
 
         # unchanged runs (papers, entities, links) are copied from the previous files (kg
         # add, rebuilds); their digests are computed once for the records and the RDF
         digests = RunDigests(self.data, self.raw_mentions)
         previous = Path(out)
-        with output_directory(out) as tmp:
+        # millions of short-lived rows and indexes: no collection passes over the graph
+        with output_directory(out) as tmp, gc_paused():
             write_records(self.data, tmp, options=self.options, reuse=previous, digests=digests)
             if self.raw_mentions is not None:
                 write_raw_mentions(tmp, self.raw_mentions, reuse=previous, digests=digests)

@@ -129,7 +129,8 @@ def _write_runs(path: Path, runs: Iterable[tuple[str, str, Callable[[], list[Any
     is copied from it instead of encoded: the file is the same either way."""
     from exports import chunks
 
-    runs = list(runs)
+    with gc_paused():  # a run per paper: no collection passes over the graph while listed
+        runs = list(runs)
     contiguous = len({key for key, _, _ in runs}) == len(runs)
     if not contiguous:
         reuse = None  # a key in two runs (rows not grouped by key): no index, nothing copied
