@@ -72,13 +72,8 @@ def run(d: Path, n: int, built: Path, build_secs: float, *, watch: Callable[...,
     target = d / "updated"
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(built, target)
-    w = watch([*_kg(), "add", str(target), str(new)], timeout=args.build_timeout,
-              max_rss_mb=args.max_rss_mb, cwd=d)
-    r = row("add", n, secs=w.secs, peak_mb=w.group_peak_mb, cpu=w.cpu_secs)
-    if w.rc != 0 or w.killed:
-        r.note = w.killed or f"failed (exit {w.rc}): {w.stderr.strip().splitlines()[-1:]}"
-    else:
-        r.rate = f"{build_secs / w.secs:.1f}x faster than kg build"
+    w, r = _timed_add(d, n, target, new, "add", build_secs, watch=watch, row=row, args=args)
+    if r.rate:
         r.note = (f"{NEW_PAPERS} new papers into the graph of {n:,} built by `kg build` "
                   f"({build_secs:,.1f} s in this run)")
     rows.append(r)
@@ -111,6 +106,20 @@ def run(d: Path, n: int, built: Path, build_secs: float, *, watch: Callable[...,
     return rows
 
 
+def _timed_add(d: Path, n: int, target: Path, new: Path, stage: str, build_secs: float, *,
+               watch: Callable[..., Any], row: Callable[..., Any], args: Any) -> tuple[Any, Any]:
+    """``kg add target new`` timed as row ``stage`` (its rate set against ``build_secs``
+    when it succeeded, else its note says why not)."""
+    w = watch([*_kg(), "add", str(target), str(new)], timeout=args.build_timeout,
+              max_rss_mb=args.max_rss_mb, cwd=d)
+    r = row(stage, n, secs=w.secs, peak_mb=w.group_peak_mb, cpu=w.cpu_secs)
+    if w.rc != 0 or w.killed:
+        r.note = w.killed or f"failed (exit {w.rc}): {w.stderr.strip().splitlines()[-1:]}"
+    else:
+        r.rate = f"{build_secs / w.secs:.1f}x faster than kg build"
+    return w, r
+
+
 def _add_with_index(d: Path, n: int, target: Path, build_secs: float, first: Any, *,
                     watch: Callable[..., Any], row: Callable[..., Any], args: Any) -> list[Any]:
     """The next day's ``kg add`` into ``target``, which now has a SPARQL index: the add
@@ -118,14 +127,9 @@ def _add_with_index(d: Path, n: int, target: Path, build_secs: float, first: Any
     query answers from it at once."""
     rows = []
     new = _new_papers(d, n + NEW_PAPERS, name="day2-")
-    w = watch([*_kg(), "add", str(target), str(new)], timeout=args.build_timeout,
-              max_rss_mb=args.max_rss_mb, cwd=d)
-    r = row("add-index", n, secs=w.secs, peak_mb=w.group_peak_mb, cpu=w.cpu_secs)
-    if w.rc != 0 or w.killed:
-        r.note = w.killed or f"failed (exit {w.rc}): {w.stderr.strip().splitlines()[-1:]}"
-    else:
+    w, r = _timed_add(d, n, target, new, "add-index", build_secs, watch=watch, row=row, args=args)
+    if r.rate:
         updated = "updating the SPARQL index" in w.stderr
-        r.rate = f"{build_secs / w.secs:.1f}x faster than kg build"
         r.note = (f"the next {NEW_PAPERS} papers into the graph above, which now has a SPARQL "
                   f"index: {'updated in place' if updated else 'REBUILT (not updated in place)'}"
                   f" (building it took {first.secs:,.1f} s)")

@@ -111,9 +111,7 @@ class RunDigests:
     @cached_property
     def papers(self) -> dict[str, str]:
         with gc_paused():
-            mentions_of: dict[str, list[Mention]] = {}
-            for m in self.data.mentions:
-                mentions_of.setdefault(m.paper_id, []).append(m)
+            mentions_of = _grouped(self.data.mentions, _PAPER)
             return {p.id: paper_digest(p, mentions_of.get(p.id, ())) for p in self.data.papers}
 
     @cached_property
@@ -124,18 +122,21 @@ class RunDigests:
     @cached_property
     def links(self) -> dict[str, str]:
         with gc_paused():
-            links_of: dict[str, list[Link]] = {}
-            for lk in self.data.links:
-                links_of.setdefault(lk.source, []).append(lk)
-            return {src: links_digest(run) for src, run in links_of.items()}
+            return {src: links_digest(run) for src, run in _grouped(self.data.links, _SOURCE).items()}
 
     @cached_property
     def raw(self) -> dict[str, str]:
         with gc_paused():
-            raw_of: dict[str, list[Mention]] = {}
-            for m in self.raw_mentions or ():
-                raw_of.setdefault(m.paper_id, []).append(m)
-            return {pid: raw_digest(run) for pid, run in raw_of.items()}
+            return {pid: raw_digest(run)
+                    for pid, run in _grouped(self.raw_mentions or (), _PAPER).items()}
+
+
+def _grouped(items: Iterable[Any], key: Callable[[Any], str]) -> dict[str, list[Any]]:
+    """``items`` by ``key`` (whether or not they come grouped), in first-seen order."""
+    out: dict[str, list[Any]] = {}
+    for x in items:
+        out.setdefault(key(x), []).append(x)
+    return out
 
 
 _SOURCE = attrgetter("source")
