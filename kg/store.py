@@ -12,8 +12,9 @@ Layout (``FORMAT_VERSION`` 1)::
                            kg add/remove: see :mod:`kg.relink`)
     OUT/communities.json   node id -> community number
     OUT/graph.ttl, OUT/graph.html and any other exports
-    OUT/.graph.ttl.chunks.json  where each paper's triples are in graph.ttl (a cache: see
-                                :mod:`exports.chunks`; likewise for graph.nt)
+    OUT/.graph.ttl.chunks.json  where each run (a paper, an entity, a paper's links) is in
+                                graph.ttl, with a digest (a cache: see :mod:`exports.chunks`;
+                                likewise for graph.nt and each .jsonl record file)
 
 The whole directory is written beside the target and swapped in at the end, under a
 lock, so a failed or concurrent run never leaves a mix of old and new files.
