@@ -29,7 +29,7 @@ import json
 import marshal
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from functools import cached_property
+from functools import cache, cached_property
 from operator import attrgetter
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -51,6 +51,24 @@ def index_path(path: str | Path) -> Path:
     return p.with_name(f".{p.name}.chunks.json")
 
 
+@cache
+def code_digest(*modules: str) -> str:
+    """Digest of the source of the named modules: a cache (chunk index, link state) made by
+    other code, e.g. an earlier paper-kg, is never trusted, even if a sample renders alike."""
+    import importlib
+
+    h = hashlib.blake2b(digest_size=8)
+    for name in modules:
+        module = importlib.import_module(name)
+        try:
+            h.update(Path(str(module.__file__)).read_bytes())
+        except (OSError, TypeError):  # no source file (a frozen build): the version decides
+            from kg import __version__
+
+            h.update(f"{name} {__version__}".encode())
+    return h.hexdigest()
+
+
 def _digest(value: Any) -> str:
     """Digest of plain data (str, int, float, None, lists and tuples of them). marshal's
     version 0 has no reference or interning markers, so equal values give equal bytes; it
@@ -60,6 +78,7 @@ def _digest(value: Any) -> str:
 
 _PAPER_FIELDS = attrgetter(*Paper.__slots__)
 _MENTION_FIELDS = attrgetter(*Mention.__slots__)
+_ENTITY_FIELDS = attrgetter(*Entity.__slots__)
 
 
 def paper_digest(p: Paper, mentions: Iterable[Mention]) -> str:
@@ -70,7 +89,7 @@ def paper_digest(p: Paper, mentions: Iterable[Mention]) -> str:
 
 def entity_digest(e: Entity) -> str:
     """Digest of everything an entity's record and block are made from."""
-    return _digest((e.id, e.label, e.type, e.aliases, e.paper_count, e.mention_count))
+    return _digest(_ENTITY_FIELDS(e))
 
 
 def links_digest(links: Iterable[Link]) -> str:

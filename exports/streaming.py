@@ -218,6 +218,8 @@ def _fingerprint(block: Callable[[str, list[tuple[str, Term]]], str], header: st
     parts += [block(s, pairs) for s, pairs in blocks.entities()]
     parts += [block(s, pairs) for s, pairs in blocks.links()]
     parts += [block(s, pairs) for s, pairs in blocks.closing()]
+    parts.append(chunks.code_digest("exports.rdf", "exports.iris", "exports.streaming",
+                                    "exports.chunks", "kg.records"))
     return hashlib.blake2b("".join(parts).encode(), digest_size=16).hexdigest()
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -39,21 +40,18 @@ _REBUILD_SHARE = 0.25
 def keep_index(out: str | Path) -> Path | None:
     """Move ``out``'s up-to-date SPARQL index aside, with hard links to the file it indexes
     and that file's chunk index, into a temporary directory beside ``out``
-    (``.NAME.sparql-XXXXXXXX``; one left by a killed update is deleted here); None (nothing
-    moved) when there is no such index or the file cannot be linked. Call it holding the
-    lock on ``out``."""
+    (``.NAME.sparql-XXXXXXXX``, see :func:`clear_kept`); None (nothing moved) when there is
+    no such index or the file cannot be linked. Call it holding the lock on ``out``."""
     from exports.chunks import index_path
     from kg.sparql import INDEX_DIR, index_stamp, resolve_source
 
-    out = Path(out)
+    out = Path(os.path.abspath(out))
     index = out / INDEX_DIR
     try:
         source = resolve_source(out)
         stamp = json.loads((index / "source.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError, Exception):  # noqa: BLE001 - any doubt: no incremental update
+    except Exception:  # noqa: BLE001 - any doubt: no incremental update
         return None
-    for left in out.parent.glob(f".{out.name}.sparql-*"):  # from a killed update (we hold the lock)
-        shutil.rmtree(left, ignore_errors=True)
     if stamp != index_stamp(source) or not index_path(source).is_file():
         return None
     # not named like kg.atomic's temporaries: the save of the new directory clears those
@@ -66,6 +64,24 @@ def keep_index(out: str | Path) -> Path | None:
         shutil.rmtree(kept, ignore_errors=True)
         return None
     return kept
+
+
+def clear_kept(out: str | Path) -> bool:
+    """Delete what a killed update left beside ``out`` (a moved-aside index); True if there
+    was something, i.e. ``out`` had an index that the next update should rebuild. Call it
+    holding the lock on ``out``."""
+    target = Path(os.path.abspath(out))
+    pattern = re.compile(rf"\.{re.escape(target.name)}\.sparql-[A-Za-z0-9_]{{8}}")
+    found = False
+    try:
+        entries = list(target.parent.iterdir())
+    except OSError:
+        return False
+    for entry in entries:
+        if pattern.fullmatch(entry.name) and entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+            found = True
+    return found
 
 
 def restore_index(out: str | Path, kept: Path) -> None:
@@ -112,7 +128,7 @@ def update_index(out: str | Path, kept: Path,
         (store_dir / "source.json").write_text(json.dumps(index_stamp(new)), encoding="utf-8")
         os.rename(store_dir, Path(out) / INDEX_DIR)
         return True
-    except (OSError, ValueError, SyntaxError):
+    except Exception:  # noqa: BLE001 - the caller rebuilds the index: never fail the update
         return False
     finally:
         shutil.rmtree(kept, ignore_errors=True)
@@ -133,7 +149,7 @@ def _changed_runs(old: Path, new: Path) -> tuple[Ranges, Ranges] | None:
         return None
     before = chunks.read_index(old, fingerprint=fingerprint, base=base)
     after = chunks.read_index(new, fingerprint=fingerprint, base=base)
-    if before is None or after is None:
+    if before is None or after is None or not (_covered(old, before) and _covered(new, after)):
         return None
     removed: Ranges = []
     added: Ranges = []
@@ -148,6 +164,15 @@ def _changed_runs(old: Path, new: Path) -> tuple[Ranges, Ranges] | None:
             if other is None or other[0] != entry[0] or not entry[0]:
                 added.append((entry[1], entry[2]))
     return sorted(removed), sorted(added)
+
+
+def _covered(path: Path, sections: dict[str, dict[str, list[Any]]]) -> bool:
+    """True when the runs and the header before them are the whole file (a writer that
+    could not use runs for a section leaves bytes no run describes: the patch would miss
+    them)."""
+    entries = [e for name in sections for e in sections[name].values()]
+    first = min((e[1] for e in entries), default=0)
+    return first + sum(e[2] for e in entries) == path.stat().st_size
 
 
 def _apply(store_dir: Path, old: Path, removed: Ranges, new: Path, added: Ranges) -> None:

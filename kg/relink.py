@@ -51,8 +51,11 @@ class LinkState:
 
 def link_options(top_k: int, max_df: int, min_weight: float) -> dict[str, Any]:
     """The options a saved state must match to be reused."""
+    from exports.chunks import code_digest
+
     return {"top_k": top_k, "max_df": max_df, "min_weight": float(min_weight),
-            "weighting": WEIGHTING, "version": STATE_VERSION}
+            "weighting": WEIGHTING, "version": STATE_VERSION,
+            "code": code_digest("kg.graph", "kg.relink")}
 
 
 def relink(

@@ -119,7 +119,13 @@ def _write_jsonl(path: Path, rows: Iterator[Any]) -> None:
             f.write(_encode_lines(batch) + "\n")
 
 
-RECORDS_FINGERPRINT = "rows-1"  # how record rows are spelled: change it when they change
+def _records_fingerprint() -> str:
+    """How record rows are spelled: the code that writes them."""
+    from exports.chunks import code_digest
+
+    return "rows:" + code_digest("kg.records", "kg.store", "exports.chunks")
+
+
 
 
 def _write_runs(path: Path, runs: Iterable[tuple[str, str, Callable[[], list[Any]]]], *,
@@ -137,7 +143,7 @@ def _write_runs(path: Path, runs: Iterable[tuple[str, str, Callable[[], list[Any
         reuse = None  # a key in two runs (rows not grouped by key): no index, nothing copied
     earlier: dict[str, list[Any]] = {}
     if reuse is not None and reuse.is_file():
-        found = chunks.read_index(reuse, fingerprint=RECORDS_FINGERPRINT, base="",
+        found = chunks.read_index(reuse, fingerprint=_records_fingerprint(), base="",
                                   sections=("rows",))
         earlier = found["rows"] if found else {}
     entries: dict[str, list[Any]] = {}
@@ -156,7 +162,7 @@ def _write_runs(path: Path, runs: Iterable[tuple[str, str, Callable[[], list[Any
             sink.add(text)
         sink.flush()
     if contiguous:
-        chunks.write_index(path, chunks.index_path(path), fingerprint=RECORDS_FINGERPRINT,
+        chunks.write_index(path, chunks.index_path(path), fingerprint=_records_fingerprint(),
                            base="", sections={"rows": entries})
 
 

@@ -92,9 +92,10 @@ def _index_kept(out: str | Path, refresh: bool,
     """Around an update of ``out``: if it had a SPARQL index and ``refresh`` is true, move
     the index aside first and bring it up to date afterwards (:mod:`kg.index_update`), or
     rebuild it when that cannot be done; if the update fails, put it back as it was."""
-    from kg.index_update import keep_index, restore_index, update_index
+    from kg.index_update import clear_kept, keep_index, restore_index, update_index
 
-    had_index = _has_index(out)
+    # an index a killed update had moved aside is gone: rebuild it after this update
+    had_index = clear_kept(out) or _has_index(out)
     kept = keep_index(out) if had_index and refresh else None
     try:
         yield

@@ -99,3 +99,18 @@ def test_an_update_that_changes_most_of_the_graph_rebuilds_the_index(
     add_papers(out, [_write_jsonl(tmp_path / "b.jsonl", seed_papers[40:])], progress=heard.append)
     assert heard[0].startswith("indexing")  # much of the graph changed: a bulk load
     assert _indexed(out) == _fresh(out / "graph.ttl")
+
+
+def test_what_a_killed_update_left_is_cleared_and_the_index_rebuilt(
+        indexed_out: Path, seed_papers: list, tmp_path: Path) -> None:  # type: ignore[type-arg]
+    out = indexed_out
+    # a killed update had moved the index aside: OUT has none, the kept copy is beside it
+    left = out.parent / ".out.sparql-abcd1234"
+    (out / sparql.INDEX_DIR).rename(left)
+    neighbour = out.parent / ".out.sparql-x.abcdefgh.old"  # another directory's backup
+    neighbour.mkdir()
+    heard: list[str] = []
+    add_papers(out, [_write_jsonl(tmp_path / "b.jsonl", seed_papers[40:42])], progress=heard.append)
+    assert not left.exists() and neighbour.is_dir()
+    assert heard[0].startswith("indexing")
+    assert _indexed(out) == _fresh(out / "graph.ttl")
