@@ -268,8 +268,11 @@ class KnowledgeGraph:
             options.setdefault("base_iri", self.data.info.base_iri)
         return export(self.data, format, path, **options)
 
-    def save(self, out: str | Path, *, formats: Iterable[str] = ("turtle", "html")) -> Path:
-        """Save records and exports to ``out``, atomically (see :mod:`kg.store`)."""
+    def save(self, out: str | Path, *, formats: Iterable[str] = ("turtle", "html"),
+             before_swap: Callable[[], None] | None = None) -> Path:
+        """Save records and exports to ``out``, atomically (see :mod:`kg.store`);
+        ``before_swap`` is called once everything is written, just before the new directory
+        replaces ``out``."""
         from exports import export, get
         from exports.chunks import RunDigests, index_path
         from kg.bulk import gc_paused
@@ -293,6 +296,8 @@ class KnowledgeGraph:
                     opts.update(index=index_path(target), reuse=previous / target.name,
                                 digests=digests)
                 export(self.data, fmt, target, **opts)
+            if before_swap is not None:
+                before_swap()
         return Path(out)
 
     def _write_link_state(self, directory: Path) -> None:

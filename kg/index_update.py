@@ -11,15 +11,17 @@ parsed from the two files and applied to the old Oxigraph store, which then desc
 new file exactly; its stamp is written last, so a store interrupted half-way is never
 trusted and the next query rebuilds it.
 
-Before the update writes the new directory, :func:`keep_index` moves the index aside with
-a hard link to the file it indexes (the old directory is deleted when the new one is
-swapped in); :func:`update_index` applies the difference and moves the store into the new
+When the update starts, :func:`keep_index` hard-links the indexed file and its chunk index
+into a temporary directory (the old directory is deleted when the new one is swapped in);
+:func:`move_index` moves the index there just before the swap, so queries use it while the
+update runs; :func:`update_index` applies the difference and moves the store into the new
 directory. Whenever something does not line up (a stale index, another writer version, a
 file without a chunk index), nothing is applied and the caller rebuilds the index.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -38,10 +40,11 @@ _REBUILD_SHARE = 0.25
 
 
 def keep_index(out: str | Path) -> Path | None:
-    """Move ``out``'s up-to-date SPARQL index aside, with hard links to the file it indexes
-    and that file's chunk index, into a temporary directory beside ``out``
-    (``.NAME.sparql-XXXXXXXX``, see :func:`clear_kept`); None (nothing moved) when there is
-    no such index or the file cannot be linked. Call it holding the lock on ``out``."""
+    """A temporary directory beside ``out`` (``.NAME.sparql-XXXXXXXX``, see
+    :func:`clear_kept`) with hard links to the file ``out``'s up-to-date SPARQL index
+    describes and to that file's chunk index (the index itself follows with
+    :func:`move_index`); None when there is no such index or the file cannot be linked.
+    Call it holding the lock on ``out``."""
     from exports.chunks import index_path
     from kg.sparql import INDEX_DIR, index_stamp, resolve_source
 
@@ -59,11 +62,19 @@ def keep_index(out: str | Path) -> Path | None:
     try:
         os.link(source, kept / source.name)
         os.link(index_path(source), kept / index_path(source).name)
-        os.rename(index, kept / INDEX_DIR)
     except OSError:
         shutil.rmtree(kept, ignore_errors=True)
         return None
     return kept
+
+
+def move_index(out: str | Path, kept: Path) -> None:
+    """Move ``out``'s index into ``kept`` (called just before the new directory replaces
+    ``out``, so queries use the index until then); nothing when it is gone."""
+    from kg.sparql import INDEX_DIR
+
+    with contextlib.suppress(OSError):
+        os.rename(Path(out) / INDEX_DIR, kept / INDEX_DIR)
 
 
 def clear_kept(out: str | Path) -> bool:
@@ -112,6 +123,8 @@ def update_index(out: str | Path, kept: Path,
         if os.path.samefile(old, new):  # nothing was written: the index still fits
             restore_index(out, kept)
             return True
+        if not (kept / INDEX_DIR).is_dir():
+            return False
         diff = _changed_runs(old, new)
         if diff is None:
             return False

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -86,23 +87,37 @@ def add_papers(
                                on_warning=on_warning, workers=workers)
 
 
+# out -> what to do just before the new directory replaces it (move the SPARQL index aside
+# at the last moment, so queries use it while the update runs)
+_BEFORE_SWAP: dict[str, Callable[[], None]] = {}
+
+
+def _nothing() -> None:
+    pass
+
+
 @contextlib.contextmanager
 def _index_kept(out: str | Path, refresh: bool,
                 progress: Callable[[str], None] | None) -> Iterator[None]:
-    """Around an update of ``out``: if it had a SPARQL index and ``refresh`` is true, move
-    the index aside first and bring it up to date afterwards (:mod:`kg.index_update`), or
-    rebuild it when that cannot be done; if the update fails, put it back as it was."""
-    from kg.index_update import clear_kept, keep_index, restore_index, update_index
+    """Around an update of ``out``: if it had a SPARQL index and ``refresh`` is true, keep
+    the indexed file's runs, move the index aside just before the new directory is swapped
+    in (queries use it until then) and bring it up to date afterwards
+    (:mod:`kg.index_update`), or rebuild it when that cannot be done; if the update fails,
+    the index is put back as it was."""
+    from kg.index_update import clear_kept, keep_index, move_index, restore_index, update_index
 
     # an index a killed update had moved aside is gone: rebuild it after this update
     had_index = clear_kept(out) or _has_index(out)
     kept = keep_index(out) if had_index and refresh else None
+    _BEFORE_SWAP[str(out)] = partial(move_index, out, kept) if kept is not None else _nothing
     try:
         yield
     except BaseException:
         if kept is not None:
             restore_index(out, kept)
         raise
+    finally:
+        _BEFORE_SWAP.pop(str(out), None)
     if kept is not None and update_index(out, kept, progress):
         return
     if had_index and refresh:
@@ -169,7 +184,7 @@ def _add_papers(
     new = assemble(list(papers.values()), (m for ms in raw_by_paper.values() for m in ms),
                    info=info, lexicons=lexicons, options=g.options,
                    previous_links=_link_state(out, g))
-    new.save(out, formats=_saved_formats(out))
+    new.save(out, formats=_saved_formats(out), before_swap=_BEFORE_SWAP.get(str(out)))
     return new, counts
 
 
@@ -197,7 +212,7 @@ def _remove_papers(out: str | Path, paper_ids: Sequence[str]) -> Any:
     new = assemble(papers, (m for pid, ms in raw_by_paper.items() if pid not in gone for m in ms),
                    info=info, lexicons=g.options.get("lexicons", []), options=g.options,
                    previous_links=_link_state(out, g))
-    new.save(out, formats=_saved_formats(out))
+    new.save(out, formats=_saved_formats(out), before_swap=_BEFORE_SWAP.get(str(out)))
     return new
 
 
