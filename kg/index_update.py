@@ -33,9 +33,9 @@ from typing import Any
 
 _BATCH_BYTES = 16 * 2**20  # parsed and applied per step: bounds the memory of an update
 # Removing a triple from an on-disk store and adding one cost more than bulk-loading two
-# (measured at 10k papers: changed runs of about a third of the file took as long as a
-# rebuild): when the changed runs (old and new) exceed a quarter of the new file, the
-# caller rebuilds the index instead.
+# (at 10k papers, an update in place of changed runs under half the file took as long as
+# a rebuild: benchmarks/results-updates.md as committed in f393b1f): when the changed runs
+# (old and new) exceed a quarter of the new file, the caller rebuilds the index instead.
 _REBUILD_SHARE = 0.25
 
 

@@ -92,8 +92,8 @@ _BATCH = 10_000  # lines per write
 
 def _encode_lines(batch: list[Any]) -> str:
     """``batch`` (rows of one kind: all lists or all dicts) as JSON Lines, exactly as
-    encoding each row on its own would give, but in one encoder call (about a quarter
-    faster for a million mention rows): the rows are encoded as one JSON array and split
+    encoding each row on its own would give, but in one encoder call instead of one per
+    row: the rows are encoded as one JSON array and split
     where one row ends and the next begins. When a string could be mistaken for such a
     boundary (the separator occurs more often than between rows), each row is encoded on
     its own."""

@@ -75,21 +75,17 @@ def add_papers(
     A paper whose id is already in the graph replaces the stored one; it is re-extracted
     only if its title or abstract changed. When nothing is new and every input was already
     one of the graph's inputs, ``out`` is left untouched. If ``out`` had a SPARQL index
-    (made by an earlier query), it is rebuilt for the new graph unless ``refresh_index`` is
-    false, so the next query does not wait for it (``progress`` hears about it). Returns the
-    new graph and counts (``added``, ``changed``, ``unchanged``).
+    (made by an earlier query), it is updated in place for the new graph, or rebuilt when
+    that cannot be done, unless ``refresh_index`` is false, so the next query does not wait
+    for it (``progress`` hears about it). Returns the new graph and counts (``added``,
+    ``changed``, ``unchanged``).
     """
     from kg.store import locked
 
     with locked(out):  # from reading the old graph to writing the new one
-        with _index_kept(out, refresh_index, progress):
+        with _index_kept(out, refresh_index, progress) as before_swap:
             return _add_papers(out, inputs, format=format, strict=strict,
-                               on_warning=on_warning, workers=workers)
-
-
-# out -> what to do just before the new directory replaces it (move the SPARQL index aside
-# at the last moment, so queries use it while the update runs)
-_BEFORE_SWAP: dict[str, Callable[[], None]] = {}
+                               on_warning=on_warning, workers=workers, before_swap=before_swap)
 
 
 def _nothing() -> None:
@@ -98,10 +94,11 @@ def _nothing() -> None:
 
 @contextlib.contextmanager
 def _index_kept(out: str | Path, refresh: bool,
-                progress: Callable[[str], None] | None) -> Iterator[None]:
+                progress: Callable[[str], None] | None) -> Iterator[Callable[[], None]]:
     """Around an update of ``out``: if it had a SPARQL index and ``refresh`` is true, keep
     the indexed file's runs, move the index aside just before the new directory is swapped
-    in (queries use it until then) and bring it up to date afterwards
+    in (the update passes the yielded function to ``KnowledgeGraph.save(before_swap=)``, so
+    queries use the index until then) and bring it up to date afterwards
     (:mod:`kg.index_update`), or rebuild it when that cannot be done; if the update fails,
     the index is put back as it was."""
     from kg.index_update import clear_kept, keep_index, move_index, restore_index, update_index
@@ -109,15 +106,12 @@ def _index_kept(out: str | Path, refresh: bool,
     # an index a killed update had moved aside is gone: rebuild it after this update
     had_index = clear_kept(out) or _has_index(out)
     kept = keep_index(out) if had_index and refresh else None
-    _BEFORE_SWAP[str(out)] = partial(move_index, out, kept) if kept is not None else _nothing
     try:
-        yield
+        yield partial(move_index, out, kept) if kept is not None else _nothing
     except BaseException:
         if kept is not None:
             restore_index(out, kept)
         raise
-    finally:
-        _BEFORE_SWAP.pop(str(out), None)
     if kept is not None and update_index(out, kept, progress):
         return
     if had_index and refresh:
@@ -144,6 +138,7 @@ def _add_papers(
     strict: bool,
     on_warning: Callable[[InputError], None] | None,
     workers: int | None,
+    before_swap: Callable[[], None] = _nothing,
 ) -> tuple[Any, dict[str, int]]:
     from extract.pipeline import auto_workers, extract_papers
     from kg.api import _now
@@ -184,21 +179,22 @@ def _add_papers(
     new = assemble(list(papers.values()), (m for ms in raw_by_paper.values() for m in ms),
                    info=info, lexicons=lexicons, options=g.options,
                    previous_links=_link_state(out, g))
-    new.save(out, formats=_saved_formats(out), before_swap=_BEFORE_SWAP.get(str(out)))
+    new.save(out, formats=_saved_formats(out), before_swap=before_swap)
     return new, counts
 
 
 def remove_papers(out: str | Path, paper_ids: Sequence[str], *, refresh_index: bool = True,
                   progress: Callable[[str], None] | None = None) -> Any:
     """Remove papers (by id, arXiv id, DOI or exact title) from the graph saved in ``out``
-    (a SPARQL index it had is rebuilt, as by :func:`add_papers`)."""
+    (a SPARQL index it had is updated or rebuilt, as by :func:`add_papers`)."""
     from kg.store import locked
 
-    with locked(out), _index_kept(out, refresh_index, progress):
-        return _remove_papers(out, paper_ids)
+    with locked(out), _index_kept(out, refresh_index, progress) as before_swap:
+        return _remove_papers(out, paper_ids, before_swap=before_swap)
 
 
-def _remove_papers(out: str | Path, paper_ids: Sequence[str]) -> Any:
+def _remove_papers(out: str | Path, paper_ids: Sequence[str], *,
+                   before_swap: Callable[[], None] = _nothing) -> Any:
     from kg.api import _now
 
     started = _now()
@@ -212,7 +208,7 @@ def _remove_papers(out: str | Path, paper_ids: Sequence[str]) -> Any:
     new = assemble(papers, (m for pid, ms in raw_by_paper.items() if pid not in gone for m in ms),
                    info=info, lexicons=g.options.get("lexicons", []), options=g.options,
                    previous_links=_link_state(out, g))
-    new.save(out, formats=_saved_formats(out), before_swap=_BEFORE_SWAP.get(str(out)))
+    new.save(out, formats=_saved_formats(out), before_swap=before_swap)
     return new
 
 

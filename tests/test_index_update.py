@@ -120,18 +120,17 @@ def test_the_index_stays_in_place_until_the_new_directory_is_written(
         indexed_out: Path, seed_papers: list, tmp_path: Path,  # type: ignore[type-arg]
         monkeypatch: pytest.MonkeyPatch) -> None:
     import kg.index_update as iu
-    import kg.update as update
 
     out = indexed_out
-    seen: list[tuple[bool, bool]] = []
+    seen: list[bool] = []
     move = iu.move_index
 
     def recording(target: Path, kept: Path) -> None:
         # called once the new directory is complete, the old index still serving queries
-        seen.append(((out / sparql.INDEX_DIR).is_dir(), bool(update._BEFORE_SWAP)))
+        seen.append((out / sparql.INDEX_DIR).is_dir())
         move(target, kept)
 
     monkeypatch.setattr(iu, "move_index", recording)
     add_papers(out, [_write_jsonl(tmp_path / "b.jsonl", seed_papers[40:43])])
-    assert seen == [(True, True)]
+    assert seen == [True]
     assert _indexed(out) == _fresh(out / "graph.ttl")
