@@ -171,6 +171,13 @@ def test_no_surface_form_shared_by_two_entries(entries: list[dict[str, Any]]) ->
         ("newstest2014", "dataset"),
         ("WordSim-353", "dataset"),
         ("TRECVID", "benchmark"),
+        # quality6: classic optimisation, vision and metric-learning methods
+        ("adversarial loss", "method"),
+        ("ADMM", "method"),
+        ("Hough transform", "method"),
+        ("KISSME", "method"),
+        ("momentum", "method"),
+        ("SPP-net", "model"),
     ],
 )
 def test_well_known_entries(index: dict[str, dict[str, Any]], surface: str, etype: str) -> None:
