@@ -178,6 +178,9 @@ def test_no_surface_form_shared_by_two_entries(entries: list[dict[str, Any]]) ->
         ("KISSME", "method"),
         ("momentum", "method"),
         ("SPP-net", "model"),
+        ("dynamic time warping", "method"),
+        ("Granger causality", "method"),
+        ("Wide Residual Network", "model"),
     ],
 )
 def test_well_known_entries(index: dict[str, dict[str, Any]], surface: str, etype: str) -> None:
