@@ -31,6 +31,11 @@ _GLUED_SIZES = ("BASE", "LARGE")
 _METRIC_WORDS = frozenset({"score", "scores", "distance"})
 _DATA_HEADS = frozenset({"dataset", "datasets", "benchmark", "benchmarks", "corpus", "corpora"})
 _APOSTROPHE_YEAR = re.compile(r"^([A-Za-z][A-Za-z0-9]+)['’](\d\d)$")
+# "GTA5-to-Cityscapes", "ImageNet-only", "COCO-and-LVIS": a lexicon name joined to the rest
+# of a hyphenated compound by one of these words is that name, not a variant of it
+# ("BiDAF-with-ctx", "BERT-without-NSP" are variants: "with"/"without" name ablations)
+_CONNECTIVES = frozenset({"to", "and", "or", "vs", "versus", "only", "from", "via", "into", "on", "in",
+                          "for"})
 _EDITION = re.compile(r"^(?:19[89]\d|20[0-4]\d|v\d+(?:\.\d+)*|[1-9]\d*\.\d+)$")  # not "0.0005"
 
 
@@ -145,7 +150,9 @@ class LexiconMatcher:
             if first is not None and last is not None and (first.start != start or last.end != end):
                 tail = v.span_text(end, last.end).strip("-")
                 parts = [p for p in tail.split("-") if p]
-                if first.start == start and self.size_suffixes and all(vocab.is_size(p) for p in parts):
+                if _joined_by_connectives(v.span_text(first.start, start), parts):
+                    out.append((start, end, entry.type, entry.key, "lexicon", conf))
+                elif first.start == start and self.size_suffixes and all(vocab.is_size(p) for p in parts):
                     out.append((start, last.end, entry.type, entry.key, "lexicon", conf))
                 elif first.start == start and parts and (
                         parts[0].lower() in vocab.generic_modifiers or vocab.participle(parts[0])):
@@ -430,6 +437,17 @@ def _claimed_method(v: DocView, cands: list[Candidate], a: Abbreviation) -> bool
         if k >= 0 and lowers[k] in _CLAIMS:
             return True
     return False
+
+
+def _joined_by_connectives(head: str, tail_parts: list[str]) -> bool:
+    """Whether a lexicon match inside a hyphenated compound stands apart from the rest of it:
+    the compound's text before the match (``head``) ends in a connective word and the parts
+    after it start with one, where there is text on that side."""
+    head_parts = [p for p in head.split("-") if p.strip()]
+    if not head_parts and not tail_parts:
+        return False
+    return (not head_parts or head_parts[-1].strip().lower() in _CONNECTIVES) \
+        and (not tail_parts or tail_parts[0].lower() in _CONNECTIVES)
 
 
 def _typed(*cands: Candidate | None) -> tuple[str, str, float] | None:

@@ -935,3 +935,23 @@ def test_a_data_use_does_not_retype_a_proposed_acronym() -> None:
     found = spans(nlp, "We also collect blurry garden lizards (BGL) from the web. "
                        "Results on the BGL dataset are shown in Table 2.")
     assert ("BGL", "dataset", "abbreviation") in found
+
+
+def test_a_lexicon_name_joined_by_a_connective_is_that_name() -> None:
+    # quality6: "Foo-to-Bar", "Foo-only", "Foo-and-Bar" name Foo (and Bar), not a variant of Foo
+    nlp = make_pipeline()
+    found = spans(nlp, "We adapt from GTA5-to-Cityscapes, compare ImageNet-only pretraining with the "
+                       "ImageNet-and-COCO mix, and ablate BiDAF-with-ctx.")
+    texts = {(t, typ) for t, typ, _ in found}
+    assert {("GTA5", "dataset"), ("Cityscapes", "dataset"), ("ImageNet", "dataset"),
+            ("COCO", "dataset")} <= texts
+    assert not any("-to-" in t or "-only" in t or "-and-" in t for t, _ in texts)
+    assert any(t == "BiDAF-with-ctx" for t, _ in texts)  # "with" names an ablation, a variant
+
+
+def test_quality6_lexicon_methods_are_known() -> None:
+    nlp = make_pipeline()
+    found = spans(nlp, "We train with an adversarial loss, align sequences by dynamic time warping, "
+                       "detect lines with the Hough transform and learn a metric with KISSME.")
+    texts = {t for t, typ, _ in found if typ == "method"}
+    assert {"adversarial loss", "dynamic time warping", "Hough transform", "KISSME"} <= texts
