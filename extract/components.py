@@ -325,9 +325,11 @@ class AbbreviationLinker:
         for a in abbrevs:
             long_c = by_span.get((a.long_start, a.long_end))
             short_c = by_span.get((a.short_start, a.short_end))
-            if long_c is None and short_c is not None and redefines(short_c, a.long):
+            if short_c is not None and (long_c is None or not long_c[4].startswith("lexicon")) \
+                    and redefines(short_c, a.long):
                 # "Complex Task Completion (CTC)": the paper's own definition wins over the
-                # lexicon's expansion of the acronym, here and at its bare uses
+                # lexicon's expansion of the acronym, here and at its bare uses (also when a
+                # rule found the long form: "Druxri Contrastive Tuning (DCT)" is no DCT)
                 lex_key = short_c[3]
                 # a long form naming a task or a notion leaves no guess about the acronym standing
                 notion = long_form_type(a.short, a.long, vocab) is None \

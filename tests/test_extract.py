@@ -955,3 +955,15 @@ def test_quality6_lexicon_methods_are_known() -> None:
                        "detect lines with the Hough transform and learn a metric with KISSME.")
     texts = {t for t, typ, _ in found if typ == "method"}
     assert {"adversarial loss", "dynamic time warping", "Hough transform", "KISSME"} <= texts
+
+
+def test_a_papers_definition_wins_over_a_known_acronym_a_rule_also_found() -> None:
+    # quality6: the long form is found by a rule too (a Title Case technique phrase), yet the
+    # paper's definition, not the lexicon's DCT (discrete cosine transform), names the acronym
+    nlp = make_pipeline()
+    doc = nlp("We propose Dravex Contrastive Tuning (DCT), a new method. DCT is fast.")
+    keys = {s.text: s.kb_id_ for s in doc.spans["kg"]}
+    assert keys["DCT"] == keys["Dravex Contrastive Tuning"] == entity_key("Dravex Contrastive Tuning")
+    # an expansion that shares a word with the known one still is the known entity
+    doc = nlp("We apply the discrete cosine transform (DCT).")
+    assert {s.text: s.kb_id_ for s in doc.spans["kg"]}["DCT"] == entity_key("discrete cosine transform")
