@@ -967,3 +967,14 @@ def test_a_papers_definition_wins_over_a_known_acronym_a_rule_also_found() -> No
     # an expansion that shares a word with the known one still is the known entity
     doc = nlp("We apply the discrete cosine transform (DCT).")
     assert {s.text: s.kb_id_ for s in doc.spans["kg"]}["DCT"] == entity_key("discrete cosine transform")
+
+
+def test_generic_notions_defined_with_an_acronym_are_no_entities() -> None:
+    # quality6: "ground truth (GT)", "bounding box (BB)", "field of view (FoV)" name no technique
+    nlp = make_pipeline()
+    found = spans(nlp, "Each ground truth (GT) mask is drawn by hand. We predict the bounding box (BB) "
+                       "of each object. The field of view (FoV) is wide. We upsample low-resolution (LR) "
+                       "images with Zorbnet.")
+    texts = {t for t, _, _ in found}
+    assert not texts & {"ground truth", "GT", "bounding box", "BB", "field of view", "FoV",
+                        "low-resolution", "LR"}
