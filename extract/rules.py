@@ -963,6 +963,9 @@ def _before_split(v: DocView, ci: int, vocab: RuleVocab) -> Candidate | None:
 
 _SHOT_WORDS = frozenset({"shot", "shots"})
 _SHOT_COUNTS = frozenset({"zero", "one", "few", "low", "two", "single", "multi", "many"})
+# "second order pooling", "higher order attention": the degree before "order" is part of the name
+_ORDER_DEGREES = frozenset({"first", "second", "third", "zeroth", "high", "higher", "low", "lower",
+                            "fractional", "arbitrary"})
 
 
 def _verb_s_form(word: str) -> bool:
@@ -1031,6 +1034,11 @@ def technique_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candida
                 mods.append(v.compounds[pk])
             else:
                 mods.pop()
+        elif mods and mods[-1].text.lower() == "order":
+            pk = v.comp_of_tok[mods[-1].start] - 1
+            if pk >= 0 and v.compounds[pk].text.lower() in _ORDER_DEGREES \
+                    and v.compounds[pk].title == comp.title:
+                mods.append(v.compounds[pk])
         # "models exhibit long-term memory": a verb right after its subject is no modifier
         if mods and k >= 0 and v.compounds[k].text.lower() in vocab.verb_context \
                 and vocab.verb_like(mods[-1].text.lower()):

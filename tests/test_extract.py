@@ -978,3 +978,11 @@ def test_generic_notions_defined_with_an_acronym_are_no_entities() -> None:
     texts = {t for t, _, _ in found}
     assert not texts & {"ground truth", "GT", "bounding box", "BB", "field of view", "FoV",
                         "low-resolution", "LR"}
+
+
+def test_the_degree_before_order_belongs_to_the_technique() -> None:
+    # quality6: "second order pooling" is the technique, not "order pooling"
+    nlp = make_pipeline()
+    texts = {t for t, _, _ in spans(nlp, "We apply second order pooling and higher order attention.")}
+    assert {"second order pooling", "higher order attention"} <= texts
+    assert not any(t.startswith("order") for t in texts)
