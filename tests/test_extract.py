@@ -986,3 +986,12 @@ def test_the_degree_before_order_belongs_to_the_technique() -> None:
     texts = {t for t, _, _ in spans(nlp, "We apply second order pooling and higher order attention.")}
     assert {"second order pooling", "higher order attention"} <= texts
     assert not any(t.startswith("order") for t in texts)
+
+
+def test_a_named_function_is_named_without_the_word_function() -> None:
+    # quality6: "the sigmoid function" names sigmoid (as "the ReLU layer" names ReLU)
+    nlp = make_pipeline()
+    found = spans(nlp, "We apply the sigmoid function and then the softmax function.")
+    texts = {t for t, typ, _ in found if typ == "method"}
+    assert {"sigmoid", "softmax"} <= texts
+    assert not any(t.endswith("function") for t in texts)
