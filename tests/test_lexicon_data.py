@@ -181,6 +181,9 @@ def test_no_surface_form_shared_by_two_entries(entries: list[dict[str, Any]]) ->
         ("dynamic time warping", "method"),
         ("Granger causality", "method"),
         ("Wide Residual Network", "model"),
+        ("L1 regularization", "method"),
+        ("depth-wise convolution", "method"),
+        ("point-wise convolution", "method"),
     ],
 )
 def test_well_known_entries(index: dict[str, dict[str, Any]], surface: str, etype: str) -> None:
