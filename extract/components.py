@@ -163,6 +163,8 @@ class LexiconMatcher:
                     # "SFR-Iterative-DPO-LLaMA-3-8B-R": a compound with a size is a model
                     typ = "model" if entry.type == "method" and any(
                         vocab.is_size(p) for p in whole.split("-")) else entry.type
+                    if typ in {"dataset", "benchmark"} and self._names_a_technique(whole, entry):
+                        typ = "model"  # "PTB-LSTM", "BERT-SQuAD": a network trained on the data
                     out.append((first.start, last.end, typ, entity_key(whole),
                                 "lexicon-variant", conf - 0.15))
             elif i + nw < n and v.word_tok[i + nw] <= end + 1 and _EDITION.match(words[i + nw]):
@@ -181,6 +183,19 @@ class LexiconMatcher:
         if v.may_contain("'1", "'0", "'2", "'9", "’"):
             self._apostrophe_editions(v, out)
         return doc
+
+    def _names_a_technique(self, whole: str, entry: LexEntry) -> bool:
+        """Whether another part of a hyphenated compound around a dataset name is a known
+        model or method (one word of the lexicon)."""
+        own = {w.lower() for s in entry.surfaces() for w in s.replace("-", " ").split()}
+        for part in whole.split("-"):
+            low = part.lower()
+            if not part or low in own:
+                continue
+            found = self.lexicon.match([part], 0, [low])
+            if found is not None and self.lexicon.entries[found[0]].type in {"model", "method"}:
+                return True
+        return False
 
     def _slashed_names(self, v: Any, out: list[Candidate]) -> None:
         """``CNN/DailyMail``, ``CNN/Daily Mail``: a lexicon name written with a slash between

@@ -995,3 +995,11 @@ def test_a_named_function_is_named_without_the_word_function() -> None:
     texts = {t for t, typ, _ in found if typ == "method"}
     assert {"sigmoid", "softmax"} <= texts
     assert not any(t.endswith("function") for t in texts)
+
+
+def test_a_dataset_name_compounded_with_a_known_network_names_a_model() -> None:
+    # quality6: "PTB-LSTM" is an LSTM trained on the Penn Treebank, no dataset
+    nlp = make_pipeline()
+    found = {t: typ for t, typ, _ in spans(nlp, "We compare PTB-LSTM with Cityscapes-Coarse labels.")}
+    assert found["PTB-LSTM"] == "model"
+    assert found["Cityscapes-Coarse"] == "dataset"
