@@ -978,6 +978,10 @@ def test_generic_notions_defined_with_an_acronym_are_no_entities() -> None:
     texts = {t for t, _, _ in found}
     assert not texts & {"ground truth", "GT", "bounding box", "BB", "field of view", "FoV",
                         "low-resolution", "LR"}
+    # tasks defined with an acronym are no methods either
+    found = spans(nlp, "We study natural language inference (NLI) and information retrieval (IR). "
+                       "NLI is hard.")
+    assert not {t for t, _, _ in found} & {"natural language inference", "NLI", "information retrieval", "IR"}
 
 
 def test_the_degree_before_order_belongs_to_the_technique() -> None:
