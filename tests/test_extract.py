@@ -1007,3 +1007,15 @@ def test_a_dataset_name_compounded_with_a_known_network_names_a_model() -> None:
     found = {t: typ for t, typ, _ in spans(nlp, "We compare PTB-LSTM with Cityscapes-Coarse labels.")}
     assert found["PTB-LSTM"] == "model"
     assert found["Cityscapes-Coarse"] == "dataset"
+
+
+def test_learning_paradigms_are_no_entities() -> None:
+    # quality6: "transfer learning", "supervised learning" name a paradigm (as "machine learning"),
+    # the named kinds stay ("self-supervised learning"); "plus" modifies no technique
+    nlp = make_pipeline()
+    found = spans(nlp, "We combine transfer learning, supervised learning and feature learning with "
+                       "self-supervised learning, plus unsupervised domain adaptation.")
+    texts = {t for t, _, _ in found}
+    assert not texts & {"transfer learning", "supervised learning", "feature learning"}
+    assert "self-supervised learning" in texts
+    assert "unsupervised domain adaptation" in texts
