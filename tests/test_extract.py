@@ -1019,3 +1019,6 @@ def test_learning_paradigms_are_no_entities() -> None:
     assert not texts & {"transfer learning", "supervised learning", "feature learning"}
     assert "self-supervised learning" in texts
     assert "unsupervised domain adaptation" in texts
+    # pseudo labels are data a method makes, pseudo-labeling is the method
+    texts = {t for t, _, _ in spans(nlp, "We make pseudo labels for images by pseudo-labeling.")}
+    assert "pseudo-labeling" in texts and "pseudo labels" not in texts
