@@ -1022,3 +1022,12 @@ def test_learning_paradigms_are_no_entities() -> None:
     # pseudo labels are data a method makes, pseudo-labeling is the method
     texts = {t for t, _, _ in spans(nlp, "We make pseudo labels for images by pseudo-labeling.")}
     assert "pseudo-labeling" in texts and "pseudo labels" not in texts
+
+
+def test_a_count_or_position_is_no_part_of_a_technique_name() -> None:
+    # quality6: "the fifth convolutional layer", "the i-th block" pick one of several
+    nlp = make_pipeline()
+    texts = {t for t, _, _ in spans(nlp, "We prune the fifth gated attention layer and the i-th "
+                                         "residual block, keeping seventeen dilated convolutions.")}
+    assert not any(t.split()[0] in {"fifth", "i-th", "seventeen"} for t in texts)
+    assert "gated attention layer" in texts and "dilated convolutions" in texts
