@@ -1031,3 +1031,19 @@ def test_a_count_or_position_is_no_part_of_a_technique_name() -> None:
                                          "residual block, keeping seventeen dilated convolutions.")}
     assert not any(t.split()[0] in {"fifth", "i-th", "seventeen"} for t in texts)
     assert "gated attention layer" in texts and "dilated convolutions" in texts
+
+
+def test_a_citation_in_parentheses_defines_no_acronym() -> None:
+    # quality6: "GAN (Ganin and Lempitsky, 2015)" cites; GAN keeps its own meaning
+    nlp = make_pipeline()
+    doc = nlp("We compare with GAN (Ganin and Lempitsky, 2015) and with ZQX (Zhou et al. 2018).")
+    keys = {s.text: s.kb_id_ for s in doc.spans["kg"]}
+    assert keys.get("GAN") == entity_key("generative adversarial network")
+    assert "Ganin and Lempitsky" not in keys and "Zhou et al. 2018" not in keys
+
+
+def test_metrics_defined_with_an_acronym_are_no_methods() -> None:
+    nlp = make_pipeline()
+    texts = {t for t, _, _ in spans(nlp, "A box counts if its intersection over union (IOU) exceeds 0.5; "
+                                         "we report mean average precision (MAP).")}
+    assert not texts & {"intersection over union", "IOU", "mean average precision", "MAP"}
