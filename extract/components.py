@@ -341,10 +341,11 @@ class AbbreviationLinker:
             long_c = by_span.get((a.long_start, a.long_end))
             short_c = by_span.get((a.short_start, a.short_end))
             if short_c is not None and (long_c is None or not long_c[4].startswith("lexicon")) \
-                    and redefines(short_c, a.long):
+                    and short_c[3] != entity_key(a.short) and redefines(short_c, a.long):
                 # "Complex Task Completion (CTC)": the paper's own definition wins over the
                 # lexicon's expansion of the acronym, here and at its bare uses (also when a
-                # rule found the long form: "Druxri Contrastive Tuning (DCT)" is no DCT)
+                # rule found the long form: "Druxri Contrastive Tuning (DCT)" is no DCT); an
+                # entry named by the acronym itself ("MSR-VTT") is its own expansion
                 lex_key = short_c[3]
                 # a long form naming a task or a notion leaves no guess about the acronym standing
                 notion = long_form_type(a.short, a.long, vocab) is None \

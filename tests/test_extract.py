@@ -1047,3 +1047,17 @@ def test_metrics_defined_with_an_acronym_are_no_methods() -> None:
     texts = {t for t, _, _ in spans(nlp, "A box counts if its intersection over union (IOU) exceeds 0.5; "
                                          "we report mean average precision (MAP).")}
     assert not texts & {"intersection over union", "IOU", "mean average precision", "MAP"}
+
+
+def test_lexicon_names_with_a_possessive_match() -> None:
+    # quality6: the tokenizer splits "Children's" into "Children" + "'s"
+    nlp = make_pipeline()
+    texts = {t for t, _, _ in spans(nlp, "We test on the Children's Book Test and use Newton's method.")}
+    assert {"Children's Book Test", "Newton's method"} <= texts
+
+
+def test_an_entry_named_by_its_acronym_keeps_it_against_a_definition() -> None:
+    # quality6: "MSR-VTT" (a hyphenated acronym label) is its own expansion
+    nlp = make_pipeline()
+    doc = nlp("We join the Microsoft Research Video to Text (MSR-VTT) challenge.")
+    assert {s.text: s.kb_id_ for s in doc.spans["kg"]}.get("MSR-VTT") == entity_key("MSR-VTT")
