@@ -156,8 +156,9 @@ class LexiconMatcher:
                     out.append((start, last.end, entry.type, entry.key, "lexicon", conf))
                 elif first.start == start and parts and (
                         parts[0].lower() in vocab.generic_modifiers or vocab.participle(parts[0])):
-                    # "BERT-based", "RNN-like": the entity is the part before the suffix
-                    out.append((start, end, entry.type, entry.key, "lexicon", conf))
+                    # "BERT-based", "RNN-like": the entity is the part before the suffix; only
+                    # names take such a suffix, so an ambiguous entry ("ReAct-style") is sure
+                    out.append((start, end, entry.type, entry.key, "lexicon", 0.95))
                 else:
                     whole = v.span_text(first.start, last.end)
                     # "SFR-Iterative-DPO-LLaMA-3-8B-R": a compound with a size is a model

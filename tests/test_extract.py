@@ -700,6 +700,14 @@ def test_an_amount_of_tuning_is_no_technique(nlp) -> None:  # type: ignore[no-un
     assert "gradient clipping" in texts
 
 
+def test_ambiguous_name_with_a_style_suffix_is_the_name(nlp) -> None:  # type: ignore[no-untyped-def]
+    # "ReAct", "LLaMA" are also ordinary words, but only a name takes "-style"/"-like"
+    found = spans(nlp, "We build a LLaMA-like decoder and a ReAct-style agent.")
+    assert ("LLaMA", "model", "llama") in found and ("ReAct", "method", "react") in found
+    assert not any(t.endswith(("-like", "-style")) for t, _, _ in found)
+    assert spans(nlp, "Llama-like animals write react-style code.") == []
+
+
 def test_model_name_trained_on_is_its_data() -> None:
     nlp = make_pipeline()
     doc = nlp("We fine-tune Llama-2 on Alpaca and evaluate it on MMLU. Models trained on GPT-4 outputs "
