@@ -700,11 +700,13 @@ def test_an_amount_of_tuning_is_no_technique(nlp) -> None:  # type: ignore[no-un
     assert "gradient clipping" in texts
 
 
-def test_ambiguous_name_with_a_style_suffix_is_the_name(nlp) -> None:  # type: ignore[no-untyped-def]
-    # "ReAct", "LLaMA" are also ordinary words, but only a name takes "-style"/"-like"
-    found = spans(nlp, "We build a LLaMA-like decoder and a ReAct-style agent.")
-    assert ("LLaMA", "model", "llama") in found and ("ReAct", "method", "react") in found
-    assert not any(t.endswith(("-like", "-style")) for t, _, _ in found)
+def test_ambiguous_name_with_a_style_suffix_is_the_name() -> None:
+    # "ReAct", "LLaMA" (default lexicon) are also ordinary words, but only a name takes
+    # "-style"/"-like"
+    nlp = make_pipeline()
+    found = {(t, label) for t, label, _ in spans(nlp, "We build a LLaMA-like decoder and a "
+                                                      "ReAct-style agent.")}
+    assert found == {("LLaMA", "model"), ("ReAct", "method")}
     assert spans(nlp, "Llama-like animals write react-style code.") == []
 
 
