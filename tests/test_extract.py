@@ -707,7 +707,7 @@ def test_ambiguous_name_with_a_style_suffix_is_the_name() -> None:
     found = {(t, label) for t, label, _ in spans(nlp, "We build a LLaMA-like decoder and a "
                                                       "ReAct-style agent.")}
     assert found == {("LLaMA", "model"), ("ReAct", "method")}
-    assert spans(nlp, "Llama-like animals write react-style code.") == []
+    assert spans(nlp, "The llama-like animals write react-style code.") == []
 
 
 def test_model_name_trained_on_is_its_data() -> None:
