@@ -397,7 +397,7 @@ class AbbreviationLinker:
                 # a long form naming a task or a notion leaves no guess about the acronym standing
                 notion = long_form_type(a.short, a.long, vocab) is None \
                     and stated_type(v.lowers, a.long_start, vocab) is None
-                out[:] = [c for c in out if doc[c[0]:c[1]].text != a.short
+                out[:] = [c for c in out if v.span_text(c[0], c[1]) != a.short
                           or not (notion or (c[3] == lex_key and c[4] == "lexicon"))]
                 short_c = None
                 if notion:
@@ -413,14 +413,15 @@ class AbbreviationLinker:
                 # entity, nor is the acronym wherever shape or context rules guessed one
                 forms = {a.short, a.short + "s"}
                 out[:] = [c for c in out if c[4].startswith("lexicon") or not (
-                    c[:2] == (a.long_start, a.long_end) or doc[c[0]:c[1]].text in forms)]
+                    c[:2] == (a.long_start, a.long_end) or v.span_text(c[0], c[1]) in forms)]
                 continue
             if not lexical and singular(a.long.split()[-1].split("-")[-1].lower()) in vocab.task_heads \
                     and stated_type(v.lowers, a.long_start, vocab) is None:
                 # "Fine-grained Action Recognition (FAR)": an acronym for a task names no
                 # dataset or method anywhere in the paper ("two FAR datasets")
                 forms = {a.short, a.short + "s"}
-                out[:] = [c for c in out if c[4].startswith("lexicon") or doc[c[0]:c[1]].text not in forms]
+                out[:] = [c for c in out
+                          if c[4].startswith("lexicon") or v.span_text(c[0], c[1]) not in forms]
                 continue
             typed = _typed(long_c, short_c)
             stated = stated_type(v.lowers, a.long_start, vocab)
@@ -454,9 +455,10 @@ class AbbreviationLinker:
 
 def _data_use_type(doc: Doc, cands: list[Candidate], forms: tuple[str, ...]) -> str | None:
     """The type of a use of one of ``forms`` that a context rule typed as a dataset or benchmark."""
+    v = view(doc)
     for c in cands:
         if c[2] in {"dataset", "benchmark"} and c[4].startswith("context") and c[5] >= 0.7 \
-                and doc[c[0]:c[1]].text in forms:
+                and v.span_text(c[0], c[1]) in forms:
             return c[2]
     return None
 
