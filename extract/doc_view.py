@@ -74,12 +74,18 @@ class DocView:
         spaces = self.spaces[start:start + len(texts) - 1]
         return "".join([t + " " if ws else t for t, ws in zip(texts, spaces, strict=False)]) + texts[-1]
 
-    def may_contain(self, *needles: str) -> bool:
-        """True when some needle occurs in :attr:`text` (a cheap test on the tokens joined
-        without spaces first: a substring without whitespace occurs there too)."""
+    @property
+    def joined(self) -> str:
+        """The token texts joined without spaces, built once."""
         joined: str | None = self.cache.get("joined")
         if joined is None:
             joined = self.cache["joined"] = "".join(self.texts)
+        return joined
+
+    def may_contain(self, *needles: str) -> bool:
+        """True when some needle occurs in :attr:`text` (a cheap test on the tokens joined
+        without spaces first: a substring without whitespace occurs there too)."""
+        joined = self.joined
         return any(x in joined for x in needles) and any(x in self.text for x in needles)
 
     def compound_at(self, tok: int) -> Compound | None:
