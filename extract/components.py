@@ -11,14 +11,11 @@ Order in the pipeline: ``sentencizer`` -> ``kg_title_boundary`` -> ``kg_lexicon`
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import numpy
-from spacy.attrs import ORTH, SENT_START
 from spacy.language import Language
-from spacy.pipeline import Sentencizer
 from spacy.tokens import Doc, Span
 
 from extract.abbreviations import Abbreviation, find_abbreviations, long_form_type, redefines, stated_type
@@ -30,80 +27,11 @@ from extract.normalize import entity_key, singular
 from extract.rules import kernel_sizes, name_candidates, technique_candidates
 from extract.vocab import vocabulary
 
-_SENT_ATTRS = [ORTH, SENT_START]
-_SENT_START = [SENT_START]
 _GLUED_SIZES = ("BASE", "LARGE")
 _METRIC_WORDS = frozenset({"score", "scores", "distance"})
 _DATA_HEADS = frozenset({"dataset", "datasets", "benchmark", "benchmarks", "corpus", "corpora"})
 _APOSTROPHE_YEAR = re.compile(r"^([A-Za-z][A-Za-z0-9]+)['’](\d\d)$")
 _EDITION = re.compile(r"^(?:19[89]\d|20[0-4]\d|v\d+(?:\.\d+)*|[1-9]\d*\.\d+)$")  # not "0.0005"
-
-
-@Language.factory(
-    "kg_sentencizer",
-    assigns=["token.is_sent_start", "doc.sents"],
-    default_config={"punct_chars": None, "overwrite": False,
-                    "scorer": {"@scorers": "spacy.senter_scorer.v1"}},
-    default_score_weights={"sents_f": 1.0, "sents_p": 0.0, "sents_r": 0.0},
-)
-def make_sentencizer(nlp: Language, name: str, punct_chars: list[str] | None, overwrite: bool,
-                     scorer: Callable[..., Any] | None) -> ArraySentencizer:
-    return ArraySentencizer(name, punct_chars=punct_chars, overwrite=overwrite, scorer=scorer)
-
-
-class ArraySentencizer(Sentencizer):
-    """spaCy's rule-based ``sentencizer`` (same boundaries, same config), computed from the
-    Doc's token arrays: the original reads ``token.text`` and ``token.is_punct`` through a
-    Token object per token.
-
-    spaCy's rule: a sentence starts at the first token, and at the first token after a
-    sentence-final character (``punct_chars``) that is neither such a character nor
-    punctuation. Each token becomes one byte (word, punctuation, sentence-final, from a
-    per-orth cache) and a regular expression finds those starts in C.
-    """
-
-    def __init__(self, name: str = "sentencizer", *, punct_chars: list[str] | None = None,
-                 overwrite: bool = False, scorer: Callable[..., Any] | None = None) -> None:
-        super().__init__(name, punct_chars=punct_chars, overwrite=overwrite, scorer=scorer)
-        self._kinds: _TokenKinds | None = None
-
-    def __call__(self, doc: Doc) -> Doc:
-        n = len(doc)
-        if n == 0:
-            return doc
-        kinds = self._kinds
-        if kinds is None or kinds.vocab is not doc.vocab or len(kinds) > 2_000_000:
-            kinds = self._kinds = _TokenKinds(doc.vocab, self.punct_chars)
-        arr = doc.to_array(_SENT_ATTRS)
-        marks = bytes(map(kinds.__getitem__, arr[:, 0].tolist()))
-        starts = numpy.full(n, _NOT_START, dtype="uint64")
-        starts[0] = 1
-        starts[[m.start(1) for m in _SENT_BREAK.finditer(marks)]] = 1
-        current = arr[:, 1]
-        if not self.overwrite:  # spaCy's sentencizer leaves boundaries already set alone
-            starts = numpy.where(current == 0, starts, current)
-        doc.from_array(_SENT_START, starts.reshape(n, 1))  # type: ignore[arg-type]  # Ints2d is a thinc alias
-        return doc
-
-
-_SENT_WORD, _SENT_PUNCT, _SENT_FINAL = b"\x00", b"\x01", b"\x02"
-# a sentence-final token, any punctuation, then the word that starts the next sentence
-_SENT_BREAK = re.compile(rb"\x02[\x01\x02]*(\x00)")
-_NOT_START = numpy.uint64(2**64 - 1)  # -1 as Doc arrays store it
-
-
-class _TokenKinds(dict[int, int]):
-    """orth -> 0 (a word), 1 (punctuation) or 2 (a sentence-final character), filled on first use."""
-
-    def __init__(self, vocab: Any, finals: set[str]) -> None:
-        super().__init__()
-        self.vocab, self.finals = vocab, finals
-
-    def __missing__(self, orth: int) -> int:
-        lex = self.vocab[orth]
-        kind = 2 if lex.orth_ in self.finals else 1 if lex.is_punct else 0
-        self[orth] = kind
-        return kind
 
 
 @Language.factory("kg_title_boundary", default_config={})

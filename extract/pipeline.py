@@ -50,8 +50,7 @@ def make_pipeline(lexicon_paths: Sequence[str | Path] = (), *, pipeline_dir: str
     else:
         nlp = spacy.blank("en")
         _split_hyphens(nlp)
-        # spaCy's sentencizer, computed on token arrays (extract.components.ArraySentencizer)
-        nlp.add_pipe("kg_sentencizer", name="sentencizer")
+        nlp.add_pipe("sentencizer")
         nlp.add_pipe("kg_title_boundary")
         nlp.add_pipe("kg_lexicon", config={"use_default": use_default_lexicon})
         nlp.add_pipe("kg_names")
