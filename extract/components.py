@@ -169,7 +169,7 @@ class LexiconMatcher:
             after = i + nw
         if "/" in lowers:
             self._slashed_names(v, out)
-        if "-" in v.text:
+        if v.may_contain("-"):
             self._line_break_hyphens(v, out)
         if v.may_contain("'1", "'0", "'2", "'9", "’"):
             self._apostrophe_editions(v, out)

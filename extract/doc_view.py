@@ -84,9 +84,15 @@ class DocView:
 
     def may_contain(self, *needles: str) -> bool:
         """True when some needle occurs in :attr:`text` (a cheap test on the tokens joined
-        without spaces first: a substring without whitespace occurs there too)."""
+        without spaces first: a substring without whitespace occurs there too; a single
+        non-space character found there is in the text, no need to build it)."""
         joined = self.joined
-        return any(x in joined for x in needles) and any(x in self.text for x in needles)
+        hits = [x for x in needles if x in joined]
+        if not hits:
+            return False
+        if any(len(x) == 1 and not x.isspace() for x in hits):
+            return True
+        return any(x in self.text for x in needles)
 
     def compound_at(self, tok: int) -> Compound | None:
         ci = self.comp_of_tok[tok]
