@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from itertools import compress, repeat
+from operator import contains
 from pathlib import Path
 from typing import Any
 
@@ -217,7 +219,8 @@ class LexiconMatcher:
         """``Vi-sualGenome``, ``PAS-CAL``, ``Ima-geNet``: a name split by a line-break hyphen
         in text extracted from a PDF is the name (only when the joined word is a
         one-word lexicon name and nothing else matched the compound)."""
-        hyphened = [c for c in v.compounds if "-" in c[2]]
+        comps = v.compounds  # the texts with a hyphen, found by C-level map/compress
+        hyphened = [comps[i] for i in compress(range(len(comps)), map(contains, v.comp_texts, repeat("-")))]
         covered = {c[0] for c in out} if hyphened else set()
         for comp in hyphened:
             text = comp.text
