@@ -459,6 +459,7 @@ class MentionSelector:
 
     def __init__(self, *, min_confidence: float = 0.5) -> None:
         self.min_confidence = min_confidence
+        self._ids: tuple[Any, _StringIds] | None = None
 
     def __call__(self, doc: Doc) -> Doc:
         cands = doc.user_data.pop("kg_candidates", [])
@@ -508,8 +509,18 @@ class MentionSelector:
                           idx[s0], idx[s1 - 1] + len(texts[s1 - 1])))
         doc.user_data["kg_mention_chars"] = spans
         doc.user_data.pop("kg_view", None)
-        doc.spans["kg"] = [Span(doc, c[0], c[1], label=c[2], kb_id=c[3], span_id=c[4]) for c in chosen]
+        ids = self._string_ids(doc)
+        doc.spans["kg"] = [Span(doc, c[0], c[1], label=ids[c[2]], kb_id=c[3], span_id=ids[c[4]])
+                           for c in chosen]
         return doc
+
+    def _string_ids(self, doc: Doc) -> dict[str, int]:
+        """Type and rule name -> their id in the Doc's StringStore (added once, not once per
+        Span: a Span given strings adds them to the store every time)."""
+        strings = doc.vocab.strings
+        if self._ids is None or self._ids[0] is not strings:
+            self._ids = (strings, _StringIds(strings))
+        return self._ids[1]
 
     def _prefer_longer_names(self, keep: list[Candidate], lex_ends: dict[tuple[int, str], int],
                              titled: bool) -> list[Candidate]:
@@ -538,6 +549,19 @@ class MentionSelector:
             keep = [(c[0], c[1], c[2], c[3], c[4], 0.965) if c[4] == "noun-phrase" and c[5] == 0.7
                     and any(b[0] >= c[0] and b[1] < c[1] for b in boosted) else c for c in keep]
         return keep
+
+
+class _StringIds(dict[str, int]):
+    """str -> its id in a StringStore, adding it on first use."""
+
+    def __init__(self, strings: Any) -> None:
+        super().__init__()
+        self.strings = strings
+
+    def __missing__(self, text: str) -> int:
+        sid: int = self.strings.add(text)
+        self[text] = sid
+        return sid
 
 
 def pipeline_config() -> dict[str, Any]:
