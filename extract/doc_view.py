@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from numpy import flatnonzero
 from spacy.attrs import IDX, ORTH, SENT_START, SPACY
+from spacy.pipeline import Sentencizer
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -26,7 +27,7 @@ HYPHENS = frozenset({"-", "‐", "‑", "–"})
 Candidate = tuple[int, int, str, str, str, float]
 
 _FIRST, _SECOND, _THIRD = itemgetter(0), itemgetter(1), itemgetter(2)
-_ATTRS = [ORTH, SENT_START, SPACY, IDX]
+_ATTRS = [ORTH, SPACY, IDX]
 
 
 class Compound(NamedTuple):
@@ -104,18 +105,18 @@ class DocView:
 
 def title_end(doc: Doc) -> int:
     """Index of the first abstract token: the paper text is ``title + "\\n\\n" + abstract``."""
-    for tok in doc:
-        if tok.is_space and "\n\n" in tok.text:
-            return tok.i + 1
-    return 0
+    texts, _, kinds, _, _ = token_arrays(doc)
+    return next((i + 1 for i in compress(range(len(kinds)), map((_SPACE).__eq__, kinds))
+                 if "\n\n" in texts[i]), 0)
 
 
 class _OrthInfo(dict[int, tuple[str, str, int]]):
     """(text, lowercased text, kind) by orth id, filled on first use: the vocabulary is Zipfian,
     so most lookups hit, and a hit replaces a ``StringStore`` decode, a ``str.lower`` and two
     lexeme flags per token. ``kind`` is :data:`_SPACE`, :data:`_PUNCT`, :data:`_HYPHEN` (a
-    punctuation token in :data:`HYPHENS`) or 0; the flags are spaCy's ``IS_SPACE`` and
-    ``IS_PUNCT`` of the lexeme, which depend on the text alone."""
+    punctuation token in :data:`HYPHENS`), :data:`_FINAL` or 0; the flags are spaCy's ``IS_SPACE`` and
+    ``IS_PUNCT`` of the lexeme, which depend on the text alone; :data:`_FINAL` is a
+    punctuation token in :data:`SENTENCE_FINALS`."""
 
     def __init__(self, vocab: Any) -> None:
         super().__init__()
@@ -125,13 +126,15 @@ class _OrthInfo(dict[int, tuple[str, str, int]]):
         lex = self.vocab[orth]
         text: str = lex.orth_
         kind = _SPACE if lex.is_space else _HYPHEN if text in HYPHENS and lex.is_punct \
-            else _PUNCT if lex.is_punct else 0
+            else _FINAL if text in SENTENCE_FINALS and lex.is_punct else _PUNCT if lex.is_punct else 0
         info = (text, text.lower(), kind)
         self[orth] = info
         return info
 
 
-_SPACE, _PUNCT, _HYPHEN = 1, 2, 3
+_SPACE, _PUNCT, _HYPHEN, _FINAL = 1, 2, 3, 4
+# the characters spaCy's sentencizer ends sentences at by default
+SENTENCE_FINALS = frozenset(Sentencizer.default_punct_chars)
 
 # per vocabulary (kept alive with it): orth -> (text, lower, kind)
 _ORTH_CACHES: dict[int, tuple[Any, _OrthInfo]] = {}
@@ -147,23 +150,43 @@ def _orth_info(doc: Doc) -> _OrthInfo:
     return entry[1]
 
 
+class TokenArrays(NamedTuple):
+    """Per-token lists of a Doc, shared by the sentencizer and :func:`view`."""
+
+    texts: list[str]
+    lowers: list[str]
+    kinds: list[int]  # 0 (a word), _SPACE, _PUNCT, _HYPHEN or _FINAL
+    spaces: list[int]  # 1 where whitespace follows the token
+    idx: list[int]  # character offset of each token
+
+
+def token_arrays(doc: Doc) -> TokenArrays:
+    """The Doc's :class:`TokenArrays`, cached in ``doc.user_data`` (the pipeline never
+    retokenises): one C-level pass over the token arrays and a per-orth cache of the texts
+    and lexeme flags."""
+    cached = doc.user_data.get("kg_tokens")
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    arr = doc.to_array(_ATTRS)
+    orth, spacy_, idx = arr.T.tolist() if len(arr) else ([], [], [])
+    info = list(map(_orth_info(doc).__getitem__, orth))
+    tokens = TokenArrays(list(map(_FIRST, info)), list(map(_SECOND, info)), list(map(_THIRD, info)),
+                         spacy_, idx)
+    doc.user_data["kg_tokens"] = tokens
+    return tokens
+
+
 def view(doc: Doc) -> DocView:
     """The cached :class:`DocView` of ``doc`` (one pass over the tokens' arrays)."""
     cached = doc.user_data.get("kg_view")
     if cached is not None:
         return cached  # type: ignore[no-any-return]
-    # One C-level pass over the token arrays, per-orth caches of the texts and lexeme flags,
-    # and C-level ``map``/``compress`` over lists wherever a loop would run per token:
-    # per-token Python work (and ``doc.text``, which builds a Token per token) is what made
-    # this slow.
-    arr = doc.to_array(_ATTRS)
-    n = len(arr)
-    orth, _, spacy_, idx = arr.T.tolist()
-    info = list(map(_orth_info(doc).__getitem__, orth))
-    texts = list(map(_FIRST, info))
-    lowers = list(map(_SECOND, info))
-    kinds = list(map(_THIRD, info))
-    marked = flatnonzero(arr[:, 1] == 1).tolist()  # SENT_START is 1, -1 or 0 (unset)
+    # Per-orth caches of the texts and lexeme flags (:func:`token_arrays`), and C-level
+    # ``map``/``compress`` over lists wherever a loop would run per token: per-token Python
+    # work (and ``doc.text``, which builds a Token per token) is what made this slow.
+    texts, lowers, kinds, spacy_, idx = token_arrays(doc)
+    n = len(texts)
+    marked = flatnonzero(doc.to_array(SENT_START) == 1).tolist()  # SENT_START is 1, -1 or 0 (unset)
     starts = marked if marked[:1] == [0] else [0, *marked]
     bounds = list(zip(starts, [*starts[1:], n], strict=True))
     sent_of: list[int] = []
