@@ -233,8 +233,8 @@ class LexiconMatcher:
         words (no spaces around it) matches across the slash, which the word sequence keeps
         as a word of its own (so ``SQuAD/NewsQA`` stays two names)."""
         words, lowers, spaces, word_tok = v.words, v.lower_words, v.spaces, v.word_tok
-        for i, w in enumerate(words):
-            if w != "/" or i == 0 or i + 1 >= len(words):
+        for i in list(compress(range(len(words)), map("/".__eq__, words))):
+            if i == 0 or i + 1 >= len(words):
                 continue
             tok = word_tok[i]
             if spaces[tok - 1] or spaces[tok]:
@@ -254,7 +254,11 @@ class LexiconMatcher:
     def _apostrophe_editions(self, v: Any, out: list[Candidate]) -> None:
         """``WMT'14``, ``CoNLL'03``: a dataset or benchmark with a two-digit year is an edition
         of it (a distinct entity of the same type, as ``PASCAL VOC 2012``)."""
-        for i, w in enumerate(v.words):
+        words = v.words  # only words with an apostrophe can match (found in C), in word order
+        at = range(len(words))
+        for i in sorted({*compress(at, map(contains, words, repeat("'"))),
+                         *compress(at, map(contains, words, repeat("’")))}):
+            w = words[i]
             m = _APOSTROPHE_YEAR.match(w)
             if m is None:
                 continue
