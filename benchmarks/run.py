@@ -27,7 +27,7 @@ Stages: ``read`` (kg.readers.read_paths + merge_papers), ``tokenizer`` (baseline
 hyphens and has a 10^7-entry cache), ``extract`` (extract_papers, 1 worker, pipeline built
 inside the clock like ``kg build`` does), ``extract x2`` (2 workers), ``resolve``, ``link``
 (paper_entities + link_papers), ``nx graph`` (to_networkx), ``communities`` (the seeded
-Louvain that ``build`` runs), ``n-triples`` and ``turtle`` (exporter registry), ``rdflib``
+Leiden that ``build`` runs), ``n-triples`` and ``turtle`` (exporter registry), ``rdflib``
 (``exports.rdf.to_rdflib``, the in-memory rdflib graph behind ``KnowledgeGraph.rdf()``),
 ``html``, ``save`` (records only, ``formats=()``) and ``load`` (kg.api.load). End to end:
 ``kg build`` with and without ``--no-html``, and ``kg.build()`` + ``save(formats=("html",))``.
@@ -409,7 +409,7 @@ STAGES = [
     ("resolve", ["raw.pkl"], "resolve"),
     ("link", ["resolved.pkl"], "link (paper_entities + link_papers)"),
     ("nx", ["links.pkl"], "nx graph (to_networkx)"),
-    ("communities", ["data0.pkl"], "communities (seeded Louvain, run by build)"),
+    ("communities", ["data0.pkl"], "communities (seeded Leiden, run by build)"),
     ("n-triples", ["data.pkl"], "RDF n-triples (exporter registry)"),
     ("turtle", ["data.pkl"], "RDF turtle (exporter registry)"),
     ("rdflib", ["data.pkl"], "rdflib Graph (exports.rdf.to_rdflib, behind KnowledgeGraph.rdf())"),

@@ -12,6 +12,7 @@ letter match ("Proximal Policy Optimization (PPO)"). Plural short forms (``LLMs`
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from itertools import compress
 from typing import TYPE_CHECKING
@@ -127,7 +128,8 @@ def find_abbreviations(doc: Doc, v: DocView) -> list[Abbreviation]:
                 lf = prev[start_comp - 1:]  # "2D residual networks (ResNets)": the dimension belongs
             long_text = v.span_text(lf[0].start, lf[-1].end)
             out.append(Abbreviation(sf.start, sf.end, lf[0].start, lf[-1].end, sf.text, long_text))
-        elif len(inner) >= 2 and ci > 0 and is_acronym(comps[ci - 1].text):
+        elif len(inner) >= 2 and ci > 0 and is_acronym(comps[ci - 1].text) \
+                and not _citation(comps[ci + 1:close]):
             # SF (long form)
             sf = comps[ci - 1]
             words = [w for c in inner for w in c.text.split("-")]
@@ -137,6 +139,16 @@ def find_abbreviations(doc: Doc, v: DocView) -> list[Abbreviation]:
             long_text = v.span_text(inner[0].start, inner[-1].end)
             out.append(Abbreviation(sf.start, sf.end, inner[0].start, inner[-1].end, sf.text, long_text))
     return out
+
+
+def _citation(inner: list[Compound]) -> bool:
+    """``GAN (Ganin and Lempitsky, 2015)``, ``ZOE (Zhou et al. 2018)``: a parenthesis holding a
+    year or "et al." cites the name's authors, it does not spell the name out."""
+    texts = [c.text for c in inner]
+    return "al" in texts or "al." in texts or any(_YEAR.match(t) for t in texts)
+
+
+_YEAR = re.compile(r"^(?:19|20)\d\d[a-z]?$")
 
 
 def _title_run(lf: list[Compound], short: str) -> list[Compound]:

@@ -36,6 +36,11 @@ _GLUED_SIZES = ("BASE", "LARGE")
 _METRIC_WORDS = frozenset({"score", "scores", "distance"})
 _DATA_HEADS = frozenset({"dataset", "datasets", "benchmark", "benchmarks", "corpus", "corpora"})
 _APOSTROPHE_YEAR = re.compile(r"^([A-Za-z][A-Za-z0-9]+)['’](\d\d)$")
+# "GTA5-to-Cityscapes", "ImageNet-only", "COCO-and-LVIS": a lexicon name joined to the rest
+# of a hyphenated compound by one of these words is that name, not a variant of it
+# ("BiDAF-with-ctx", "BERT-without-NSP" are variants: "with"/"without" name ablations)
+_CONNECTIVES = frozenset({"to", "and", "or", "vs", "versus", "only", "from", "via", "into", "on", "in",
+                          "for"})
 _EDITION = re.compile(r"^(?:19[89]\d|20[0-4]\d|v\d+(?:\.\d+)*|[1-9]\d*\.\d+)$")  # not "0.0005"
 
 
@@ -198,7 +203,9 @@ class LexiconMatcher:
             if first is not None and last is not None and (first.start != start or last.end != end):
                 tail = v.span_text(end, last.end).strip("-")
                 parts = [p for p in tail.split("-") if p]
-                if first.start == start and self.size_suffixes and all(vocab.is_size(p) for p in parts):
+                if _joined_by_connectives(v.span_text(first.start, start), parts):
+                    out.append((start, end, entry.type, entry.key, "lexicon", conf))
+                elif first.start == start and self.size_suffixes and all(vocab.is_size(p) for p in parts):
                     out.append((start, last.end, entry.type, entry.key, "lexicon", conf))
                 elif first.start == start and parts and (
                         parts[0].lower() in vocab.generic_modifiers or vocab.participle(parts[0])):
@@ -209,6 +216,8 @@ class LexiconMatcher:
                     # "SFR-Iterative-DPO-LLaMA-3-8B-R": a compound with a size is a model
                     typ = "model" if entry.type == "method" and any(
                         vocab.is_size(p) for p in whole.split("-")) else entry.type
+                    if typ in {"dataset", "benchmark"} and self._names_a_technique(whole, entry):
+                        typ = "model"  # "PTB-LSTM", "BERT-SQuAD": a network trained on the data
                     out.append((first.start, last.end, typ, entity_key(whole),
                                 "lexicon-variant", conf - 0.15))
             elif i + nw < n and v.word_tok[i + nw] <= end + 1 and _EDITION.match(words[i + nw]):
@@ -227,6 +236,19 @@ class LexiconMatcher:
         if v.may_contain("'1", "'0", "'2", "'9", "’"):
             self._apostrophe_editions(v, out)
         return doc
+
+    def _names_a_technique(self, whole: str, entry: LexEntry) -> bool:
+        """Whether another part of a hyphenated compound around a dataset name is a known
+        model or method (one word of the lexicon)."""
+        own = {w.lower() for s in entry.surfaces() for w in s.replace("-", " ").split()}
+        for part in whole.split("-"):
+            low = part.lower()
+            if not part or low in own:
+                continue
+            found = self.lexicon.match([part], 0, [low])
+            if found is not None and self.lexicon.entries[found[0]].type in {"model", "method"}:
+                return True
+        return False
 
     def _slashed_names(self, v: Any, out: list[Candidate]) -> None:
         """``CNN/DailyMail``, ``CNN/Daily Mail``: a lexicon name written with a slash between
@@ -376,9 +398,12 @@ class AbbreviationLinker:
         for a in abbrevs:
             long_c = by_span.get((a.long_start, a.long_end))
             short_c = by_span.get((a.short_start, a.short_end))
-            if long_c is None and short_c is not None and redefines(short_c, a.long):
+            if short_c is not None and (long_c is None or not long_c[4].startswith("lexicon")) \
+                    and short_c[3] != entity_key(a.short) and redefines(short_c, a.long):
                 # "Complex Task Completion (CTC)": the paper's own definition wins over the
-                # lexicon's expansion of the acronym, here and at its bare uses
+                # lexicon's expansion of the acronym, here and at its bare uses (also when a
+                # rule found the long form: "Druxri Contrastive Tuning (DCT)" is no DCT); an
+                # entry named by the acronym itself ("MSR-VTT") is its own expansion
                 lex_key = short_c[3]
                 # a long form naming a task or a notion leaves no guess about the acronym standing
                 notion = long_form_type(a.short, a.long, vocab) is None \
@@ -490,6 +515,17 @@ def _claimed_method(v: DocView, cands: list[Candidate], a: Abbreviation) -> bool
         if k >= 0 and lowers[k] in _CLAIMS:
             return True
     return False
+
+
+def _joined_by_connectives(head: str, tail_parts: list[str]) -> bool:
+    """Whether a lexicon match inside a hyphenated compound stands apart from the rest of it:
+    the compound's text before the match (``head``) ends in a connective word and the parts
+    after it start with one, where there is text on that side."""
+    head_parts = [p for p in head.split("-") if p.strip()]
+    if not head_parts and not tail_parts:
+        return False
+    return (not head_parts or head_parts[-1].strip().lower() in _CONNECTIVES) \
+        and (not tail_parts or tail_parts[0].lower() in _CONNECTIVES)
 
 
 def _typed(*cands: Candidate | None) -> tuple[str, str, float] | None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 from extract.lexicon import Lexicon
@@ -58,20 +58,27 @@ def resolve(
 
     kept = _merge_spacing_variants(kept, lexicon)
     outvoted = _outvoted_list_votes(kept)
-    votes: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    surfaces: dict[str, Counter[str]] = defaultdict(Counter)
+    # plain dicts, not Counter/defaultdict: one per key, and there are ~170k keys at 100k papers
+    votes: dict[str, dict[str, float]] = {}
+    surfaces: dict[str, dict[str, int]] = {}
     for m in kept:
-        surfaces[m.key][m.text] += 1
-        if outvoted and (m.paper_id, m.key) in outvoted and m.rule == _LIST_RULE and m.type in _DATA_TYPES:
+        key = m.key
+        seen = surfaces.get(key)
+        if seen is None:
+            seen = surfaces[key] = {}
+            votes[key] = {}
+        seen[m.text] = seen.get(m.text, 0) + 1
+        if outvoted and (m.paper_id, key) in outvoted and m.rule == _LIST_RULE and m.type in _DATA_TYPES:
             continue
         # the most confident evidence decides (one clear "X, a benchmark for" beats several
         # default guesses from the name's shape); mention counts only break ties
         weight = m.confidence * (_LEXICON_WEIGHT if m.rule in _LEXICON_RULES else 1.0)
-        votes[m.key][m.type] = max(votes[m.key][m.type], weight) + 1e-3
+        by_type = votes[key]
+        by_type[m.type] = max(by_type.get(m.type, 0.0), weight) + 1e-3
 
     entities: dict[str, Entity] = {}
     key_to_id: dict[str, str] = {}
-    for key in sorted(votes):
+    for key in sorted(k for k, v in votes.items() if v):
         entry = lexicon.entry_for_key(key) if lexicon is not None else None
         if entry is not None:
             etype, label = entry.type, entry.label
@@ -88,13 +95,18 @@ def resolve(
     type_of = {eid: e.type for eid, e in entities.items()}
     out = [m.resolved(type_of[eid], eid) for m in kept for eid in (key_to_id[m.key],)]
     out.sort(key=lambda m: (m.paper_id, m.field != "title", m.start, m.end))
-    papers: dict[str, set[str]] = defaultdict(set)
-    counts: Counter[str] = Counter()
+    papers: dict[str, set[str]] = {}
+    counts: dict[str, int] = {}
     for m in out:
-        papers[m.entity].add(m.paper_id)
-        counts[m.entity] += 1
-    final = [replace(e, paper_count=len(papers[e.id]), mention_count=counts[e.id])
-             for e in entities.values() if counts[e.id]]
+        eid = m.entity
+        if eid in counts:
+            counts[eid] += 1
+            papers[eid].add(m.paper_id)
+        else:
+            counts[eid] = 1
+            papers[eid] = {m.paper_id}
+    final = [Entity(e.id, e.label, e.type, e.aliases, len(papers[e.id]), counts[e.id])
+             for e in entities.values() if e.id in counts]
     final.sort(key=lambda e: e.id)
     return out, final
 
@@ -162,13 +174,13 @@ def _acronym_definitions(mentions: list[Mention]) -> dict[str, tuple[str, str]]:
     return {sf: c.most_common(1)[0][0] for sf, c in seen.items()}
 
 
-def _label(surfaces: Counter[str]) -> str:
-    long_forms = Counter({s: n for s, n in surfaces.items() if not is_acronym(s) or " " in s})
+def _label(surfaces: Mapping[str, int]) -> str:
+    long_forms = {s: n for s, n in surfaces.items() if not is_acronym(s) or " " in s}
     pool = long_forms or surfaces
     return min(pool, key=lambda s: (-pool[s], s.islower(), s))
 
 
-def _aliases(label: str, surfaces: Counter[str], extra: Iterable[str]) -> tuple[str, ...]:
+def _aliases(label: str, surfaces: Mapping[str, int], extra: Iterable[str]) -> tuple[str, ...]:
     seen = {label.casefold()}
     out = []
     for s in [*sorted(surfaces, key=lambda s: (-surfaces[s], s)), *extra]:

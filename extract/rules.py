@@ -963,6 +963,22 @@ def _before_split(v: DocView, ci: int, vocab: RuleVocab) -> Candidate | None:
 
 _SHOT_WORDS = frozenset({"shot", "shots"})
 _SHOT_COUNTS = frozenset({"zero", "one", "few", "low", "two", "single", "multi", "many"})
+# "the fifth convolutional layer", "the i-th block", "seventeen residual units": a count or a
+# position picks one of several, it is no part of the technique's name
+_COUNT_WORDS = frozenset({"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+                          "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+                          "nineteen", "twenty", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
+                          "ninth", "tenth", "last", "left", "right", "upper", "lower"})
+_INDEX_ORDINAL = re.compile(r"^[a-zA-Z]-?th$")
+
+
+def _counting(word: str) -> bool:
+    return word.lower() in _COUNT_WORDS or _INDEX_ORDINAL.match(word) is not None
+
+
+# "second order pooling", "higher order attention": the degree before "order" is part of the name
+_ORDER_DEGREES = frozenset({"first", "second", "third", "zeroth", "high", "higher", "low", "lower",
+                            "fractional", "arbitrary"})
 
 
 def _verb_s_form(word: str) -> bool:
@@ -1021,7 +1037,7 @@ def technique_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candida
                 break
             k -= 1
         # strip leading generic modifiers ("novel", "efficient") that slipped through
-        while mods and mods[-1].text.lower() in vocab.generic_modifiers:
+        while mods and (mods[-1].text.lower() in vocab.generic_modifiers or _counting(mods[-1].text)):
             mods.pop()
         if mods and mods[-1].text.lower() in _SHOT_WORDS:
             # "one shot domain adaptation": the count before "shot" belongs to the name
@@ -1031,6 +1047,11 @@ def technique_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candida
                 mods.append(v.compounds[pk])
             else:
                 mods.pop()
+        elif mods and mods[-1].text.lower() == "order":
+            pk = v.comp_of_tok[mods[-1].start] - 1
+            if pk >= 0 and v.compounds[pk].text.lower() in _ORDER_DEGREES \
+                    and v.compounds[pk].title == comp.title:
+                mods.append(v.compounds[pk])
         # "models exhibit long-term memory": a verb right after its subject is no modifier
         if mods and k >= 0 and v.compounds[k].text.lower() in vocab.verb_context \
                 and vocab.verb_like(mods[-1].text.lower()):

@@ -935,3 +935,129 @@ def test_a_data_use_does_not_retype_a_proposed_acronym() -> None:
     found = spans(nlp, "We also collect blurry garden lizards (BGL) from the web. "
                        "Results on the BGL dataset are shown in Table 2.")
     assert ("BGL", "dataset", "abbreviation") in found
+
+
+def test_a_lexicon_name_joined_by_a_connective_is_that_name() -> None:
+    # quality6: "Foo-to-Bar", "Foo-only", "Foo-and-Bar" name Foo (and Bar), not a variant of Foo
+    nlp = make_pipeline()
+    found = spans(nlp, "We adapt from GTA5-to-Cityscapes, compare ImageNet-only pretraining with the "
+                       "ImageNet-and-COCO mix, and ablate BiDAF-with-ctx.")
+    texts = {(t, typ) for t, typ, _ in found}
+    assert {("GTA5", "dataset"), ("Cityscapes", "dataset"), ("ImageNet", "dataset"),
+            ("COCO", "dataset")} <= texts
+    assert not any("-to-" in t or "-only" in t or "-and-" in t for t, _ in texts)
+    assert any(t == "BiDAF-with-ctx" for t, _ in texts)  # "with" names an ablation, a variant
+
+
+def test_quality6_lexicon_methods_are_known() -> None:
+    nlp = make_pipeline()
+    found = spans(nlp, "We train with an adversarial loss, align sequences by dynamic time warping, "
+                       "detect lines with the Hough transform and learn a metric with KISSME.")
+    texts = {t for t, typ, _ in found if typ == "method"}
+    assert {"adversarial loss", "dynamic time warping", "Hough transform", "KISSME"} <= texts
+
+
+def test_a_papers_definition_wins_over_a_known_acronym_a_rule_also_found() -> None:
+    # quality6: the long form is found by a rule too (a Title Case technique phrase), yet the
+    # paper's definition, not the lexicon's DCT (discrete cosine transform), names the acronym
+    nlp = make_pipeline()
+    doc = nlp("We propose Dravex Contrastive Tuning (DCT), a new method. DCT is fast.")
+    keys = {s.text: s.kb_id_ for s in doc.spans["kg"]}
+    assert keys["DCT"] == keys["Dravex Contrastive Tuning"] == entity_key("Dravex Contrastive Tuning")
+    # an expansion that shares a word with the known one still is the known entity
+    doc = nlp("We apply the discrete cosine transform (DCT).")
+    assert {s.text: s.kb_id_ for s in doc.spans["kg"]}["DCT"] == entity_key("discrete cosine transform")
+
+
+def test_generic_notions_defined_with_an_acronym_are_no_entities() -> None:
+    # quality6: "ground truth (GT)", "bounding box (BB)", "field of view (FoV)" name no technique
+    nlp = make_pipeline()
+    found = spans(nlp, "Each ground truth (GT) mask is drawn by hand. We predict the bounding box (BB) "
+                       "of each object. The field of view (FoV) is wide. We upsample low-resolution (LR) "
+                       "images with Zorbnet.")
+    texts = {t for t, _, _ in found}
+    assert not texts & {"ground truth", "GT", "bounding box", "BB", "field of view", "FoV",
+                        "low-resolution", "LR"}
+    # tasks defined with an acronym are no methods either
+    found = spans(nlp, "We study natural language inference (NLI) and information retrieval (IR). "
+                       "NLI is hard.")
+    assert not {t for t, _, _ in found} & {"natural language inference", "NLI", "information retrieval", "IR"}
+
+
+def test_the_degree_before_order_belongs_to_the_technique() -> None:
+    # quality6: "second order pooling" is the technique, not "order pooling"
+    nlp = make_pipeline()
+    texts = {t for t, _, _ in spans(nlp, "We apply second order pooling and higher order attention.")}
+    assert {"second order pooling", "higher order attention"} <= texts
+    assert not any(t.startswith("order") for t in texts)
+
+
+def test_a_named_function_is_named_without_the_word_function() -> None:
+    # quality6: "the sigmoid function" names sigmoid (as "the ReLU layer" names ReLU)
+    nlp = make_pipeline()
+    found = spans(nlp, "We apply the sigmoid function and then the softmax function.")
+    texts = {t for t, typ, _ in found if typ == "method"}
+    assert {"sigmoid", "softmax"} <= texts
+    assert not any(t.endswith("function") for t in texts)
+
+
+def test_a_dataset_name_compounded_with_a_known_network_names_a_model() -> None:
+    # quality6: "PTB-LSTM" is an LSTM trained on the Penn Treebank, no dataset
+    nlp = make_pipeline()
+    found = {t: typ for t, typ, _ in spans(nlp, "We compare PTB-LSTM with Cityscapes-Coarse labels.")}
+    assert found["PTB-LSTM"] == "model"
+    assert found["Cityscapes-Coarse"] == "dataset"
+
+
+def test_learning_paradigms_are_no_entities() -> None:
+    # quality6: "transfer learning", "supervised learning" name a paradigm (as "machine learning"),
+    # the named kinds stay ("self-supervised learning"); "plus" modifies no technique
+    nlp = make_pipeline()
+    found = spans(nlp, "We combine transfer learning, supervised learning and feature learning with "
+                       "self-supervised learning, plus unsupervised domain adaptation.")
+    texts = {t for t, _, _ in found}
+    assert not texts & {"transfer learning", "supervised learning", "feature learning"}
+    assert "self-supervised learning" in texts
+    assert "unsupervised domain adaptation" in texts
+    # pseudo labels are data a method makes, pseudo-labeling is the method
+    texts = {t for t, _, _ in spans(nlp, "We make pseudo labels for images by pseudo-labeling.")}
+    assert "pseudo-labeling" in texts and "pseudo labels" not in texts
+
+
+def test_a_count_or_position_is_no_part_of_a_technique_name() -> None:
+    # quality6: "the fifth convolutional layer", "the i-th block" pick one of several
+    nlp = make_pipeline()
+    texts = {t for t, _, _ in spans(nlp, "We prune the fifth gated attention layer and the i-th "
+                                         "residual block, keeping seventeen dilated convolutions.")}
+    assert not any(t.split()[0] in {"fifth", "i-th", "seventeen"} for t in texts)
+    assert "gated attention layer" in texts and "dilated convolutions" in texts
+
+
+def test_a_citation_in_parentheses_defines_no_acronym() -> None:
+    # quality6: "GAN (Ganin and Lempitsky, 2015)" cites; GAN keeps its own meaning
+    nlp = make_pipeline()
+    doc = nlp("We compare with GAN (Ganin and Lempitsky, 2015) and with ZQX (Zhou et al. 2018).")
+    keys = {s.text: s.kb_id_ for s in doc.spans["kg"]}
+    assert keys.get("GAN") == entity_key("generative adversarial network")
+    assert "Ganin and Lempitsky" not in keys and "Zhou et al. 2018" not in keys
+
+
+def test_metrics_defined_with_an_acronym_are_no_methods() -> None:
+    nlp = make_pipeline()
+    texts = {t for t, _, _ in spans(nlp, "A box counts if its intersection over union (IOU) exceeds 0.5; "
+                                         "we report mean average precision (MAP).")}
+    assert not texts & {"intersection over union", "IOU", "mean average precision", "MAP"}
+
+
+def test_lexicon_names_with_a_possessive_match() -> None:
+    # quality6: the tokenizer splits "Children's" into "Children" + "'s"
+    nlp = make_pipeline()
+    texts = {t for t, _, _ in spans(nlp, "We test on the Children's Book Test and use Newton's method.")}
+    assert {"Children's Book Test", "Newton's method"} <= texts
+
+
+def test_an_entry_named_by_its_acronym_keeps_it_against_a_definition() -> None:
+    # quality6: "MSR-VTT" (a hyphenated acronym label) is its own expansion
+    nlp = make_pipeline()
+    doc = nlp("We join the Microsoft Research Video to Text (MSR-VTT) challenge.")
+    assert {s.text: s.kb_id_ for s in doc.spans["kg"]}.get("MSR-VTT") == entity_key("MSR-VTT")

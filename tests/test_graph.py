@@ -131,6 +131,27 @@ def test_communities_are_reproducible(seeds_graph) -> None:  # type: ignore[no-u
     assert seeds_graph.with_communities().data.communities == seeds_graph.data.communities
 
 
+def test_each_community_is_connected_through_links() -> None:
+    """Leiden's guarantee (Louvain can split a community into parts with no link between
+    them): every community's papers are connected by the links inside it."""
+    import random
+
+    import networkx as nx
+
+    from kg.analytics import leiden
+
+    rng = random.Random(7)
+    nodes = [f"p{i:03d}" for i in range(120)]
+    edges = [(a, b, rng.random()) for a in nodes for b in nodes
+             if a < b and (rng.random() < 0.04 or int(a[1:]) // 12 == int(b[1:]) // 12)]
+    g = nx.Graph()
+    g.add_weighted_edges_from(edges)
+    groups = leiden(nodes, edges, seed=3)
+    assert sorted(n for c in groups for n in c) == nodes
+    assert all(nx.is_connected(g.subgraph(c)) for c in groups)
+    assert leiden(nodes, list(reversed(edges)), seed=3) == groups  # order of the input is irrelevant
+
+
 def test_networkx_view(seeds_graph) -> None:  # type: ignore[no-untyped-def]
     nxg = seeds_graph.nx
     kinds = {d["kind"] for _, d in nxg.nodes(data=True)}

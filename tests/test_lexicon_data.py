@@ -163,6 +163,27 @@ def test_no_surface_form_shared_by_two_entries(entries: list[dict[str, Any]]) ->
         ("Yahoo Answers", "dataset"),
         ("ATIS", "dataset"),
         ("IWSLT14", "benchmark"),
+        # quality6: classic datasets of face alignment/expression, re-ID, retrieval, MT
+        ("300-W", "dataset"),
+        ("AFEW", "dataset"),
+        ("VIPeR", "dataset"),
+        ("NUS-WIDE", "dataset"),
+        ("newstest2014", "dataset"),
+        ("WordSim-353", "dataset"),
+        ("TRECVID", "benchmark"),
+        # quality6: classic optimisation, vision and metric-learning methods
+        ("adversarial loss", "method"),
+        ("ADMM", "method"),
+        ("Hough transform", "method"),
+        ("KISSME", "method"),
+        ("momentum", "method"),
+        ("SPP-net", "model"),
+        ("dynamic time warping", "method"),
+        ("Granger causality", "method"),
+        ("Wide Residual Network", "model"),
+        ("L1 regularization", "method"),
+        ("depth-wise convolution", "method"),
+        ("point-wise convolution", "method"),
     ],
 )
 def test_well_known_entries(index: dict[str, dict[str, Any]], surface: str, etype: str) -> None:
