@@ -5,7 +5,8 @@ Order in the pipeline: ``sentencizer`` -> ``kg_title_boundary`` -> ``kg_lexicon`
 ``(start, end, type, key, rule, confidence)`` to ``doc.user_data["kg_candidates"]``;
 ``kg_mentions`` picks the best non-overlapping ones and writes them to ``doc.spans["kg"]``
 (label = type, ``kb_id_`` = normalised key, ``id_`` = rule) and to
-``doc.user_data["kg_mentions"]`` (the same tuples, with confidence).
+``doc.user_data["kg_mentions"]`` (the same tuples, with confidence). The ``sentencizer`` is
+spaCy's rule computed on the token lists the rules share (factory ``kg_sentencizer``).
 """
 
 from __future__ import annotations
