@@ -28,10 +28,11 @@ TITLE_SEP = "\n\n"
 
 
 def make_pipeline(lexicon_paths: Sequence[str | Path] = (), *, pipeline_dir: str | Path | None = None,
-                  use_default_lexicon: bool = True) -> Language:
+                  use_default_lexicon: bool = True, lean_lexemes: bool = True) -> Language:
     """A blank English pipeline with paper-kg's components (and the user's lexicon files).
 
-    ``pipeline_dir`` loads a pipeline saved with ``nlp.to_disk`` instead.
+    ``pipeline_dir`` loads a pipeline saved with ``nlp.to_disk`` instead. ``lean_lexemes``
+    (see :func:`_lean_lexemes`) must be off for a pipeline that gets trained components.
     """
     import spacy
 
@@ -50,6 +51,8 @@ def make_pipeline(lexicon_paths: Sequence[str | Path] = (), *, pipeline_dir: str
     else:
         nlp = spacy.blank("en")
         _split_hyphens(nlp)
+        if lean_lexemes:
+            _lean_lexemes(nlp)
         # spaCy's sentencizer on the rules' token lists (extract.components.ArraySentencizer)
         nlp.add_pipe("kg_sentencizer", name="sentencizer")
         nlp.add_pipe("kg_title_boundary")
@@ -60,6 +63,23 @@ def make_pipeline(lexicon_paths: Sequence[str | Path] = (), *, pipeline_dir: str
     for path in lexicon_paths:
         nlp.get_pipe("kg_lexicon").add_file(path)  # type: ignore[attr-defined]
     return nlp
+
+
+def _lean_lexemes(nlp: Language) -> None:
+    """Compute only the lexeme attributes the rule components read.
+
+    spaCy computes ~20 attributes (``like_num``, ``shape``, ``is_stop``, ``norm``...) with
+    Python functions for every new word the tokenizer meets; that was ~30% of the tokenizer's
+    time on abstracts (a technical vocabulary keeps meeting new words). The rules read only a
+    token's text, ``is_space`` and ``is_punct`` (:mod:`extract.doc_view`); ``lower`` stays for
+    ``token.lower_``. Trained components (``ner``) read ``norm``/``prefix``/``suffix``/``shape``,
+    so :func:`extract.train.train` keeps them all; a saved pipeline loads with all of them.
+    """
+    from spacy.attrs import IS_PUNCT, IS_SPACE, LOWER
+
+    getters: dict[int, Any] = nlp.vocab.lex_attr_getters
+    for attr in [a for a in getters if a not in (LOWER, IS_SPACE, IS_PUNCT)]:
+        del getters[attr]
 
 
 def _split_hyphens(nlp: Language) -> None:
