@@ -77,7 +77,8 @@ def _lean_lexemes(nlp: Language) -> None:
     """
     from spacy.attrs import IS_PUNCT, IS_SPACE, LOWER
 
-    getters: dict[int, Any] = nlp.vocab.lex_attr_getters
+    vocab: Any = nlp.vocab  # lex_attr_getters is not in spaCy's stubs
+    getters: dict[int, Any] = vocab.lex_attr_getters
     for attr in [a for a in getters if a not in (LOWER, IS_SPACE, IS_PUNCT)]:
         del getters[attr]
 
