@@ -582,7 +582,10 @@ def lexicon_extensions(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate
     return out
 
 
-_KERNEL_JOINED = re.compile(r"x\d|\dx")  # on the tokens joined without spaces: a size has a digit
+# on the tokens joined without spaces: a size has a digit next to an "x". Written to start
+# with the literal "x" (same yes/no answer as r"x\d|\dx"): re then jumps from "x" to "x"
+# instead of trying the pattern at every character (26 -> 1.5 us per abstract)
+_KERNEL_JOINED = re.compile(r"x(?:(?<=\dx)|\d)")
 _KERNEL = re.compile(r"^\d{1,2}[x×]\d{1,2}$")
 _KERNEL_SIDE = re.compile(r"^(?:\d{1,2}|[a-zA-Z])$")
 _TECHNIQUE_RULES = frozenset({"lexicon", "lexicon-variant", "noun-phrase"})
