@@ -132,6 +132,29 @@ def test_no_surface_form_shared_by_two_entries(entries: list[dict[str, Any]]) ->
     assert not shared, f"surface forms owned by several entries: {shared}"
 
 
+def test_no_two_labels_share_an_entity_key(entries: list[dict[str, Any]]) -> None:
+    # the loader keys entries by entity_key(label) and a later entry with an earlier one's
+    # key replaces it: "VITS" (key "vit", singular) silently replaced "ViT"
+    from extract.normalize import entity_key
+
+    owners: dict[str, list[str]] = defaultdict(list)
+    for entry in entries:
+        owners[entity_key(entry["label"])].append(entry["label"])
+    shared = {key: labels for key, labels in owners.items() if len(labels) > 1}
+    assert not shared, f"labels with the same entity key: {shared}"
+
+
+def test_vit_is_the_vision_transformer() -> None:
+    from extract.lexicon import load_lexicon
+    from extract.normalize import entity_key
+
+    lex = load_lexicon()
+    vit = lex.entry_for_key(entity_key("ViT"))
+    assert vit is not None and vit.label == "ViT" and vit.type == "model"
+    snips = lex.entry_for_key(entity_key("SNIPS"))
+    assert snips is not None and snips.type == "dataset"
+
+
 @pytest.mark.parametrize(
     ("surface", "etype"),
     [
