@@ -207,6 +207,19 @@ def test_vit_is_the_vision_transformer() -> None:
         ("L1 regularization", "method"),
         ("depth-wise convolution", "method"),
         ("point-wise convolution", "method"),
+        # lexicon-modern: 2023-2026 benchmarks, data, models and post-training methods
+        ("GPQA Diamond", "benchmark"),
+        ("AIME 2025", "benchmark"),
+        ("Terminal-Bench", "benchmark"),
+        ("DPG-Bench", "benchmark"),
+        ("VSI-Bench", "benchmark"),
+        ("FineWeb2", "dataset"),
+        ("OpenThoughts", "dataset"),
+        ("Llama 4 Scout", "model"),
+        ("Wan 2.2", "model"),
+        ("DAPO", "method"),
+        ("GSPO", "method"),
+        ("multi-token prediction", "method"),
     ],
 )
 def test_well_known_entries(index: dict[str, dict[str, Any]], surface: str, etype: str) -> None:
