@@ -288,3 +288,13 @@ def test_names_that_are_ordinary_word_sequences_need_their_capitalisation() -> N
                           "SphereFace uses A-Softmax.")
     assert {s.kb_id_ for s in doc.spans["kg"] if s.text == "A-Softmax"} == {"sphereface"}
     assert not any(s.text.lower() in {"a softmax", "go explore", "do not answer"} for s in doc.spans["kg"])
+
+
+def test_scores_the_verb_keeps_the_model_and_a_metric_named_after_one_is_no_model() -> None:
+    from extract.pipeline import make_pipeline
+
+    doc = make_pipeline()("We study it. Llama 3 scores 45.1% on MMLU and Mistral 7B scores higher. "
+                          "The Inception scores of the samples rise.")
+    found = {s.text for s in doc.spans["kg"]}
+    assert {"Llama 3", "Mistral 7B", "MMLU"} <= found
+    assert "Inception" not in found
