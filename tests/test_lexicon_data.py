@@ -234,6 +234,10 @@ def test_vit_is_the_vision_transformer() -> None:
         ("SWE-Lancer", "benchmark"),
         ("warmup-stable-decay", "method"),
         ("negative preference optimization", "method"),
+        ("3DMatch", "dataset"),
+        ("Terra Incognita", "dataset"),
+        ("USAMO", "benchmark"),
+        ("SWE-bench Pro", "benchmark"),
     ],
 )
 def test_well_known_entries(index: dict[str, dict[str, Any]], surface: str, etype: str) -> None:
