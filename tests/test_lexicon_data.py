@@ -332,3 +332,12 @@ def test_title_case_and_curly_apostrophe_forms() -> None:
     assert {("Retrieval-Augmented Generation", "method"), ("Chain-of-Thought", "method"),
             ("Humanity’s Last Exam", "benchmark"), ("Claude 4", "model"),
             ("Gemini 3 Pro", "model")} <= found
+
+
+def test_llama_written_with_one_capital_is_llama_and_keeps_its_versions() -> None:
+    from extract.pipeline import make_pipeline
+
+    doc = make_pipeline()("We fine-tune Llama-7b, Llama 2 and Llama-3.1-8B-Instruct; the llama is an animal.")
+    found = {(s.text, s.kb_id_) for s in doc.spans["kg"]}
+    assert {("Llama-7b", "llama"), ("Llama 2", "llama 2"), ("Llama-3.1-8B-Instruct", "llama 3.1")} <= found
+    assert not any(text == "llama" for text, _ in found)
