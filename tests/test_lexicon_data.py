@@ -341,3 +341,10 @@ def test_llama_written_with_one_capital_is_llama_and_keeps_its_versions() -> Non
     found = {(s.text, s.kb_id_) for s in doc.spans["kg"]}
     assert {("Llama-7b", "llama"), ("Llama 2", "llama 2"), ("Llama-3.1-8B-Instruct", "llama 3.1")} <= found
     assert not any(text == "llama" for text, _ in found)
+
+
+def test_compare_the_verb_after_a_list_of_models_is_no_technique() -> None:
+    from extract.pipeline import make_pipeline
+
+    doc = make_pipeline()("We fine-tune Mistral 7B and Llama 2 and compare with other baselines.")
+    assert {s.text for s in doc.spans["kg"]} == {"Mistral 7B", "Llama 2"}
