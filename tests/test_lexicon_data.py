@@ -348,3 +348,11 @@ def test_compare_the_verb_after_a_list_of_models_is_no_technique() -> None:
 
     doc = make_pipeline()("We fine-tune Mistral 7B and Llama 2 and compare with other baselines.")
     assert {s.text for s in doc.spans["kg"]} == {"Mistral 7B", "Llama 2"}
+
+
+def test_number_formats_and_accelerators_are_no_names() -> None:
+    from extract.pipeline import make_pipeline
+
+    doc = make_pipeline()("We quantize weights to MXFP4 and NVFP4 or use W4A16 and W8A8 on TPUv4, "
+                          "MI300X and Gaudi2 chips and Ascend NPUs.")
+    assert not list(doc.spans["kg"])
