@@ -238,6 +238,9 @@ def test_vit_is_the_vision_transformer() -> None:
         ("Terra Incognita", "dataset"),
         ("USAMO", "benchmark"),
         ("SWE-bench Pro", "benchmark"),
+        ("LLaVA-665K", "dataset"),
+        ("Koala-36M", "dataset"),
+        ("verl", "method"),
     ],
 )
 def test_well_known_entries(index: dict[str, dict[str, Any]], surface: str, etype: str) -> None:
