@@ -299,6 +299,9 @@ def test_rlhf_is_alias_of_long_form(index: dict[str, dict[str, Any]]) -> None:
         "Orca",
         "Kinetics",
         "Places",
+        "Terra Incognita",
+        "Stable Audio",
+        "Common Pile",
     ],
 )
 def test_common_word_names_are_flagged_ambiguous(
