@@ -241,6 +241,8 @@ def test_vit_is_the_vision_transformer() -> None:
         ("LLaVA-665K", "dataset"),
         ("Koala-36M", "dataset"),
         ("verl", "method"),
+        ("InternVL3", "model"),
+        ("SGLang", "method"),
     ],
 )
 def test_well_known_entries(index: dict[str, dict[str, Any]], surface: str, etype: str) -> None:
