@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import compress
 from typing import TYPE_CHECKING
 
 from extract.doc_view import Compound, DocView
@@ -92,7 +93,7 @@ def find_abbreviations(doc: Doc, v: DocView) -> list[Abbreviation]:
     """All abbreviation definitions in ``doc``."""
     out: list[Abbreviation] = []
     comps = v.compounds
-    for ci in [i for i, t in enumerate(v.comp_texts) if t == "("]:
+    for ci in list(compress(range(len(comps)), map("(".__eq__, v.comp_texts))):
         close = next((k for k in range(ci + 1, min(ci + 14, len(comps))) if comps[k].text == ")"), None)
         if close is None or close == ci + 1:
             continue

@@ -5,21 +5,27 @@ Order in the pipeline: ``sentencizer`` -> ``kg_title_boundary`` -> ``kg_lexicon`
 ``(start, end, type, key, rule, confidence)`` to ``doc.user_data["kg_candidates"]``;
 ``kg_mentions`` picks the best non-overlapping ones and writes them to ``doc.spans["kg"]``
 (label = type, ``kb_id_`` = normalised key, ``id_`` = rule) and to
-``doc.user_data["kg_mentions"]`` (the same tuples, with confidence).
+``doc.user_data["kg_mentions"]`` (the same tuples, with confidence). The ``sentencizer`` is
+spaCy's rule computed on the token lists the rules share (factory ``kg_sentencizer``).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from itertools import compress, repeat
+from operator import contains
 from pathlib import Path
 from typing import Any
 
+import numpy
+from spacy.attrs import SENT_START
 from spacy.language import Language
+from spacy.pipeline import Sentencizer
 from spacy.tokens import Doc, Span
 
 from extract.abbreviations import Abbreviation, find_abbreviations, long_form_type, redefines, stated_type
-from extract.doc_view import Candidate, DocView, candidates, title_end, view
+from extract.doc_view import SENTENCE_FINALS, Candidate, DocView, candidates, title_end, token_arrays, view
 from extract.filters import filter_uses
 from extract.lexicon import LexEntry, Lexicon, load_lexicon, read_lexicon
 from extract.lists import coordinated_phrases, coordinated_types, introduced_names
@@ -41,6 +47,54 @@ _APOSTROPHE_YEAR = re.compile(r"^([A-Za-z][A-Za-z0-9]+)['’](\d\d)$")
 _CONNECTIVES = frozenset({"to", "and", "or", "vs", "versus", "only", "from", "via", "into", "on", "in",
                           "for"})
 _EDITION = re.compile(r"^(?:19[89]\d|20[0-4]\d|v\d+(?:\.\d+)*|[1-9]\d*\.\d+)$")  # not "0.0005"
+
+
+@Language.factory(
+    "kg_sentencizer",
+    assigns=["token.is_sent_start", "doc.sents"],
+    default_config={"punct_chars": None, "overwrite": False,
+                    "scorer": {"@scorers": "spacy.senter_scorer.v1"}},
+    default_score_weights={"sents_f": 1.0, "sents_p": 0.0, "sents_r": 0.0},
+)
+def make_sentencizer(nlp: Language, name: str, punct_chars: list[str] | None, overwrite: bool,
+                     scorer: Callable[..., Any] | None) -> ArraySentencizer:
+    return ArraySentencizer(name, punct_chars=punct_chars, overwrite=overwrite, scorer=scorer)
+
+
+class ArraySentencizer(Sentencizer):
+    """spaCy's rule-based ``sentencizer`` (same boundaries, same config) on the token lists
+    the rules use anyway (:func:`extract.doc_view.token_arrays`): the original reads
+    ``token.text`` and ``token.is_punct`` through a Token object per token.
+
+    spaCy's rule: a sentence starts at the first token, and at the first token after a
+    sentence-final character (``punct_chars``) that is neither such a character nor
+    punctuation. Each token becomes one byte (word, punctuation, sentence-final) and a
+    regular expression finds those starts in C. Other ``punct_chars`` than spaCy's default
+    run spaCy's own code.
+    """
+
+    def __call__(self, doc: Doc) -> Doc:
+        n = len(doc)
+        if n == 0 or self.punct_chars != SENTENCE_FINALS:
+            return super().__call__(doc)  # type: ignore[no-any-return]
+        marks = bytes(token_arrays(doc).kinds).translate(_SENT_KINDS)
+        starts = numpy.full(n, _NOT_START, dtype="uint64")
+        starts[0] = 1
+        starts[[m.start(1) for m in _SENT_BREAK.finditer(marks)]] = 1
+        if not self.overwrite:  # spaCy's sentencizer leaves boundaries already set alone
+            current = doc.to_array(SENT_START)
+            starts = numpy.where(current == 0, starts, current)
+        doc.from_array(_SENT_START, starts.reshape(n, 1))  # type: ignore[arg-type]  # Ints2d: a thinc alias
+        return doc
+
+
+# token kind (extract.doc_view) -> 0 (a word: spaces are words to spaCy's sentencizer),
+# 1 (punctuation), 2 (sentence-final)
+_SENT_KINDS = bytes([0, 0, 1, 1, 2]).ljust(256, b"\x00")
+# a sentence-final token, any punctuation, then the word that starts the next sentence
+_SENT_BREAK = re.compile(rb"\x02[\x01\x02]*(\x00)")
+_NOT_START = numpy.uint64(2**64 - 1)  # -1 as Doc arrays store it
+_SENT_START = [SENT_START]
 
 
 @Language.factory("kg_title_boundary", default_config={})
@@ -162,8 +216,9 @@ class LexiconMatcher:
                     out.append((start, last.end, entry.type, entry.key, "lexicon", conf))
                 elif first.start == start and parts and (
                         parts[0].lower() in vocab.generic_modifiers or vocab.participle(parts[0])):
-                    # "BERT-based", "RNN-like": the entity is the part before the suffix
-                    out.append((start, end, entry.type, entry.key, "lexicon", conf))
+                    # "BERT-based", "RNN-like": the entity is the part before the suffix; only
+                    # names take such a suffix, so an ambiguous entry ("ReAct-style") is sure
+                    out.append((start, end, entry.type, entry.key, "lexicon", 0.95))
                 else:
                     whole = v.span_text(first.start, last.end)
                     # "SFR-Iterative-DPO-LLaMA-3-8B-R": a compound with a size is a model
@@ -184,7 +239,7 @@ class LexiconMatcher:
             after = i + nw
         if "/" in lowers:
             self._slashed_names(v, out)
-        if "-" in v.text:
+        if v.may_contain("-"):
             self._line_break_hyphens(v, out)
         if v.may_contain("'1", "'0", "'2", "'9", "’"):
             self._apostrophe_editions(v, out)
@@ -208,8 +263,8 @@ class LexiconMatcher:
         words (no spaces around it) matches across the slash, which the word sequence keeps
         as a word of its own (so ``SQuAD/NewsQA`` stays two names)."""
         words, lowers, spaces, word_tok = v.words, v.lower_words, v.spaces, v.word_tok
-        for i, w in enumerate(words):
-            if w != "/" or i == 0 or i + 1 >= len(words):
+        for i in list(compress(range(len(words)), map("/".__eq__, words))):
+            if i == 0 or i + 1 >= len(words):
                 continue
             tok = word_tok[i]
             if spaces[tok - 1] or spaces[tok]:
@@ -229,7 +284,11 @@ class LexiconMatcher:
     def _apostrophe_editions(self, v: Any, out: list[Candidate]) -> None:
         """``WMT'14``, ``CoNLL'03``: a dataset or benchmark with a two-digit year is an edition
         of it (a distinct entity of the same type, as ``PASCAL VOC 2012``)."""
-        for i, w in enumerate(v.words):
+        words = v.words  # only words with an apostrophe can match (found in C), in word order
+        at = range(len(words))
+        for i in sorted({*compress(at, map(contains, words, repeat("'"))),
+                         *compress(at, map(contains, words, repeat("’")))}):
+            w = words[i]
             m = _APOSTROPHE_YEAR.match(w)
             if m is None:
                 continue
@@ -245,7 +304,8 @@ class LexiconMatcher:
         """``Vi-sualGenome``, ``PAS-CAL``, ``Ima-geNet``: a name split by a line-break hyphen
         in text extracted from a PDF is the name (only when the joined word is a
         one-word lexicon name and nothing else matched the compound)."""
-        hyphened = [c for c in v.compounds if "-" in c[2]]
+        comps = v.compounds  # the texts with a hyphen, found by C-level map/compress
+        hyphened = [comps[i] for i in compress(range(len(comps)), map(contains, v.comp_texts, repeat("-")))]
         covered = {c[0] for c in out} if hyphened else set()
         for comp in hyphened:
             text = comp.text
@@ -356,7 +416,7 @@ class AbbreviationLinker:
                 # a long form naming a task or a notion leaves no guess about the acronym standing
                 notion = long_form_type(a.short, a.long, vocab) is None \
                     and stated_type(v.lowers, a.long_start, vocab) is None
-                out[:] = [c for c in out if doc[c[0]:c[1]].text != a.short
+                out[:] = [c for c in out if v.span_text(c[0], c[1]) != a.short
                           or not (notion or (c[3] == lex_key and c[4] == "lexicon"))]
                 short_c = None
                 if notion:
@@ -372,14 +432,15 @@ class AbbreviationLinker:
                 # entity, nor is the acronym wherever shape or context rules guessed one
                 forms = {a.short, a.short + "s"}
                 out[:] = [c for c in out if c[4].startswith("lexicon") or not (
-                    c[:2] == (a.long_start, a.long_end) or doc[c[0]:c[1]].text in forms)]
+                    c[:2] == (a.long_start, a.long_end) or v.span_text(c[0], c[1]) in forms)]
                 continue
             if not lexical and singular(a.long.split()[-1].split("-")[-1].lower()) in vocab.task_heads \
                     and stated_type(v.lowers, a.long_start, vocab) is None:
                 # "Fine-grained Action Recognition (FAR)": an acronym for a task names no
                 # dataset or method anywhere in the paper ("two FAR datasets")
                 forms = {a.short, a.short + "s"}
-                out[:] = [c for c in out if c[4].startswith("lexicon") or doc[c[0]:c[1]].text not in forms]
+                out[:] = [c for c in out
+                          if c[4].startswith("lexicon") or v.span_text(c[0], c[1]) not in forms]
                 continue
             typed = _typed(long_c, short_c)
             stated = stated_type(v.lowers, a.long_start, vocab)
@@ -413,9 +474,10 @@ class AbbreviationLinker:
 
 def _data_use_type(doc: Doc, cands: list[Candidate], forms: tuple[str, ...]) -> str | None:
     """The type of a use of one of ``forms`` that a context rule typed as a dataset or benchmark."""
+    v = view(doc)
     for c in cands:
         if c[2] in {"dataset", "benchmark"} and c[4].startswith("context") and c[5] >= 0.7 \
-                and doc[c[0]:c[1]].text in forms:
+                and v.span_text(c[0], c[1]) in forms:
             return c[2]
     return None
 
@@ -496,6 +558,7 @@ class MentionSelector:
 
     def __init__(self, *, min_confidence: float = 0.5) -> None:
         self.min_confidence = min_confidence
+        self._ids: tuple[Any, _StringIds] | None = None
 
     def __call__(self, doc: Doc) -> Doc:
         cands = doc.user_data.pop("kg_candidates", [])
@@ -545,8 +608,19 @@ class MentionSelector:
                           idx[s0], idx[s1 - 1] + len(texts[s1 - 1])))
         doc.user_data["kg_mention_chars"] = spans
         doc.user_data.pop("kg_view", None)
-        doc.spans["kg"] = [Span(doc, c[0], c[1], label=c[2], kb_id=c[3], span_id=c[4]) for c in chosen]
+        doc.user_data.pop("kg_tokens", None)
+        ids = self._string_ids(doc)
+        doc.spans["kg"] = [Span(doc, c[0], c[1], label=ids[c[2]], kb_id=c[3], span_id=ids[c[4]])
+                           for c in chosen]
         return doc
+
+    def _string_ids(self, doc: Doc) -> dict[str, int]:
+        """Type and rule name -> their id in the Doc's StringStore (added once, not once per
+        Span: a Span given strings adds them to the store every time)."""
+        strings = doc.vocab.strings
+        if self._ids is None or self._ids[0] is not strings:
+            self._ids = (strings, _StringIds(strings))
+        return self._ids[1]
 
     def _prefer_longer_names(self, keep: list[Candidate], lex_ends: dict[tuple[int, str], int],
                              titled: bool) -> list[Candidate]:
@@ -575,6 +649,19 @@ class MentionSelector:
             keep = [(c[0], c[1], c[2], c[3], c[4], 0.965) if c[4] == "noun-phrase" and c[5] == 0.7
                     and any(b[0] >= c[0] and b[1] < c[1] for b in boosted) else c for c in keep]
         return keep
+
+
+class _StringIds(dict[str, int]):
+    """str -> its id in a StringStore, adding it on first use."""
+
+    def __init__(self, strings: Any) -> None:
+        super().__init__()
+        self.strings = strings
+
+    def __missing__(self, text: str) -> int:
+        sid: int = self.strings.add(text)
+        self[text] = sid
+        return sid
 
 
 def pipeline_config() -> dict[str, Any]:

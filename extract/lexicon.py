@@ -129,6 +129,9 @@ class Lexicon:
         self._by_key: dict[str, int] = {}
         self._seconds: dict[str, set[str]] = {}  # second words of the multi-word forms in each bucket
         self._starts: dict[str, bool] = {}  # lowercased word -> :meth:`starts` (memo)
+        # (word, its lowercase form, the next word lowercased or None) -> :meth:`match`, for
+        # lookups that only one-word forms can answer (most of them; see :meth:`match`)
+        self._one_word: dict[tuple[str, str, str | None], tuple[int, int] | None] = {}
         self.max_words = 1
         self.add(entries)
 
@@ -138,6 +141,7 @@ class Lexicon:
     def add(self, entries: Iterable[LexEntry]) -> None:
         """Add entries; a later entry with the same key as an earlier one replaces it."""
         self._starts = {}
+        self._one_word = {}
         for entry in entries:
             idx = self._by_key.get(entry.key)
             if idx is None:
@@ -205,9 +209,20 @@ class Lexicon:
         ``lowers`` (the words lowercased) saves lowercasing again on a hot path;
         ``any_case`` accepts case-sensitive forms in any capitalisation too.
         """
+        key = None
+        if lowers is not None and not any_case:
+            # the answer of a lookup that only one-word forms can give depends on the word
+            # and whether the next word can continue a form: memoised on the word, its
+            # lowercase form and the next word (the vocabulary is Zipfian)
+            key = (words[i], lowers[i], lowers[i + 1] if i + 1 < len(words) else None)
+            found = self._one_word.get(key, _UNKNOWN)
+            if found is not _UNKNOWN:
+                return found  # type: ignore[return-value]
         first = singular(lowers[i] if lowers is not None else words[i].lower())
         bucket = self._index.get(first)
         if bucket is None:
+            if key is not None:
+                self._remember(key, None)
             return None
         lengths = self._lengths[first]
         if lengths[0] > 1 and i + 1 < len(words):
@@ -216,6 +231,20 @@ class Lexicon:
             seconds = self._seconds[first]
             if second not in seconds and singular(second) not in seconds:
                 lengths = [1] if 1 in lengths else []
+        if key is not None and (i + 1 >= len(words) or not lengths or lengths[0] == 1):
+            found = self._match_lengths(words, i, lowers, any_case, bucket, lengths)
+            self._remember(key, found)
+            return found
+        return self._match_lengths(words, i, lowers, any_case, bucket, lengths)
+
+    def _remember(self, key: tuple[str, str, str | None], found: tuple[int, int] | None) -> None:
+        if len(self._one_word) > 1_000_000:
+            self._one_word = {}
+        self._one_word[key] = found
+
+    def _match_lengths(self, words: Sequence[str], i: int, lowers: Sequence[str] | None,
+                       any_case: bool, bucket: dict[tuple[str, ...], list[_Form]],
+                       lengths: list[int]) -> tuple[int, int] | None:
         for n in lengths:
             if i + n > len(words):
                 continue
@@ -232,6 +261,9 @@ class Lexicon:
 
     def to_jsonl(self) -> str:
         return "".join(json.dumps(e.to_dict(), ensure_ascii=False) + "\n" for e in self.entries)
+
+
+_UNKNOWN = object()
 
 
 def _same_exact(exact: tuple[str, ...], seq: Sequence[str]) -> bool:

@@ -15,6 +15,7 @@ digits, acronyms); these contexts also type plain capitalised words (``Gorp``).
 from __future__ import annotations
 
 import re
+from itertools import compress
 from typing import TYPE_CHECKING
 
 from extract.normalize import entity_key, singular
@@ -47,7 +48,7 @@ def introduced_names(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
     lowers = v.lowers
     proposing = vocab.proposal_verbs
     triggers = _TRIGGERS | proposing
-    hits = [i for i, w in enumerate(lowers) if w in triggers]  # one pass over the tokens
+    hits = list(compress(range(len(lowers)), map(triggers.__contains__, lowers)))  # one C-level pass
     if not hits:
         return []
     out: list[Candidate] = []

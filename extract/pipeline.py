@@ -50,7 +50,8 @@ def make_pipeline(lexicon_paths: Sequence[str | Path] = (), *, pipeline_dir: str
     else:
         nlp = spacy.blank("en")
         _split_hyphens(nlp)
-        nlp.add_pipe("sentencizer")
+        # spaCy's sentencizer on the rules' token lists (extract.components.ArraySentencizer)
+        nlp.add_pipe("kg_sentencizer", name="sentencizer")
         nlp.add_pipe("kg_title_boundary")
         nlp.add_pipe("kg_lexicon", config={"use_default": use_default_lexicon})
         nlp.add_pipe("kg_names")

@@ -593,7 +593,7 @@ def kernel_sizes(v: DocView, cands: list[Candidate]) -> list[Candidate]:
     specific technique (a new entity, outranking the bare technique)."""
     out: list[Candidate] = []
     texts = v.texts
-    joined = "".join(texts)
+    joined = v.joined
     if "×" not in joined and _KERNEL_JOINED.search(joined) is None:
         return out  # the common case: no kernel size in the document
     for c in cands:

@@ -16,20 +16,27 @@ from extract.vocab import BOUND_ADVERBS, RuleVocab, WordMemo
 __all__ = ["BOUND_ADVERB", "DIM", "MODIFIER", "NO_WORD", "OTHER", "modifier_kinds", "word_tests"]
 
 
-def word_tests(v: DocView, vocab: RuleVocab) -> list[tuple[bool, ...]]:
+def word_tests(v: DocView, vocab: RuleVocab) -> list[bytes]:
     """For the compounds of a document: name-relevant (:func:`name_relevant`), technique
-    head (:func:`technique_head`), title word (``rules._title_word``); one memo lookup per
-    compound, shared by the rules through ``DocView.cache``."""
-    tests: list[tuple[bool, ...]] | None = v.cache.get("word-tests")
+    head (:func:`technique_head`), title word (``rules._title_word``), each a bytes of 0/1
+    per compound (for ``compress`` and truth tests); one memo lookup per compound, shared
+    by the rules through ``DocView.cache``."""
+    tests: list[bytes] | None = v.cache.get("word-tests")
     if tests is None:
         memo = vocab.memo("word-tests", lambda t: _decide(t, vocab))
-        tests = v.cache["word-tests"] = list(zip(*map(memo.__getitem__, v.comp_texts), strict=True)) \
-            or [(), (), ()]
+        # one small int per word, split into the three flags by C-level byte translation
+        codes = bytes(map(memo.__getitem__, v.comp_texts))
+        tests = v.cache["word-tests"] = [codes.translate(table) for table in _FLAG_TABLES]
     return tests
 
 
-def _decide(text: str, vocab: RuleVocab) -> tuple[bool, bool, bool]:
-    return name_relevant(text, vocab), technique_head(text, vocab), _rules._title_word(text, vocab)
+# byte code -> 0/1 for each of the three flags of :func:`_decide`
+_FLAG_TABLES = [bytes((code >> bit) & 1 for code in range(256)) for bit in range(3)]
+
+
+def _decide(text: str, vocab: RuleVocab) -> int:
+    return bool(name_relevant(text, vocab)) | bool(technique_head(text, vocab)) << 1 \
+        | bool(_rules._title_word(text, vocab)) << 2
 
 
 def name_relevant(text: str, vocab: RuleVocab) -> bool:

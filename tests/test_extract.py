@@ -691,6 +691,25 @@ def test_bare_fine_tuning_is_generic() -> None:
     assert any(t == "discriminative fine tuning" for t, _, _ in found)
 
 
+def test_an_amount_of_tuning_is_no_technique(nlp) -> None:  # type: ignore[no-untyped-def]
+    # quantifiers say how much of something there is, not which one
+    found = spans(nlp, "The hyper-parameters require little tuning, much searching or less "
+                       "pruning, and the gradient clipping needs careful tuning.")
+    texts = {t for t, _, _ in found}
+    assert not texts & {"little tuning", "much searching", "less pruning", "careful tuning"}
+    assert "gradient clipping" in texts
+
+
+def test_ambiguous_name_with_a_style_suffix_is_the_name() -> None:
+    # "ReAct", "LLaMA" (default lexicon) are also ordinary words, but only a name takes
+    # "-style"/"-like"
+    nlp = make_pipeline()
+    found = {(t, label) for t, label, _ in spans(nlp, "We build a LLaMA-like decoder and a "
+                                                      "ReAct-style agent.")}
+    assert found == {("LLaMA", "model"), ("ReAct", "method")}
+    assert spans(nlp, "The llama-like animals write react-style code.") == []
+
+
 def test_model_name_trained_on_is_its_data() -> None:
     nlp = make_pipeline()
     doc = nlp("We fine-tune Llama-2 on Alpaca and evaluate it on MMLU. Models trained on GPT-4 outputs "
