@@ -72,10 +72,11 @@ def run(d: Path, n: int, built: Path, build_secs: float, *, watch: Callable[...,
     target = d / "updated"
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(built, target)
+    before = _runs(target)
     w, r = _timed_add(d, n, target, new, "add", build_secs, watch=watch, row=row, args=args)
     if r.rate:
         r.note = (f"{NEW_PAPERS} new papers into the graph of {n:,} built by `kg build` "
-                  f"({build_secs:,.1f} s in this run)")
+                  f"({build_secs:,.1f} s in this run); {_churn(before, _runs(target))}")
     rows.append(r)
     _say(r)
 
@@ -104,6 +105,34 @@ def run(d: Path, n: int, built: Path, build_secs: float, *, watch: Callable[...,
     rows += _add_with_index(d, n, target, build_secs, first, watch=watch, row=row, args=args)
     shutil.rmtree(target, ignore_errors=True)
     return rows
+
+
+def _runs(out: Path) -> dict[str, dict[str, tuple[str, int]]] | None:
+    """Per section of ``graph.ttl``'s chunk index: run key -> (digest, bytes)."""
+    path = out / ".graph.ttl.chunks.json"
+    if not path.is_file():
+        return None
+    index = json.loads(path.read_text(encoding="utf-8"))
+    return {sec: {k: (v[0], v[2]) for k, v in index[sec].items()}
+            for sec in ("papers", "entities", "links") if isinstance(index.get(sec), dict)}
+
+
+def _churn(before: dict[str, dict[str, tuple[str, int]]] | None,
+           after: dict[str, dict[str, tuple[str, int]]] | None) -> str:
+    """What the add changed in graph.ttl, from the chunk indexes before and after: per section,
+    the runs that are new or whose digest changed (so were rendered, not copied)."""
+    if not before or not after:
+        return "graph.ttl runs not compared (no chunk index)"
+    parts, changed_bytes, total_bytes = [], 0, 0
+    for sec, runs in after.items():
+        old = before.get(sec, {})
+        changed = [k for k, (digest, _) in runs.items() if old.get(k, ("",))[0] != digest]
+        changed_bytes += sum(runs[k][1] for k in changed)
+        total_bytes += sum(size for _, size in runs.values())
+        parts.append(f"{sec} {len(changed):,} of {len(runs):,}")
+    share = changed_bytes / total_bytes if total_bytes else 0.0
+    return (f"graph.ttl runs rendered (new or changed): {', '.join(parts)} "
+            f"({share:.1%} of the bytes)")
 
 
 def _timed_add(d: Path, n: int, target: Path, new: Path, stage: str, build_secs: float, *,

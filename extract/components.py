@@ -35,6 +35,10 @@ from extract.vocab import vocabulary
 
 _GLUED_SIZES = ("BASE", "LARGE")
 _METRIC_WORDS = frozenset({"score", "scores", "distance"})
+# "Llama 3 scores 45.1% on MMLU", "Mistral 7B scores higher": "scores" the verb, not a metric
+_SCORES_VERB_NEXT = frozenset({"well", "higher", "lower", "better", "worse", "best", "only", "just",
+                               "above", "below", "over", "under", "about", "around", "nearly",
+                               "up", "highest", "lowest", "poorly", "comparably", "competitively"})
 _DATA_HEADS = frozenset({"dataset", "datasets", "benchmark", "benchmarks", "corpus", "corpora"})
 _APOSTROPHE_YEAR = re.compile(r"^([A-Za-z][A-Za-z0-9]+)['’](\d\d)$")
 # "GTA5-to-Cityscapes", "ImageNet-only", "COCO-and-LVIS": a lexicon name joined to the rest
@@ -183,7 +187,9 @@ class LexiconMatcher:
             idx, nw = found
             entry = lex.entries[idx]
             if i + nw < n and lowers[i + nw] in _METRIC_WORDS and entry.type in {"model", "method"} \
-                    and words[i][:1].isupper():
+                    and words[i][:1].isupper() and not (
+                        lowers[i + nw] == "scores" and i + nw + 1 < n
+                        and (lowers[i + nw + 1][:1].isdigit() or lowers[i + nw + 1] in _SCORES_VERB_NEXT)):
                 # "Inception score", "Fréchet Inception Distance", "CLIP score": a metric named
                 # after a model, not the model ("reward model scores" still name the model)
                 after = i + nw

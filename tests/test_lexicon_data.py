@@ -106,16 +106,23 @@ def test_sorted_by_type_then_label(entries: list[dict[str, Any]]) -> None:
     assert keys == sorted(keys)
 
 
+def own_norm(entry: dict[str, Any], form: str) -> str:
+    """:func:`norm` within one entry; an ambiguous entry's forms match only with their exact
+    capitalisation, so its case variants ("Retrieval-Augmented Generation" beside
+    "retrieval-augmented generation") are forms of their own."""
+    return " ".join(_DASHES.sub(" ", form).split()) if entry.get("ambiguous") else norm(form)
+
+
 def test_no_alias_equal_to_own_label(entries: list[dict[str, Any]]) -> None:
     for entry in entries:
-        label = norm(entry["label"])
+        label = own_norm(entry, entry["label"])
         for alias in entry["aliases"]:
-            assert norm(alias) != label, f"alias {alias!r} repeats label of {entry['label']!r}"
+            assert own_norm(entry, alias) != label, f"alias {alias!r} repeats label of {entry['label']!r}"
 
 
 def test_no_duplicate_alias_within_entry(entries: list[dict[str, Any]]) -> None:
     for entry in entries:
-        normed = [norm(a) for a in entry["aliases"]]
+        normed = [own_norm(entry, a) for a in entry["aliases"]]
         assert len(normed) == len(set(normed)), f"duplicate aliases in {entry['label']!r}"
 
 
@@ -130,6 +137,29 @@ def test_no_surface_form_shared_by_two_entries(entries: list[dict[str, Any]]) ->
         if len(ids) > 1
     }
     assert not shared, f"surface forms owned by several entries: {shared}"
+
+
+def test_no_two_labels_share_an_entity_key(entries: list[dict[str, Any]]) -> None:
+    # the loader keys entries by entity_key(label) and a later entry with an earlier one's
+    # key replaces it: "VITS" (key "vit", singular) silently replaced "ViT"
+    from extract.normalize import entity_key
+
+    owners: dict[str, list[str]] = defaultdict(list)
+    for entry in entries:
+        owners[entity_key(entry["label"])].append(entry["label"])
+    shared = {key: labels for key, labels in owners.items() if len(labels) > 1}
+    assert not shared, f"labels with the same entity key: {shared}"
+
+
+def test_vit_is_the_vision_transformer() -> None:
+    from extract.lexicon import load_lexicon
+    from extract.normalize import entity_key
+
+    lex = load_lexicon()
+    vit = lex.entry_for_key(entity_key("ViT"))
+    assert vit is not None and vit.label == "ViT" and vit.type == "model"
+    snips = lex.entry_for_key(entity_key("SNIPS"))
+    assert snips is not None and snips.type == "dataset"
 
 
 @pytest.mark.parametrize(
@@ -184,6 +214,35 @@ def test_no_surface_form_shared_by_two_entries(entries: list[dict[str, Any]]) ->
         ("L1 regularization", "method"),
         ("depth-wise convolution", "method"),
         ("point-wise convolution", "method"),
+        # lexicon-modern: 2023-2026 benchmarks, data, models and post-training methods
+        ("GPQA Diamond", "benchmark"),
+        ("AIME 2025", "benchmark"),
+        ("Terminal-Bench", "benchmark"),
+        ("DPG-Bench", "benchmark"),
+        ("VSI-Bench", "benchmark"),
+        ("FineWeb2", "dataset"),
+        ("OpenThoughts", "dataset"),
+        ("Llama 4 Scout", "model"),
+        ("Wan 2.2", "model"),
+        ("DAPO", "method"),
+        ("GSPO", "method"),
+        ("multi-token prediction", "method"),
+        ("Claude Sonnet 4.5", "model"),
+        ("Gemini 3 Pro", "model"),
+        ("Seedream 3.0", "model"),
+        ("Stack-Edu", "dataset"),
+        ("SWE-Lancer", "benchmark"),
+        ("warmup-stable-decay", "method"),
+        ("negative preference optimization", "method"),
+        ("3DMatch", "dataset"),
+        ("Terra Incognita", "dataset"),
+        ("USAMO", "benchmark"),
+        ("SWE-bench Pro", "benchmark"),
+        ("LLaVA-665K", "dataset"),
+        ("Koala-36M", "dataset"),
+        ("verl", "method"),
+        ("InternVL3", "model"),
+        ("SGLang", "method"),
     ],
 )
 def test_well_known_entries(index: dict[str, dict[str, Any]], surface: str, etype: str) -> None:
@@ -200,6 +259,11 @@ def test_well_known_entries(index: dict[str, dict[str, Any]], surface: str, etyp
         ("BLOOM", "BLOOMZ"),
         ("mT5", "mT0"),
         ("Stable Diffusion", "SDXL"),
+        ("GPQA", "GPQA Diamond"),
+        ("Gemini 3", "Gemini 3 Pro"),
+        ("Wan 2.1", "Wan 2.2"),
+        ("Seedream", "Seedream 4.0"),
+        ("Llama 4", "Llama 4 Scout"),
     ],
 )
 def test_versions_and_variants_are_distinct(
@@ -237,6 +301,9 @@ def test_rlhf_is_alias_of_long_form(index: dict[str, dict[str, Any]]) -> None:
         "Orca",
         "Kinetics",
         "Places",
+        "Terra Incognita",
+        "Stable Audio",
+        "Common Pile",
     ],
 )
 def test_common_word_names_are_flagged_ambiguous(
@@ -252,3 +319,48 @@ def test_names_that_are_ordinary_word_sequences_need_their_capitalisation() -> N
                           "SphereFace uses A-Softmax.")
     assert {s.kb_id_ for s in doc.spans["kg"] if s.text == "A-Softmax"} == {"sphereface"}
     assert not any(s.text.lower() in {"a softmax", "go explore", "do not answer"} for s in doc.spans["kg"])
+
+
+def test_scores_the_verb_keeps_the_model_and_a_metric_named_after_one_is_no_model() -> None:
+    from extract.pipeline import make_pipeline
+
+    doc = make_pipeline()("We study it. Llama 3 scores 45.1% on MMLU and Mistral 7B scores higher. "
+                          "The Inception scores of the samples rise.")
+    found = {s.text for s in doc.spans["kg"]}
+    assert {"Llama 3", "Mistral 7B", "MMLU"} <= found
+    assert "Inception" not in found
+
+
+def test_title_case_and_curly_apostrophe_forms() -> None:
+    from extract.pipeline import make_pipeline
+
+    doc = make_pipeline()("We combine Retrieval-Augmented Generation with Chain-of-Thought reasoning "
+                          "and test on Humanity’s Last Exam, where Claude 4 and Gemini 3 Pro lead.")
+    found = {(s.text, s.label_) for s in doc.spans["kg"]}
+    assert {("Retrieval-Augmented Generation", "method"), ("Chain-of-Thought", "method"),
+            ("Humanity’s Last Exam", "benchmark"), ("Claude 4", "model"),
+            ("Gemini 3 Pro", "model")} <= found
+
+
+def test_llama_written_with_one_capital_is_llama_and_keeps_its_versions() -> None:
+    from extract.pipeline import make_pipeline
+
+    doc = make_pipeline()("We fine-tune Llama-7b, Llama 2 and Llama-3.1-8B-Instruct; the llama is an animal.")
+    found = {(s.text, s.kb_id_) for s in doc.spans["kg"]}
+    assert {("Llama-7b", "llama"), ("Llama 2", "llama 2"), ("Llama-3.1-8B-Instruct", "llama 3.1")} <= found
+    assert not any(text == "llama" for text, _ in found)
+
+
+def test_compare_the_verb_after_a_list_of_models_is_no_technique() -> None:
+    from extract.pipeline import make_pipeline
+
+    doc = make_pipeline()("We fine-tune Mistral 7B and Llama 2 and compare with other baselines.")
+    assert {s.text for s in doc.spans["kg"]} == {"Mistral 7B", "Llama 2"}
+
+
+def test_number_formats_and_accelerators_are_no_names() -> None:
+    from extract.pipeline import make_pipeline
+
+    doc = make_pipeline()("We quantize weights to MXFP4 and NVFP4 or use W4A16 and W8A8 on TPUv4, "
+                          "MI300X and Gaudi2 chips and Ascend NPUs.")
+    assert not list(doc.spans["kg"])
