@@ -24,7 +24,7 @@ import json, sys, time
 from kg.readers import merge_papers, read_paths
 from extract.pipeline import extract_papers, make_pipeline
 papers = merge_papers(read_paths([sys.argv[1]], format="jsonl"))[:int(sys.argv[2])]
-nlp = make_pipeline([])
+nlp = make_pipeline([], lean_lexemes=True)
 t = time.process_time()
 n = sum(len(ms) for ms in extract_papers(papers, nlp=nlp))
 print(json.dumps({"extract": time.process_time() - t,

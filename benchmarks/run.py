@@ -149,7 +149,7 @@ def child(stage: str, d: Path) -> dict[str, Any]:
             else:
                 from extract.pipeline import make_pipeline
 
-                tok = make_pipeline().tokenizer
+                tok = make_pipeline(lean_lexemes=True).tokenizer
             t = time.perf_counter()
             ntok = sum(len(doc) for doc in tok.pipe(texts, batch_size=1000))
             res["tokens"] = ntok
@@ -162,7 +162,7 @@ def child(stage: str, d: Path) -> dict[str, Any]:
             from extract.pipeline import extract_papers, make_pipeline
 
             t = time.perf_counter()
-            nlp = make_pipeline() if workers == 1 else None
+            nlp = make_pipeline(lean_lexemes=True) if workers == 1 else None
             res["pipeline_secs"] = time.perf_counter() - t
             prog = Progress(d / f"progress-{stage}.json")
             rows = [[m.to_row() for m in ms] for ms in

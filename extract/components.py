@@ -304,7 +304,9 @@ class LexiconMatcher:
         """``Vi-sualGenome``, ``PAS-CAL``, ``Ima-geNet``: a name split by a line-break hyphen
         in text extracted from a PDF is the name (only when the joined word is a
         one-word lexicon name and nothing else matched the compound)."""
-        comps = v.compounds  # the texts with a hyphen, found by C-level map/compress
+        comps = v.compounds
+        # the compounds with a hyphen; map/compress keeps the per-compound test out of Python
+        # bytecode (this runs on every document)
         hyphened = [comps[i] for i in compress(range(len(comps)), map(contains, v.comp_texts, repeat("-")))]
         covered = {c[0] for c in out} if hyphened else set()
         for comp in hyphened:
@@ -558,7 +560,6 @@ class MentionSelector:
 
     def __init__(self, *, min_confidence: float = 0.5) -> None:
         self.min_confidence = min_confidence
-        self._ids: tuple[Any, _StringIds] | None = None
 
     def __call__(self, doc: Doc) -> Doc:
         cands = doc.user_data.pop("kg_candidates", [])
@@ -609,18 +610,13 @@ class MentionSelector:
         doc.user_data["kg_mention_chars"] = spans
         doc.user_data.pop("kg_view", None)
         doc.user_data.pop("kg_tokens", None)
-        ids = self._string_ids(doc)
+        # a Span given strings adds them to the store once per Span: add the few distinct ones
+        # once per Doc (not cached across Docs: ``nlp.memory_zone()`` removes them afterwards)
+        strings = doc.vocab.strings
+        ids = {t: strings.add(t) for t in {c[2] for c in chosen} | {c[4] for c in chosen}}
         doc.spans["kg"] = [Span(doc, c[0], c[1], label=ids[c[2]], kb_id=c[3], span_id=ids[c[4]])
                            for c in chosen]
         return doc
-
-    def _string_ids(self, doc: Doc) -> dict[str, int]:
-        """Type and rule name -> their id in the Doc's StringStore (added once, not once per
-        Span: a Span given strings adds them to the store every time)."""
-        strings = doc.vocab.strings
-        if self._ids is None or self._ids[0] is not strings:
-            self._ids = (strings, _StringIds(strings))
-        return self._ids[1]
 
     def _prefer_longer_names(self, keep: list[Candidate], lex_ends: dict[tuple[int, str], int],
                              titled: bool) -> list[Candidate]:
@@ -649,19 +645,6 @@ class MentionSelector:
             keep = [(c[0], c[1], c[2], c[3], c[4], 0.965) if c[4] == "noun-phrase" and c[5] == 0.7
                     and any(b[0] >= c[0] and b[1] < c[1] for b in boosted) else c for c in keep]
         return keep
-
-
-class _StringIds(dict[str, int]):
-    """str -> its id in a StringStore, adding it on first use."""
-
-    def __init__(self, strings: Any) -> None:
-        super().__init__()
-        self.strings = strings
-
-    def __missing__(self, text: str) -> int:
-        sid: int = self.strings.add(text)
-        self[text] = sid
-        return sid
 
 
 def pipeline_config() -> dict[str, Any]:

@@ -28,7 +28,8 @@ def _extract_chunk(chunk: list[tuple[str, str, str]], lexicon_paths: tuple[str, 
     key = (lexicon_paths, pipeline_dir)
     nlp = _NLP_CACHE.get(key)
     if nlp is None:  # once per worker process
-        nlp = _NLP_CACHE[key] = make_pipeline(list(lexicon_paths), pipeline_dir=pipeline_dir)
+        nlp = _NLP_CACHE[key] = make_pipeline(list(lexicon_paths), pipeline_dir=pipeline_dir,
+                                              lean_lexemes=True)
     return [[m.to_row() for m in ms] for ms in _extract_texts(nlp, chunk)]
 
 

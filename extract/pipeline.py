@@ -28,11 +28,13 @@ TITLE_SEP = "\n\n"
 
 
 def make_pipeline(lexicon_paths: Sequence[str | Path] = (), *, pipeline_dir: str | Path | None = None,
-                  use_default_lexicon: bool = True, lean_lexemes: bool = True) -> Language:
+                  use_default_lexicon: bool = True, lean_lexemes: bool = False) -> Language:
     """A blank English pipeline with paper-kg's components (and the user's lexicon files).
 
     ``pipeline_dir`` loads a pipeline saved with ``nlp.to_disk`` instead. ``lean_lexemes``
-    (see :func:`_lean_lexemes`) must be off for a pipeline that gets trained components.
+    (see :func:`_lean_lexemes`) leaves most lexeme attributes of new words empty: it is for
+    pipelines that only extract (:func:`extract_papers` uses it); off by default, so a
+    pipeline handed to a user, or given trained components, has every token attribute.
     """
     import spacy
 
@@ -148,7 +150,7 @@ def _init_worker(lexicon_paths: Sequence[str], pipeline_dir: str | None) -> None
     global _WORKER_NLP
     # Ctrl-C goes to the whole process group: the parent cleans up, workers just stop
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _WORKER_NLP = make_pipeline(lexicon_paths, pipeline_dir=pipeline_dir)
+    _WORKER_NLP = make_pipeline(lexicon_paths, pipeline_dir=pipeline_dir, lean_lexemes=True)
 
 
 def _extract_chunk(chunk: list[tuple[str, str, str]]) -> list[list[list[Any]]]:
@@ -197,7 +199,7 @@ def extract_papers(
     for a good number)."""
     items = ((p.id, p.title, p.abstract) for p in papers)
     if workers <= 1:
-        nlp = nlp or make_pipeline(lexicon_paths, pipeline_dir=pipeline_dir)
+        nlp = nlp or make_pipeline(lexicon_paths, pipeline_dir=pipeline_dir, lean_lexemes=True)
         while chunk := list(islice(items, chunk_size)):
             yield from _extract_texts(nlp, chunk)
             if progress:

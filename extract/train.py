@@ -124,7 +124,7 @@ def train(
         raise KGError(f"epochs must be at least 1, not {epochs}")
     _check_target(Path(out))
     fix_random_seed(seed)
-    nlp = make_pipeline(lexicons, lean_lexemes=False)  # the NER model's features need all lexeme attributes
+    nlp = make_pipeline(lexicons)  # all lexeme attributes: the NER model's features read them
     ner: Any = nlp.add_pipe("ner", before="kg_mentions")
     nlp.add_pipe("kg_ner_candidates", after="ner", config={"confidence": confidence})
     train_ex, dropped = examples(nlp, train_docs)

@@ -44,15 +44,19 @@ def leiden(
     >>> leiden("abcd", [("a", "b", 1.0), ("c", "d", 1.0), ("b", "c", 0.1)])
     [['a', 'b'], ['c', 'd']]
     """
+    names = sorted(set(nodes))
+    return _leiden_arrays(names, *_edge_arrays(names, edges), seed=seed, resolution=resolution)
+
+
+def _edge_arrays(names: list[str], edges: Iterable[tuple[str, str, float]]) -> tuple[Any, Any, Any]:
+    """Source and target positions in ``names`` and weights of ``edges``, as numpy arrays."""
     import numpy as np
 
-    names = sorted(set(nodes))
     index = {n: i for i, n in enumerate(names)}
     edge_list = edges if isinstance(edges, list) else list(edges)
-    src = np.array([index[a] for a, _, _ in edge_list], dtype=np.int64)
-    dst = np.array([index[b] for _, b, _ in edge_list], dtype=np.int64)
-    wts = np.array([w for _, _, w in edge_list], dtype=np.float64)
-    return _leiden_arrays(names, src, dst, wts, seed=seed, resolution=resolution)
+    return (np.array([index[a] for a, _, _ in edge_list], dtype=np.int64),
+            np.array([index[b] for _, b, _ in edge_list], dtype=np.int64),
+            np.array([w for _, _, w in edge_list], dtype=np.float64))
 
 
 def _leiden_arrays(names: list[str], src: Any, dst: Any, wts: Any, *, seed: int,
@@ -121,15 +125,9 @@ def community_index(g: nx.Graph, *, seed: int = 42) -> dict[str, int]:
 
 def data_community_index(data: GraphData, *, seed: int = 42) -> dict[str, int]:
     """:func:`community_index` computed from the records, without a NetworkX graph."""
-    import numpy as np
-
     names = sorted(p.id for p in data.papers)
-    index = {n: i for i, n in enumerate(names)}
-    links = data.links
-    src = np.array([index[lk.source] for lk in links], dtype=np.int64)
-    dst = np.array([index[lk.target] for lk in links], dtype=np.int64)
-    wts = np.array([lk.weight for lk in links], dtype=np.float64)
-    groups = _leiden_arrays(names, src, dst, wts, seed=seed, resolution=1.0)
+    edges = [(lk.source, lk.target, lk.weight) for lk in data.links]
+    groups = _leiden_arrays(names, *_edge_arrays(names, edges), seed=seed, resolution=1.0)
     papers_of: dict[str, set[str]] = {}
     for m in data.mentions:
         if m.entity:
