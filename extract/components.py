@@ -6,31 +6,30 @@ Order in the pipeline: ``sentencizer`` -> ``kg_title_boundary`` -> ``kg_lexicon`
 ``kg_mentions`` picks the best non-overlapping ones and writes them to ``doc.spans["kg"]``
 (label = type, ``kb_id_`` = normalised key, ``id_`` = rule) and to
 ``doc.user_data["kg_mentions"]`` (the same tuples, with confidence). The ``sentencizer`` is
-spaCy's rule computed on the token lists the rules share (factory ``kg_sentencizer``).
+spaCy's rule computed on the token lists the rules share (factory ``kg_sentencizer``, in
+:mod:`extract.sentencizer`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from itertools import compress, repeat
 from operator import contains
 from pathlib import Path
 from typing import Any
 
-import numpy
-from spacy.attrs import SENT_START
 from spacy.language import Language
-from spacy.pipeline import Sentencizer
 from spacy.tokens import Doc, Span
 
 from extract.abbreviations import Abbreviation, find_abbreviations, long_form_type, redefines, stated_type
-from extract.doc_view import SENTENCE_FINALS, Candidate, DocView, candidates, title_end, token_arrays, view
+from extract.doc_view import Candidate, DocView, candidates, title_end, view
 from extract.filters import filter_uses
 from extract.lexicon import LexEntry, Lexicon, load_lexicon, read_lexicon
 from extract.lists import coordinated_phrases, coordinated_types, introduced_names
 from extract.normalize import entity_key, singular
 from extract.rules import kernel_sizes, name_candidates, technique_candidates
+from extract.sentencizer import ArraySentencizer  # noqa: F401  (registers kg_sentencizer)
 from extract.vocab import vocabulary
 
 _GLUED_SIZES = ("BASE", "LARGE")
@@ -47,54 +46,6 @@ _APOSTROPHE_YEAR = re.compile(r"^([A-Za-z][A-Za-z0-9]+)['’](\d\d)$")
 _CONNECTIVES = frozenset({"to", "and", "or", "vs", "versus", "only", "from", "via", "into", "on", "in",
                           "for"})
 _EDITION = re.compile(r"^(?:19[89]\d|20[0-4]\d|v\d+(?:\.\d+)*|[1-9]\d*\.\d+)$")  # not "0.0005"
-
-
-@Language.factory(
-    "kg_sentencizer",
-    assigns=["token.is_sent_start", "doc.sents"],
-    default_config={"punct_chars": None, "overwrite": False,
-                    "scorer": {"@scorers": "spacy.senter_scorer.v1"}},
-    default_score_weights={"sents_f": 1.0, "sents_p": 0.0, "sents_r": 0.0},
-)
-def make_sentencizer(nlp: Language, name: str, punct_chars: list[str] | None, overwrite: bool,
-                     scorer: Callable[..., Any] | None) -> ArraySentencizer:
-    return ArraySentencizer(name, punct_chars=punct_chars, overwrite=overwrite, scorer=scorer)
-
-
-class ArraySentencizer(Sentencizer):
-    """spaCy's rule-based ``sentencizer`` (same boundaries, same config) on the token lists
-    the rules use anyway (:func:`extract.doc_view.token_arrays`): the original reads
-    ``token.text`` and ``token.is_punct`` through a Token object per token.
-
-    spaCy's rule: a sentence starts at the first token, and at the first token after a
-    sentence-final character (``punct_chars``) that is neither such a character nor
-    punctuation. Each token becomes one byte (word, punctuation, sentence-final) and a
-    regular expression finds those starts in C. Other ``punct_chars`` than spaCy's default
-    run spaCy's own code.
-    """
-
-    def __call__(self, doc: Doc) -> Doc:
-        n = len(doc)
-        if n == 0 or self.punct_chars != SENTENCE_FINALS:
-            return super().__call__(doc)  # type: ignore[no-any-return]
-        marks = bytes(token_arrays(doc).kinds).translate(_SENT_KINDS)
-        starts = numpy.full(n, _NOT_START, dtype="uint64")
-        starts[0] = 1
-        starts[[m.start(1) for m in _SENT_BREAK.finditer(marks)]] = 1
-        if not self.overwrite:  # spaCy's sentencizer leaves boundaries already set alone
-            current = doc.to_array(SENT_START)
-            starts = numpy.where(current == 0, starts, current)
-        doc.from_array(_SENT_START, starts.reshape(n, 1))  # type: ignore[arg-type]  # Ints2d: a thinc alias
-        return doc
-
-
-# token kind (extract.doc_view) -> 0 (a word: spaces are words to spaCy's sentencizer),
-# 1 (punctuation), 2 (sentence-final)
-_SENT_KINDS = bytes([0, 0, 1, 1, 2]).ljust(256, b"\x00")
-# a sentence-final token, any punctuation, then the word that starts the next sentence
-_SENT_BREAK = re.compile(rb"\x02[\x01\x02]*(\x00)")
-_NOT_START = numpy.uint64(2**64 - 1)  # -1 as Doc arrays store it
-_SENT_START = [SENT_START]
 
 
 @Language.factory("kg_title_boundary", default_config={})

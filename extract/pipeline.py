@@ -55,7 +55,7 @@ def make_pipeline(lexicon_paths: Sequence[str | Path] = (), *, pipeline_dir: str
         _split_hyphens(nlp)
         if lean_lexemes:
             _lean_lexemes(nlp)
-        # spaCy's sentencizer on the rules' token lists (extract.components.ArraySentencizer)
+        # spaCy's sentencizer on the rules' token lists (extract.sentencizer.ArraySentencizer)
         nlp.add_pipe("kg_sentencizer", name="sentencizer")
         nlp.add_pipe("kg_title_boundary")
         nlp.add_pipe("kg_lexicon", config={"use_default": use_default_lexicon})
