@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from kg.errors import NotFoundError
-from kg.records import GraphData
+from kg.records import Entity, GraphData, Link
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -25,6 +25,15 @@ def related(g: nx.Graph, paper: str, *, k: int = 10) -> list[dict[str, Any]]:
         for q, d in g[paper].items()
         if d.get("kind") == "link"
     ]
+    out.sort(key=lambda r: (-r["weight"], r["paper"]))
+    return out[:k]
+
+
+def related_from_links(paper: str, links: Iterable[Link], *, k: int = 10) -> list[dict[str, Any]]:
+    """:func:`related` from the links that have ``paper`` at one end (no graph needed)."""
+    out: list[dict[str, Any]] = [
+        {"paper": lk.target if lk.source == paper else lk.source, "weight": lk.weight,
+         "shared": list(lk.shared)} for lk in links if paper in (lk.source, lk.target)]
     out.sort(key=lambda r: (-r["weight"], r["paper"]))
     return out[:k]
 
@@ -152,9 +161,21 @@ def central_entities(
         score = {n: float(g.nodes[n]["paper_count"]) for n in nodes}
     else:
         raise ValueError(f"unknown centrality measure {measure!r} (papers, pagerank)")
-    ranked = sorted(nodes, key=lambda n: (-score[n], g.nodes[n]["label"].casefold()))
-    return [{"entity": n, "label": g.nodes[n]["label"], "type": g.nodes[n]["type"],
-             "score": round(score[n], 6)} for n in ranked[:k]]
+    return _ranked([(n, g.nodes[n]["label"], g.nodes[n]["type"], score[n]) for n in nodes], k)
+
+
+def entities_by_papers(entities: Iterable[Entity], *, type: str | None = None,
+                       k: int = 10) -> list[dict[str, Any]]:
+    """:func:`central_entities` by ``papers`` from the entity records (no graph needed)."""
+    return _ranked([(e.id, e.label, e.type, float(e.paper_count)) for e in entities
+                    if type is None or e.type == type], k)
+
+
+def _ranked(scored: list[tuple[str, str, str, float]], k: int) -> list[dict[str, Any]]:
+    """The ``k`` best of (id, label, type, score), highest score first, then by label."""
+    scored.sort(key=lambda x: (-x[3], x[1].casefold()))
+    return [{"entity": n, "label": label, "type": t, "score": round(score, 6)}
+            for n, label, t, score in scored[:k]]
 
 
 def path(g: nx.Graph, source: str, target: str, *, through_links: bool = False) -> list[str]:

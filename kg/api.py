@@ -16,15 +16,17 @@ from typing import TYPE_CHECKING, Any
 
 from kg import __version__
 from kg.errors import EmptyCorpusError, InputError, NotFoundError
-from kg.records import BuildInfo, Entity, GraphData, Link, Mention, Paper
+from kg.records import ENTITY_TYPES, BuildInfo, Entity, GraphData, Link, Mention, Paper
 
 if TYPE_CHECKING:
     import networkx as nx
     import rdflib
 
+    from kg.saved import SavedGraph
     from kg.sparql import QueryResult
 
 DEFAULT_BASE_IRI = "https://w3id.org/paper-kg/id/"
+_FEW_PAPERS = 20  # papers_mentioning() on a saved graph: above this, read all papers at once
 
 
 def _now() -> str:
@@ -96,32 +98,82 @@ def _link_options(top_k: int | None, max_df: int | None, min_weight: float | Non
 
 
 def load(out: str | Path) -> KnowledgeGraph:
-    """Load a graph saved by ``kg build`` / :meth:`KnowledgeGraph.save`."""
-    from kg.store import read_raw_mentions, read_records
+    """Open a graph saved by ``kg build`` / :meth:`KnowledgeGraph.save`.
 
-    data, manifest = read_records(out)
-    return KnowledgeGraph(data, options=manifest.get("options", {}),
-                          raw_mentions=read_raw_mentions(out))
+    Opening reads only the manifest. Questions about one paper (:meth:`~KnowledgeGraph.paper`,
+    :meth:`~KnowledgeGraph.related`, :meth:`~KnowledgeGraph.mentions_of`,
+    :meth:`~KnowledgeGraph.entities_of`), about entities and the summary read just the
+    lines they need (:mod:`kg.saved`); the first use of :attr:`~KnowledgeGraph.data`, the
+    NetworkX view, an export or SPARQL loads every record. If ``out`` is replaced meanwhile
+    (``kg add``), reading from it raises :class:`~kg.errors.OutputError`: load it again.
+    """
+    from kg.saved import SavedGraph
+
+    saved = SavedGraph(out)
+    return KnowledgeGraph(None, options=saved.manifest.get("options", {}), saved=saved)
 
 
 class KnowledgeGraph:
     """A built knowledge graph: the records (:attr:`data`) plus a NetworkX view (:attr:`nx`)."""
 
-    def __init__(self, data: GraphData, *, options: dict[str, Any] | None = None,
+    def __init__(self, data: GraphData | None, *, options: dict[str, Any] | None = None,
                  raw_mentions: Sequence[Mention] | None = None,
-                 link_ends: Sequence[int] | None = None) -> None:
-        self.data = data
+                 link_ends: Sequence[int] | None = None, saved: SavedGraph | None = None) -> None:
+        if data is None and saved is None:
+            raise ValueError("KnowledgeGraph needs data or a saved graph to read it from")
+        self._saved = saved
+        if data is not None:
+            self.__dict__["data"] = data
+        if saved is None or raw_mentions is not None:
+            # pre-resolution mentions per paper, kept so updates need not re-extract
+            self.__dict__["raw_mentions"] = list(raw_mentions) if raw_mentions is not None else None
         self.options = dict(options or {})
-        # pre-resolution mentions per paper, kept so updates need not re-extract
-        self.raw_mentions = list(raw_mentions) if raw_mentions is not None else None
         # which end of each link keeps it, kept so updates re-rank only affected papers
         self.link_ends = list(link_ends) if link_ends is not None else None
-        self._papers = {p.id: p for p in data.papers}
-        self._entities = {e.id: e for e in data.entities}
+
+    @cached_property
+    def data(self) -> GraphData:
+        """Every record (loaded from the saved directory on first use)."""
+        from kg.store import read_records
+
+        assert self._saved is not None
+        self._saved.check_unchanged()
+        return read_records(self._saved.out)[0]
+
+    @cached_property
+    def raw_mentions(self) -> list[Mention] | None:
+        """The pre-resolution mentions (None when the graph has none)."""
+        from kg.store import read_raw_mentions
+
+        assert self._saved is not None
+        self._saved.check_unchanged()
+        return read_raw_mentions(self._saved.out)
+
+    @property
+    def _lazy(self) -> SavedGraph | None:
+        """The saved graph to read lines from, while the records are not loaded."""
+        return self._saved if "data" not in self.__dict__ else None
+
+    @property
+    def info(self) -> BuildInfo:
+        """When, by which version and from which inputs the graph was built."""
+        return self._lazy.info if self._lazy is not None else self.data.info
+
+    @cached_property
+    def _papers(self) -> dict[str, Paper]:
+        return {p.id: p for p in self.data.papers}
+
+    @cached_property
+    def _entity_records(self) -> tuple[Entity, ...]:
+        return self._lazy.entities if self._lazy is not None else self.data.entities
+
+    @cached_property
+    def _entities(self) -> dict[str, Entity]:
+        return {e.id: e for e in self._entity_records}
 
     def __repr__(self) -> str:
-        return (f"<KnowledgeGraph {len(self.data.papers)} papers, {len(self.data.entities)} "
-                f"entities, {len(self.data.links)} links>")
+        s = self.summary()
+        return f"<KnowledgeGraph {s['papers']} papers, {s['entities']} entities, {s['links']} links>"
 
     # -- lookup ---------------------------------------------------------------------------
     @cached_property
@@ -136,7 +188,7 @@ class KnowledgeGraph:
         from extract.normalize import entity_key
 
         index: dict[str, set[str]] = {}
-        for e in self.data.entities:
+        for e in self._entity_records:
             for name in (e.id, e.label, *e.aliases):
                 for k in {name.casefold(), entity_key(name)}:
                     index.setdefault(k, set()).add(e.id)
@@ -150,21 +202,38 @@ class KnowledgeGraph:
         """A paper by id (``arxiv:2410.17243``), bare arXiv id, DOI or exact title."""
         if isinstance(ref, Paper):
             return ref
+        saved = self._lazy
         for key in (ref, f"arxiv:{ref}", f"doi:{ref.lower()}"):
-            if key in self._papers:
-                return self._papers[key]
+            found = (saved.paper(key) if saved is not None and "_papers" not in self.__dict__
+                     else self._papers.get(key))
+            if found is not None:
+                return found
         folded = ref.casefold().strip()
-        for p in self.data.papers:
+        for p in self._paper_list():
             if p.title.casefold() == folded:
                 return p
         raise NotFoundError(f"no paper {ref!r} in the graph")
 
+    def _paper_list(self) -> Sequence[Paper]:
+        """All papers: the loaded records, or only the papers read from the saved graph."""
+        if self._lazy is None:
+            return self.data.papers
+        if "_papers" not in self.__dict__:
+            from kg.store import read_records
+
+            self._lazy.check_unchanged()
+            papers = read_records(self._lazy.out, papers_only=True)[0].papers
+            self.__dict__["_papers"] = {p.id: p for p in papers}
+        return list(self._papers.values())
+
     def entities(self, type: str | None = None) -> list[Entity]:
         """All entities (of one type), sorted by id."""
-        return [e for e in self.data.entities if type is None or e.type == type]
+        return [e for e in self._entity_records if type is None or e.type == type]
 
     def entity(self, name: str) -> Entity:
         """An entity by id, label or alias (case-, hyphen- and plural-insensitive)."""
+        if name in self._entities:
+            return self._entities[name]
         ids = self.find_entities(name)
         if not ids:
             raise NotFoundError(f"no entity named {name!r} in the graph")
@@ -182,25 +251,39 @@ class KnowledgeGraph:
         ids = {e.id for e in self.find_entities(name)}
         if not ids:
             raise NotFoundError(f"no entity named {name!r} in the graph")
-        pids = sorted({m.paper_id for m in self.data.mentions if m.entity in ids})
-        return [self._papers[p] for p in pids]
+        saved = self._lazy
+        if saved is None:
+            pids = sorted({m.paper_id for m in self.data.mentions if m.entity in ids})
+            return [self._papers[p] for p in pids]
+        pids = sorted({m.paper_id for m in saved.mentions_of_entities(ids)})
+        if len(pids) > _FEW_PAPERS:  # one pass over all papers beats a search per paper
+            self._paper_list()
+        return [self.paper(p) for p in pids]
 
     def entities_of(self, paper: str | Paper) -> list[Entity]:
         """Entities a paper mentions."""
         pid = self.paper(paper).id
+        if self._lazy is not None:
+            return [self._entities[n] for n in sorted({m.entity for m in self.mentions_of(pid)})
+                    if n in self._entities]
         return [self._entities[n] for n in sorted(self.nx[pid]) if n in self._entities]
 
     def mentions_of(self, paper: str | Paper) -> list[Mention]:
         """The mentions (with offsets and evidence spans) of one paper."""
         pid = self.paper(paper).id
+        if self._lazy is not None:
+            return self._lazy.mentions_of(pid)
         return [m for m in self.data.mentions if m.paper_id == pid]
 
     # -- analytics -------------------------------------------------------------------------
     def related(self, paper: str | Paper, k: int = 10) -> list[dict[str, Any]]:
         """Most strongly linked papers: ``{"paper", "weight", "shared"}`` dicts."""
-        from kg.analytics import related
+        from kg.analytics import related, related_from_links
 
-        return related(self.nx, self.paper(paper).id, k=k)
+        pid = self.paper(paper).id
+        if self._lazy is not None:
+            return related_from_links(pid, self._lazy.links_of(pid), k=k)
+        return related(self.nx, pid, k=k)
 
     def shared(self, a: str | Paper, b: str | Paper) -> list[Entity]:
         """Entities both papers mention."""
@@ -222,15 +305,18 @@ class KnowledgeGraph:
     def communities(self) -> list[list[str]]:
         """Communities (lists of node ids), largest first, as stored at build time."""
         groups: dict[int, list[str]] = {}
-        for node, c in sorted(self.data.communities.items()):
+        stored = self._lazy.communities if self._lazy is not None else self.data.communities
+        for node, c in sorted(stored.items()):
             groups.setdefault(c, []).append(node)
         return [groups[c] for c in sorted(groups)]
 
     def top_entities(self, type: str | None = None, k: int = 10,
                      measure: str = "papers") -> list[dict[str, Any]]:
         """The ``k`` most central entities (by paper count, or ``measure="pagerank"``)."""
-        from kg.analytics import central_entities
+        from kg.analytics import central_entities, entities_by_papers
 
+        if measure == "papers" and self._lazy is not None:
+            return entities_by_papers(self._entity_records, type=type, k=k)
         return central_entities(self.nx, type=type, k=k, measure=measure)
 
     def links(self) -> list[Link]:
@@ -325,7 +411,15 @@ class KnowledgeGraph:
 
     def summary(self) -> dict[str, Any]:
         """Counts for the closing summary and ``kg info``."""
-        by_type = {t: 0 for t in ("benchmark", "dataset", "model", "method")}
+        saved = self._lazy
+        counts = saved.manifest.get("counts") if saved is not None else None
+        if saved is not None and isinstance(counts, dict) and all(
+                k in counts for k in ("papers", "entities", "entities_by_type", "mentions", "links")):
+            by_type = {t: counts["entities_by_type"].get(t, 0) for t in ENTITY_TYPES}
+            return {"papers": counts["papers"], "entities": counts["entities"],
+                    "entities_by_type": by_type, "mentions": counts["mentions"],
+                    "links": counts["links"], "communities": len(set(saved.communities.values()))}
+        by_type = {t: 0 for t in ENTITY_TYPES}
         for e in self.data.entities:
             by_type[e.type] += 1
         return {"papers": len(self.data.papers), "entities": len(self.data.entities),

@@ -206,7 +206,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(s, indent=2))
         return 0
-    info = g.data.info
+    info = g.info
     print(f"{args.dir}: built by paper-kg {info.version} at {info.finished}")
     print(f"  inputs: {', '.join(info.inputs)}")
     print(f"  papers: {s['papers']}  mentions: {s['mentions']}  links: {s['links']}  "
@@ -350,7 +350,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def _label(g: Any, entity_id: str) -> str:
-    return str(g.nx.nodes[entity_id]["label"])
+    return str(g.entity(entity_id).label)
 
 
 def make_parser() -> argparse.ArgumentParser:
