@@ -98,11 +98,6 @@ def links_digest(links: Iterable[Link]) -> str:
     return _digest([(lk.source, lk.target, lk.weight, lk.shared) for lk in links])
 
 
-def raw_digest(mentions: Iterable[Mention]) -> str:
-    """Digest of one paper's pre-resolution mentions."""
-    return _digest(list(map(_MENTION_FIELDS, mentions)))
-
-
 def link_run_digest(links_digest: str, source: str, links: Iterable[Link],
                     paper_iris: dict[str, str]) -> str:
     """The digest of one paper's links as RDF: the links' digest and the IRIs of the papers
@@ -123,8 +118,8 @@ class RunDigests:
     """The digests of a graph's runs, computed once on first use and shared by the writers
     of one save (records and RDF)."""
 
-    def __init__(self, data: GraphData, raw: Sequence[Mention] | None = None) -> None:
-        self.data, self.raw_mentions = data, raw
+    def __init__(self, data: GraphData) -> None:
+        self.data = data
 
     # (millions of short-lived tuples: no collection passes over the graph while they are made)
     @cached_property
@@ -142,12 +137,6 @@ class RunDigests:
     def links(self) -> dict[str, str]:
         with gc_paused():
             return {src: links_digest(run) for src, run in _grouped(self.data.links, _SOURCE).items()}
-
-    @cached_property
-    def raw(self) -> dict[str, str]:
-        with gc_paused():
-            return {pid: raw_digest(run)
-                    for pid, run in _grouped(self.raw_mentions or (), _PAPER).items()}
 
 
 def _grouped(items: Iterable[Any], key: Callable[[Any], str]) -> dict[str, list[Any]]:

@@ -366,13 +366,13 @@ class KnowledgeGraph:
 
         # unchanged runs (papers, entities, links) are copied from the previous files (kg
         # add, rebuilds); their digests are computed once for the records and the RDF
-        digests = RunDigests(self.data, self.raw_mentions)
+        digests = RunDigests(self.data)
         previous = Path(out)
         # millions of short-lived rows and indexes: no collection passes over the graph
         with output_directory(out) as tmp, gc_paused():
             write_records(self.data, tmp, options=self.options, reuse=previous, digests=digests)
             if self.raw_mentions is not None:
-                write_raw_mentions(tmp, self.raw_mentions, reuse=previous, digests=digests)
+                write_raw_mentions(tmp, self.raw_mentions)
             self._write_link_state(tmp)
             for fmt in formats:
                 spec = get(fmt)

@@ -1,7 +1,7 @@
 """Incremental updates: add new papers to a saved graph, or remove papers, without re-extracting.
 
 Extraction is the expensive stage and is per paper, so a saved directory keeps each
-paper's *raw* (pre-resolution) mentions in ``raw_mentions.jsonl``. An update extracts only
+paper's *raw* (pre-resolution) mentions in ``raw_mentions.npz``. An update extracts only
 the papers that are new or whose title/abstract changed, then re-runs the corpus-level
 stages (resolve, link, communities) over the stored raw mentions: those are linear and
 cheap, and re-running them is what makes the result identical to a full rebuild (a new
@@ -236,7 +236,7 @@ def _link_state(out: str | Path, g: Any) -> LinkState | None:
 
 def _raw_by_paper(g: Any, out: str | Path) -> dict[str, list[Mention]]:
     if g.raw_mentions is None:
-        raise OutputError(f"{out}: has no raw_mentions.jsonl (made by an older paper-kg?); "
+        raise OutputError(f"{out}: has no raw mentions (raw_mentions.npz; made by an older paper-kg?); "
                           "rebuild it with kg build to enable updates")
     by_paper: dict[str, list[Mention]] = {p.id: [] for p in g.data.papers}
     for m in g.raw_mentions:

@@ -10,7 +10,7 @@ from tests.conftest import SEEDS, run_kg
 
 def test_build_writes_a_loadable_versioned_directory(seeds_out: Path) -> None:
     manifest = json.loads((seeds_out / "manifest.json").read_text())
-    assert manifest["format"] == "paper-kg" and manifest["format_version"] == 1
+    assert manifest["format"] == "paper-kg" and manifest["format_version"] == 2
     assert manifest["counts"]["papers"] == 91
     for name in ("graph.ttl", "graph.html", "graph.nt", "papers.jsonl", "mentions.jsonl"):
         assert (seeds_out / name).stat().st_size > 0

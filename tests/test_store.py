@@ -35,13 +35,12 @@ def test_records_reuse_unchanged_runs_and_give_the_bytes_of_a_full_write(
     from dataclasses import replace
 
     from kg import store
-    from kg.store import write_raw_mentions, write_records
+    from kg.store import write_records
 
-    data, raw = seeds_graph.data, seeds_graph.raw_mentions
+    data = seeds_graph.data
     first = tmp_path / "first"
     first.mkdir()
     write_records(data, first, options={})
-    write_raw_mentions(first, raw)
     # another version: one paper retitled, one dropped, one entity recounted, one link reweighted
     papers = list(data.papers)
     papers[3] = replace(papers[3], title=papers[3].title + " (revised)")
@@ -52,7 +51,6 @@ def test_records_reuse_unchanged_runs_and_give_the_bytes_of_a_full_write(
     links[5] = replace(links[5], weight=links[5].weight + 1)
     new = replace(data, papers=tuple(papers), entities=tuple(entities), links=tuple(links),
                   mentions=tuple(m for m in data.mentions if m.paper_id != gone))
-    new_raw = [m for m in raw if m.paper_id != gone]
     encoded: list[int] = []
     encode = store._encode_lines
     monkeypatch.setattr(store, "_encode_lines", lambda rows: encoded.append(len(rows)) or encode(rows))
@@ -60,14 +58,12 @@ def test_records_reuse_unchanged_runs_and_give_the_bytes_of_a_full_write(
     for d, reuse in ((again, first), (full, None)):
         d.mkdir()
         write_records(new, d, options={}, reuse=reuse)
-        write_raw_mentions(d, new_raw, reuse=reuse)
         if reuse is not None:
             # papers: the retitled one (its record and mentions); one entity; the links of
             # the papers that lost a link to the dropped one, and the reweighted one
             runs = len(encoded)
             assert 3 <= runs < 40, runs
-    for name in ("papers.jsonl", "mentions.jsonl", "entities.jsonl", "links.jsonl",
-                 "raw_mentions.jsonl"):
+    for name in ("papers.jsonl", "mentions.jsonl", "entities.jsonl", "links.jsonl"):
         assert (again / name).read_bytes() == (full / name).read_bytes(), name
 
 
@@ -89,3 +85,49 @@ def test_rows_not_grouped_by_key_are_written_whole(seeds_graph, tmp_path) -> Non
         write_records(what, d, options={}, reuse=reuse)
     assert (again / "links.jsonl").read_bytes() == (full / "links.jsonl").read_bytes()
     assert not index_path(again / "links.jsonl").exists()
+
+
+_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(_TEXT, st.sampled_from(["title", "abstract"]), st.integers(0, 2**40),
+                          _TEXT, st.sampled_from(["benchmark", "dataset", "model", "method"]),
+                          _TEXT, _TEXT, st.floats(allow_nan=False), _TEXT), max_size=30))
+def test_mention_columns_round_trip(rows: list[Any]) -> None:
+    """Any mentions (any text, newlines and NULs included) come back equal and in order."""
+    import io
+
+    from kg.mention_columns import read_columns, write_columns
+    from kg.records import new_mention
+
+    ms = [new_mention(pid, field, start, start + 3, text, t, key, rule, conf, 0, start + 9, eid)
+          for pid, field, start, text, t, key, rule, conf, eid in rows]
+    buf = io.BytesIO()
+    write_columns(buf, ms)
+    buf.seek(0)
+    assert read_columns(buf, name="x") == ms
+
+
+def test_damaged_mention_columns_are_named(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import numpy as np
+    import pytest
+
+    from kg.errors import OutputError
+    from kg.mention_columns import read_columns, write_columns
+    from kg.records import new_mention
+
+    ms = [new_mention("p", "title", 0, 1, "X", "model", "x", "lexicon", 1.0, 0, 1, "")]
+    path = tmp_path / "raw.npz"
+    with path.open("wb") as f:
+        write_columns(f, ms)
+    with np.load(path) as z:
+        arrays = dict(z)
+    arrays["key"] = np.array([7], dtype=np.int32)  # a code past the end of its table
+    with path.open("wb") as f:
+        np.savez(f, **arrays)
+    with pytest.raises(OutputError, match="raw.npz: damaged mention column 'key'"):
+        read_columns(str(path), name=str(path))
+    path.write_bytes(b"not a zip file")
+    with pytest.raises(OutputError, match="raw.npz: unreadable mention columns"):
+        read_columns(str(path), name=str(path))

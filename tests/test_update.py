@@ -112,7 +112,7 @@ def test_update_needs_raw_mentions(tmp_path: Path, seeds_out: Path) -> None:
 
     copy = tmp_path / "old"
     shutil.copytree(seeds_out, copy)
-    (copy / "raw_mentions.jsonl").unlink()
+    (copy / "raw_mentions.npz").unlink()
     proc = run_kg("add", str(copy), str(SEEDS))
     assert proc.returncode != 0 and "rebuild" in proc.stderr
 
@@ -242,3 +242,26 @@ def test_an_update_rebuilds_the_sparql_index_the_directory_had(
         sparql.run_query(kg.load(out).rdf(), count).as_dicts() and len(heard) == 1
     remove_papers(out, [seed_papers[0].id], refresh_index=False)
     assert not (out / sparql.INDEX_DIR).exists()  # left to the next query
+
+
+def test_add_upgrades_a_version_1_directory(seed_papers: list, tmp_path: Path) -> None:  # type: ignore[type-arg]
+    """Format version 1 kept raw mentions as JSON Lines: an update reads them and saves
+    version 2 (columns), with the result a rebuild gives."""
+    first = _write_jsonl(tmp_path / "a.jsonl", seed_papers[:40])
+    second = _write_jsonl(tmp_path / "b.jsonl", seed_papers[40:60])
+    out = tmp_path / "out"
+    built = kg.build([first])
+    built.save(out, formats=["turtle"])
+    (out / "raw_mentions.npz").unlink()
+    (out / "raw_mentions.jsonl").write_text(
+        "".join(json.dumps(m.to_row(), ensure_ascii=False) + "\n" for m in built.raw_mentions),
+        encoding="utf-8")
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["format_version"] = 1
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    assert kg.load(out).raw_mentions == built.raw_mentions
+    proc = run_kg("add", str(out), str(second))
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads((out / "manifest.json").read_text())["format_version"] == 2
+    assert (out / "raw_mentions.npz").exists() and not (out / "raw_mentions.jsonl").exists()
+    _same(kg.load(out), kg.build([first, second]))
