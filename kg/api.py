@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from kg.sparql import QueryResult
 
 DEFAULT_BASE_IRI = "https://w3id.org/paper-kg/id/"
-_FEW_PAPERS = 20  # papers_mentioning() on a saved graph: above this, read all papers at once
 
 
 def _now() -> str:
@@ -256,9 +255,8 @@ class KnowledgeGraph:
             pids = sorted({m.paper_id for m in self.data.mentions if m.entity in ids})
             return [self._papers[p] for p in pids]
         pids = sorted({m.paper_id for m in saved.mentions_of_entities(ids)})
-        if len(pids) > _FEW_PAPERS:  # one pass over all papers beats a search per paper
-            self._paper_list()
-        return [self.paper(p) for p in pids]
+        found = saved.papers(pids)
+        return [found[p] for p in pids]
 
     def entities_of(self, paper: str | Paper) -> list[Entity]:
         """Entities a paper mentions."""

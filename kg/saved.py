@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import mmap
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
@@ -71,6 +71,17 @@ class SavedGraph:
                 return Paper.from_dict(d)
         return None
 
+    def papers(self, paper_ids: Iterable[str]) -> dict[str, Paper]:
+        """The papers with these ids (those in the graph), by id: read where the record
+        file's chunk index says they are, or in one pass over the file when it has no
+        index this paper-kg trusts (:func:`exports.chunks.read_index`)."""
+        wanted = set(paper_ids)
+        rows = self._indexed_rows("papers.jsonl", wanted)
+        if rows is None:
+            rows = self._all_rows("papers.jsonl")
+        return {d["id"]: Paper.from_dict(d) for d in rows
+                if isinstance(d, dict) and d.get("id") in wanted}
+
     def mentions_of(self, paper_id: str) -> list[Mention]:
         """The resolved mentions of one paper, in file order."""
         return [Mention.from_row(r) for r in self._rows_containing("mentions.jsonl", paper_id)
@@ -112,6 +123,31 @@ class SavedGraph:
         except FileNotFoundError:
             raise OutputError(f"{path}: missing from the output directory") from None
 
+    def _indexed_rows(self, name: str, keys: set[str]) -> Iterator[Any] | None:
+        """The parsed lines of the runs of ``keys`` in ``name``, from its chunk index; None
+        when the index is missing or not trusted."""
+        from exports.chunks import read_index
+        from kg.store import records_fingerprint
+
+        self.check_unchanged()
+        path = self.out / name
+        found = read_index(path, fingerprint=records_fingerprint(), base="", sections=("rows",))
+        if found is None:
+            return None
+        spans = sorted((e[1], e[2]) for k, e in found["rows"].items() if k in keys)
+        return self._read_spans(path, spans)
+
+    def _read_spans(self, path: Path, spans: list[tuple[int, int]]) -> Iterator[Any]:
+        try:
+            with path.open("rb") as f:
+                for start, length in spans:
+                    f.seek(start)
+                    for line in f.read(length).splitlines():
+                        if line.strip():
+                            yield self._parse(line, path, partial(_line_number_in, path, start))
+        except OSError as exc:
+            raise OutputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
     def _rows_containing(self, name: str, value: str) -> Iterator[Any]:
         """The parsed lines of ``name`` in which ``value`` occurs as a JSON string."""
         self.check_unchanged()
@@ -142,6 +178,11 @@ class SavedGraph:
         except ValueError:
             n = lineno() if callable(lineno) else lineno
             raise OutputError(f"{path}:{n}: corrupt record") from None
+
+
+def _line_number_in(path: Path, pos: int) -> int:
+    with path.open("rb") as f:
+        return f.read(pos).count(b"\n") + 1
 
 
 def _line_number(mm: mmap.mmap, pos: int) -> int:

@@ -123,7 +123,7 @@ def _write_jsonl(path: Path, rows: Iterator[Any]) -> None:
             f.write(_encode_lines(batch) + "\n")
 
 
-def _records_fingerprint() -> str:
+def records_fingerprint() -> str:
     """How record rows are spelled: the code that writes them."""
     from exports.chunks import code_digest
 
@@ -147,7 +147,7 @@ def _write_runs(path: Path, runs: Iterable[tuple[str, str, Callable[[], list[Any
         reuse = None  # a key in two runs (rows not grouped by key): no index, nothing copied
     earlier: dict[str, list[Any]] = {}
     if reuse is not None and reuse.is_file():
-        found = chunks.read_index(reuse, fingerprint=_records_fingerprint(), base="",
+        found = chunks.read_index(reuse, fingerprint=records_fingerprint(), base="",
                                   sections=("rows",))
         earlier = found["rows"] if found else {}
     entries: dict[str, list[Any]] = {}
@@ -166,7 +166,7 @@ def _write_runs(path: Path, runs: Iterable[tuple[str, str, Callable[[], list[Any
             sink.add(text)
         sink.flush()
     if contiguous:
-        chunks.write_index(path, chunks.index_path(path), fingerprint=_records_fingerprint(),
+        chunks.write_index(path, chunks.index_path(path), fingerprint=records_fingerprint(),
                            base="", sections={"rows": entries})
 
 

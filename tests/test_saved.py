@@ -93,3 +93,17 @@ def test_cli_info_and_related_match_the_loaded_graph(seeds_out: Path) -> None:
         full.paper(q).title for q in want]
     info = run_kg("info", str(seeds_out))
     assert info.returncode == 0 and f"papers: {len(full.papers())}" in info.stdout
+
+
+def test_papers_without_a_trusted_index_are_read_in_one_pass(tmp_path: Path, seeds_out: Path) -> None:
+    from kg.saved import SavedGraph
+
+    out = tmp_path / "out"
+    shutil.copytree(seeds_out, out)
+    full = _full(seeds_out)
+    ids = [p.id for p in full.papers()[::3]]
+    want = {p.id: p for p in full.papers() if p.id in set(ids)}
+    assert SavedGraph(out)._indexed_rows("papers.jsonl", set(ids)) is not None
+    assert SavedGraph(out).papers([*ids, "no such id"]) == want  # through the chunk index
+    (out / ".papers.jsonl.chunks.json").unlink()
+    assert SavedGraph(out).papers(ids) == want  # one pass over papers.jsonl
