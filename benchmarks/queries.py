@@ -4,7 +4,9 @@ Times whole commands through the real ``kg`` entry point on a built output direc
 a fresh process: start, open, answer, print), and in the same run the baseline they replace:
 loading every record first (``kg.load(out).data``, what every command did before
 ``kg.saved``), then answering. Figures are medians of ``--repeat`` runs, reported with their
-ratio to the baseline (the machine is shared: only same-run ratios mean much).
+ratio to the baseline (the machine is shared: only same-run ratios mean much). The baseline
+understates what commands cost before: they also read every raw mention, which now loads
+only when an update needs it.
 
     python benchmarks/queries.py OUT_DIR --out benchmarks/results-queries.md
 """

@@ -195,7 +195,7 @@ class KnowledgeGraph:
 
     def papers(self) -> list[Paper]:
         """All papers, sorted by id."""
-        return list(self.data.papers)
+        return list(self._paper_list())
 
     def paper(self, ref: str | Paper) -> Paper:
         """A paper by id (``arxiv:2410.17243``), bare arXiv id, DOI or exact title."""
