@@ -72,7 +72,7 @@ def test_generator_reads_as_papers(corpora: dict[str, Path]) -> None:
 def test_run_produces_table(tmp_path: Path) -> None:
     out = tmp_path / "results.md"
     proc = subprocess.run(
-        [sys.executable, str(RUN), "--sizes", "200", "--no-build", "--timeout", "10",
+        [sys.executable, str(RUN), "--sizes", "200", "--no-build", "--timeout", "120",
          "--workdir", str(tmp_path / "work"), "--out", str(out)],
         capture_output=True, text=True, timeout=300, cwd=tmp_path,
     )
