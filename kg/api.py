@@ -262,7 +262,7 @@ class KnowledgeGraph:
         """Entities a paper mentions."""
         pid = self.paper(paper).id
         if self._lazy is not None:
-            return [self._entities[n] for n in sorted({m.entity for m in self.mentions_of(pid)})
+            return [self._entities[n] for n in sorted({m.entity for m in self._lazy.mentions_of(pid)})
                     if n in self._entities]
         return [self._entities[n] for n in sorted(self.nx[pid]) if n in self._entities]
 
@@ -409,14 +409,9 @@ class KnowledgeGraph:
 
     def summary(self) -> dict[str, Any]:
         """Counts for the closing summary and ``kg info``."""
-        saved = self._lazy
-        counts = saved.manifest.get("counts") if saved is not None else None
-        if saved is not None and isinstance(counts, dict) and all(
-                k in counts for k in ("papers", "entities", "entities_by_type", "mentions", "links")):
-            by_type = {t: counts["entities_by_type"].get(t, 0) for t in ENTITY_TYPES}
-            return {"papers": counts["papers"], "entities": counts["entities"],
-                    "entities_by_type": by_type, "mentions": counts["mentions"],
-                    "links": counts["links"], "communities": len(set(saved.communities.values()))}
+        found = self._lazy.summary() if self._lazy is not None else None
+        if found is not None:
+            return found
         by_type = {t: 0 for t in ENTITY_TYPES}
         for e in self.data.entities:
             by_type[e.type] += 1

@@ -4,8 +4,9 @@
 100k papers). As JSON Lines they took most of an update's load time (one ``json.loads`` and
 one list per mention); as columns they are a few numpy arrays: each string column is a
 table of its distinct values plus one integer code per mention, each number column an array.
-The file is an ``.npz`` written with ``allow_pickle`` off and read with it off (no pickles:
-a crafted file cannot run code), and every code is checked against its table on reading.
+The file is an ``.npz`` of numeric arrays only (no object arrays, so nothing is pickled) and
+is read with ``allow_pickle`` off, so a crafted file cannot run code; on reading, every
+column's kind, shape and length is checked, and every code against its table.
 
 >>> import io
 >>> from kg.records import new_mention
@@ -69,29 +70,44 @@ def read_columns(f: IO[bytes] | str, *, name: str) -> list[Mention]:
     import numpy as np
 
     try:
-        with np.load(f, allow_pickle=False) as z:
-            if z["version"].tolist() != [COLUMNS_VERSION]:
-                raise OutputError(f"{name}: mention columns of version {z['version'].tolist()}, "
+        z = np.load(f, allow_pickle=False)
+        if not isinstance(z, np.lib.npyio.NpzFile):
+            raise OutputError(f"{name}: not a file of mention columns")
+        with z:
+            version = z["version"]
+            if version.shape != (1,) or version.dtype.kind not in "iu":
+                raise OutputError(f"{name}: not a file of mention columns")
+            if int(version[0]) != COLUMNS_VERSION:
+                raise OutputError(f"{name}: mention columns of version {int(version[0])}, "
                                   f"this paper-kg reads version {COLUMNS_VERSION}; rebuild")
+            n = len(_column(z, "start", "iu", name))
             columns: dict[str, list[Any]] = {}
-            n = len(z["start"])
             with gc_paused():
                 for col in _STRING:
-                    table = _table(z[f"{col}.text"], z[f"{col}.lengths"], name=name, column=col)
-                    codes = z[col]
-                    if len(codes) != n or (n and (codes.min() < 0 or codes.max() >= len(table))):
+                    table = _table(_column(z, f"{col}.text", "u", name),
+                                   _column(z, f"{col}.lengths", "iu", name), name=name, column=col)
+                    codes = _column(z, col, "iu", name, n)
+                    if n and (codes.min() < 0 or codes.max() >= len(table)):
                         raise OutputError(f"{name}: damaged mention column {col!r}")
                     columns[col] = [table[i] for i in codes.tolist()]
-                for col in (*_INT, *_FLOAT):
-                    values = z[col]
-                    if len(values) != n:
-                        raise OutputError(f"{name}: damaged mention column {col!r}")
-                    columns[col] = values.tolist()
+                for col in _INT:
+                    columns[col] = _column(z, col, "iu", name, n).tolist()
+                for col in _FLOAT:
+                    columns[col] = _column(z, col, "f", name, n).tolist()
                 return list(map(new_mention, *(columns[c] for c in _ORDER)))
     except OutputError:
         raise
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+    except (OSError, ValueError, KeyError, EOFError, TypeError, NotImplementedError,
+            zipfile.BadZipFile) as exc:
         raise OutputError(f"{name}: unreadable mention columns ({exc})") from None
+
+
+def _column(z: Any, key: str, kinds: str, name: str, n: int | None = None) -> Any:
+    """The 1-D array ``key`` of ``z``, of one of the dtype ``kinds`` (and length ``n``)."""
+    array = z[key]
+    if array.ndim != 1 or array.dtype.kind not in kinds or (n is not None and len(array) != n):
+        raise OutputError(f"{name}: damaged mention column {key.split('.')[0]!r}")
+    return array
 
 
 def _table(blob: Any, lengths: Any, *, name: str, column: str) -> list[str]:

@@ -90,6 +90,11 @@ def locked(out: str | Path) -> Iterator[None]:
 
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(row, ensure_ascii=False)
+
+
+def json_spelling(value: Any) -> str:
+    """How the record files spell ``value`` (:mod:`kg.saved` searches them for it)."""
+    return _ENCODE(value)
 _ENCODE_SORTED = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 _BATCH = 10_000  # lines per write
 
@@ -356,8 +361,6 @@ def _rows(items: list[Any], to_row: Callable[[Any], Any]) -> list[Any]:
 
 def _link_row(lk: Link) -> dict[str, Any]:
     return {"source": lk.source, "target": lk.target, "weight": lk.weight, "shared": lk.shared}
-
-
 
 
 def read_raw_mentions(out: str | Path) -> list[Mention] | None:

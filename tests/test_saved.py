@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -107,3 +108,40 @@ def test_papers_without_a_trusted_index_are_read_in_one_pass(tmp_path: Path, see
     assert SavedGraph(out).papers([*ids, "no such id"]) == want  # through the chunk index
     (out / ".papers.jsonl.chunks.json").unlink()
     assert SavedGraph(out).papers(ids) == want  # one pass over papers.jsonl
+
+
+def test_a_query_no_file_can_hold_is_not_found(seeds_out: Path) -> None:
+    with pytest.raises(NotFoundError):
+        kg.load(seeds_out).paper("\udcff")  # a lone surrogate, as a non-UTF-8 argument gives
+    from tests.conftest import run_kg
+
+    proc = run_kg("related", str(seeds_out), "\udcff")
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr and "no paper" in proc.stderr
+
+
+@pytest.mark.parametrize(("name", "damage", "ask"), [
+    ("entities.jsonl", '{"id": "x"}', lambda g, p: g.top_entities()),
+    ("links.jsonl", '{"source": "@P", "target": "zzz"}', lambda g, p: g.related(p)),
+    ("mentions.jsonl", '["@P", "title"]', lambda g, p: g.mentions_of(p)),
+    ("papers.jsonl", '{"id": "@P", "title": "t", "abstract": "a", "colour": 1}',
+     lambda g, p: g.paper(p)),
+])
+def test_records_of_the_wrong_shape_name_file_and_line(
+        tmp_path: Path, seeds_out: Path, name: str, damage: str, ask: Any) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(seeds_out, out)
+    pid = kg.load(seeds_out).papers()[-1].id  # its own lines come after the damaged one
+    path = out / name
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines.insert(1, damage.replace("@P", pid) + "\n")
+    path.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(OutputError, match=rf"{name}:2: record does not match format version"):
+        ask(kg.load(out), pid)
+
+
+def test_communities_are_checked(tmp_path: Path, seeds_out: Path) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(seeds_out, out)
+    (out / "communities.json").write_text("[1, 2]")
+    with pytest.raises(OutputError, match="communities.json: not a map"):
+        kg.load(out).communities()

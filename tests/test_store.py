@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -87,7 +89,7 @@ def test_rows_not_grouped_by_key_are_written_whole(seeds_graph, tmp_path) -> Non
     assert not index_path(again / "links.jsonl").exists()
 
 
-_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
+_TEXT = st.text(st.characters(codec="utf-8"), max_size=12)  # any text a file can hold
 
 
 @settings(max_examples=60, deadline=None)
@@ -109,7 +111,7 @@ def test_mention_columns_round_trip(rows: list[Any]) -> None:
     assert read_columns(buf, name="x") == ms
 
 
-def test_damaged_mention_columns_are_named(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_damaged_mention_columns_are_named(tmp_path: Path) -> None:
     import numpy as np
     import pytest
 
@@ -130,4 +132,38 @@ def test_damaged_mention_columns_are_named(tmp_path) -> None:  # type: ignore[no
         read_columns(str(path), name=str(path))
     path.write_bytes(b"not a zip file")
     with pytest.raises(OutputError, match="raw.npz: unreadable mention columns"):
+        read_columns(str(path), name=str(path))
+
+
+@pytest.mark.parametrize("damage", ["float codes", "2-D codes", "0-d start", "string start",
+                                    "0-d version", "plain array"])
+def test_mention_columns_of_the_wrong_kind_are_refused(tmp_path: Path, damage: str) -> None:
+    import numpy as np
+
+    from kg.errors import OutputError
+    from kg.mention_columns import read_columns, write_columns
+    from kg.records import new_mention
+
+    ms = [new_mention("p", "title", 0, 1, "X", "model", "x", "lexicon", 1.0, 0, 1, "")] * 2
+    path = tmp_path / "raw.npz"
+    with path.open("wb") as f:
+        write_columns(f, ms)
+    with np.load(path) as z:
+        arrays = dict(z)
+    if damage == "float codes":
+        arrays["key"] = arrays["key"].astype(np.float64)
+    elif damage == "2-D codes":
+        arrays["key"] = arrays["key"].reshape(1, 2)
+    elif damage == "0-d start":
+        arrays["start"] = np.array(0)
+    elif damage == "string start":
+        arrays["start"] = np.array(["a", "b"])
+    elif damage == "0-d version":
+        arrays["version"] = np.array(1)
+    with path.open("wb") as f:
+        if damage == "plain array":
+            np.save(f, arrays["start"])
+        else:
+            np.savez(f, **arrays)
+    with pytest.raises(OutputError, match="raw.npz"):
         read_columns(str(path), name=str(path))
