@@ -50,6 +50,7 @@ def make_pipeline(lexicon_paths: Sequence[str | Path] = (), *, pipeline_dir: str
             raise InputError(str(pipeline_dir), None, f"not a spaCy pipeline directory: {exc}") from None
         tok: Any = nlp.tokenizer
         tok.max_cache_size = 10**7  # not part of the saved tokenizer
+        _fast_affixes(tok)
     else:
         nlp = spacy.blank("en")
         _split_hyphens(nlp)
@@ -85,20 +86,37 @@ def _lean_lexemes(nlp: Language) -> None:
         del getters[attr]
 
 
+def _fast_affixes(tokenizer: Any) -> None:
+    """The same suffix and infix expressions, searched with :mod:`extract.affixes`'s exact
+    shortcuts (a loaded tokenizer compiles the saved patterns plainly)."""
+    import re
+
+    from extract.affixes import fast_infix_finditer, fast_suffix_search
+
+    suffixes = getattr(tokenizer.suffix_search, "__self__", None)
+    if isinstance(suffixes, re.Pattern):
+        tokenizer.suffix_search = fast_suffix_search(suffixes)
+    infixes = getattr(tokenizer.infix_finditer, "__self__", None)
+    if isinstance(infixes, re.Pattern):
+        tokenizer.infix_finditer = fast_infix_finditer(infixes)
+
+
 def _split_hyphens(nlp: Language) -> None:
     # Always split "-" between letters/digits so "GPT-4o" and "GPT 4o" tokenize alike
     # ("GPT", "-", "4o"); rules rejoin hyphen compounds when they need whole words.
     from spacy.util import compile_infix_regex, compile_suffix_regex
 
+    from extract.affixes import fast_infix_finditer, fast_suffix_search
+
     tokenizer: Any = nlp.tokenizer
     infixes = [*(nlp.Defaults.infixes or ()), r"(?<=[0-9A-Za-z])[-‐‑](?=[0-9A-Za-z])"]
-    tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    tokenizer.infix_finditer = fast_infix_finditer(compile_infix_regex(infixes))
     # Names end sentences too ("... on GSM8K.", "... Mistral-7B.", "... GPT-J."): split that period, which
     # spaCy keeps after capitals and digits; and never split unit-like suffixes off names
     # ("8K", "7B" stay whole).
     suffixes = [x for x in (nlp.Defaults.suffixes or ()) if "km|km²" not in str(x)]
     suffixes += [r"(?<=[0-9])\.", r"(?<=[a-z0-9][A-Z])\.", r"(?<=[A-Z]{3})\.", r"(?<=[-‐‑][A-Z])\."]
-    tokenizer.suffix_search = compile_suffix_regex(suffixes).search
+    tokenizer.suffix_search = fast_suffix_search(compile_suffix_regex(suffixes))
     # The default cache holds 10k chunks; past that every word is ~13x slower.
     tokenizer.max_cache_size = 10**7
 
