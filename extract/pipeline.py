@@ -104,21 +104,27 @@ def _fast_affixes(tokenizer: Any) -> None:
 def _split_hyphens(nlp: Language) -> None:
     # Always split "-" between letters/digits so "GPT-4o" and "GPT 4o" tokenize alike
     # ("GPT", "-", "4o"); rules rejoin hyphen compounds when they need whole words.
+    from spacy.tokenizer import Tokenizer
     from spacy.util import compile_infix_regex, compile_suffix_regex
 
     from extract.affixes import fast_infix_finditer, fast_suffix_search
 
-    tokenizer: Any = nlp.tokenizer
+    old: Any = nlp.tokenizer
     infixes = [*(nlp.Defaults.infixes or ()), r"(?<=[0-9A-Za-z])[-‐‑](?=[0-9A-Za-z])"]
-    tokenizer.infix_finditer = fast_infix_finditer(compile_infix_regex(infixes))
     # Names end sentences too ("... on GSM8K.", "... Mistral-7B.", "... GPT-J."): split that period, which
     # spaCy keeps after capitals and digits; and never split unit-like suffixes off names
     # ("8K", "7B" stay whole).
     suffixes = [x for x in (nlp.Defaults.suffixes or ()) if "km|km²" not in str(x)]
     suffixes += [r"(?<=[0-9])\.", r"(?<=[a-z0-9][A-Z])\.", r"(?<=[A-Z]{3})\.", r"(?<=[-‐‑][A-Z])\."]
-    tokenizer.suffix_search = fast_suffix_search(compile_suffix_regex(suffixes))
-    # The default cache holds 10k chunks; past that every word is ~13x slower.
-    tokenizer.max_cache_size = 10**7
+    # one new tokenizer rather than setting the two attributes: each setter reloads the
+    # ~4,000 special cases (~0.1 s a time)
+    nlp.tokenizer = Tokenizer(  # type: ignore[assignment]
+        nlp.vocab, rules=old.rules, prefix_search=old.prefix_search,
+        suffix_search=fast_suffix_search(compile_suffix_regex(suffixes)),
+        infix_finditer=fast_infix_finditer(compile_infix_regex(infixes)),
+        token_match=old.token_match, url_match=old.url_match, faster_heuristics=old.faster_heuristics,
+        # the default cache holds 10k chunks; past that every word is ~13x slower
+        max_cache_size=10**7)
 
 
 def paper_text(paper: Paper) -> str:
@@ -179,9 +185,15 @@ def _extract_chunk(chunk: list[tuple[str, str, str]]) -> list[list[list[Any]]]:
 
 
 def _extract_texts(nlp: Language, chunk: Iterable[tuple[str, str, str]]) -> Iterator[list[Mention]]:
+    from extract.components import NO_SPANS
+
     items = list(chunk)
     texts = [title + TITLE_SEP + abstract for _, title, abstract in items]
-    for (pid, title, _), text, doc in zip(items, texts, nlp.pipe(texts, batch_size=256), strict=True):
+    # only the mention records are read here: kg_mentions need not build doc.spans["kg"]
+    docs = list(map(nlp.make_doc, texts))
+    for doc in docs:
+        doc.user_data[NO_SPANS] = True
+    for (pid, title, _), text, doc in zip(items, texts, nlp.pipe(docs, batch_size=256), strict=True):
         yield doc_mentions(doc, pid, len(title), text)
 
 
