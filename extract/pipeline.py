@@ -230,10 +230,20 @@ def extract_papers(
     items = ((p.id, p.title, p.abstract) for p in papers)
     if workers <= 1:
         nlp = nlp or make_pipeline(lexicon_paths, pipeline_dir=pipeline_dir, lean_lexemes=True)
-        while chunk := list(islice(items, chunk_size)):
-            yield from _extract_texts(nlp, chunk)
-            if progress:
-                progress(len(chunk))
+        # The corpus and the pipeline outlive the extraction: frozen, the garbage collector's
+        # full collections (a few per 10k abstracts, triggered by the rules' growing memos)
+        # skip them instead of visiting every object each time (~0.6 s per 5k abstracts).
+        # Objects made from here on are collected as usual.
+        ours = gc.get_freeze_count() == 0
+        gc.freeze()
+        try:
+            while chunk := list(islice(items, chunk_size)):
+                yield from _extract_texts(nlp, chunk)
+                if progress:
+                    progress(len(chunk))
+        finally:
+            if ours:
+                gc.unfreeze()
         return
     ctx = multiprocessing.get_context("fork" if hasattr(multiprocessing, "get_context") else None)
     chunks = iter(lambda: list(islice(items, chunk_size)), [])

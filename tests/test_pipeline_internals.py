@@ -135,3 +135,31 @@ def test_fast_affix_tokenizer_saves_loads_and_pickles(tmp_path: object) -> None:
     assert [(t.text, t.whitespace_) for t in loaded.make_doc(text)] == want
     tok = pickle.loads(pickle.dumps(nlp.tokenizer))
     assert [(t.text, t.whitespace_) for t in tok(text)] == want
+
+
+def test_extract_papers_skips_spans_and_leaves_the_gc_as_it_was() -> None:
+    import gc
+
+    from extract.components import NO_SPANS
+
+    nlp = make_pipeline(lean_lexemes=True)
+    text = "We fine-tune BERT on SQuAD."
+    doc = nlp.make_doc(text)
+    doc.user_data[NO_SPANS] = True
+    doc = nlp(doc)
+    full = nlp(text)
+    assert "kg" not in doc.spans and NO_SPANS not in doc.user_data
+    assert doc.user_data["kg_mentions"] == full.user_data["kg_mentions"]
+    assert {s.text for s in full.spans["kg"]} == {"BERT", "SQuAD"}
+    papers = [Paper("p1", "A study", text)]
+    assert gc.get_freeze_count() == 0
+    assert [m.text for m in next(extract_papers(papers, nlp=nlp))] == ["BERT", "SQuAD"]
+    gc.freeze()  # a caller's own freeze is kept
+    try:
+        frozen = gc.get_freeze_count()
+        assert list(extract_papers(papers, nlp=nlp))
+        assert gc.get_freeze_count() >= frozen
+    finally:
+        gc.unfreeze()
+    list(extract_papers(papers, nlp=nlp))
+    assert gc.get_freeze_count() == 0
