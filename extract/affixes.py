@@ -1,4 +1,4 @@
-"""Exact shortcuts for the tokenizer's suffix and infix regular expressions.
+"""Exact shortcuts for the tokenizer's suffix, infix and URL regular expressions.
 
 spaCy's tokenizer runs its suffix expression (85 alternatives, each ending in ``$``) and its
 infix expression on every chunk it has not cached; on abstracts, where new words keep
@@ -19,6 +19,9 @@ Which characters those are is read from the parsed pattern (the last, or first, 
 matcher of each alternative, skipping zero-width assertions) and decided per character
 once, by the regex engine itself. Any construct the analysis does not know leaves the
 expression as it was. The wrappers keep ``.__self__.pattern`` (what spaCy saves).
+
+The URL pattern (tried on every new chunk too) matches only strings that contain a "."
+(:class:`FastUrls`).
 """
 
 from __future__ import annotations
@@ -28,7 +31,8 @@ from collections.abc import Callable, Iterator
 from re import _compiler, _parser  # type: ignore[attr-defined]  # stable since 3.11, not in typeshed
 from typing import Any
 
-__all__ = ["FastInfixes", "FastSuffixes", "fast_infix_finditer", "fast_suffix_search"]
+__all__ = ["FastInfixes", "FastSuffixes", "FastUrls", "fast_infix_finditer", "fast_suffix_search",
+           "fast_url_match"]
 
 _C = _parser  # the opcode constants live in re._constants, re-exported by the parser
 _ZERO_WIDTH = {_C.AT, _C.ASSERT, _C.ASSERT_NOT}
@@ -238,3 +242,59 @@ def _rebuild_suffixes(pattern: str, flags: int) -> Any:
 
 def _rebuild_infixes(pattern: str, flags: int) -> Any:
     return fast_infix_finditer(re.compile(pattern, flags)).__self__  # type: ignore[attr-defined]
+
+
+def _required_chars(items: list[Any]) -> set[str]:
+    """Characters every match of the sequence ``items`` contains (a literal outside any
+    optional part; only certain ones: assertions, sets and case-folded parts add none)."""
+    required: set[str] = set()
+    for op, av in items:
+        if op is _C.LITERAL:
+            required.add(chr(av))
+        elif op is _C.SUBPATTERN:
+            _group, add_flags, _del_flags, sub = av
+            if not add_flags & re.IGNORECASE:
+                required |= _required_chars(sub.data)
+        elif op is _C.BRANCH:
+            alts = [_required_chars(alt.data) for alt in av[1]]
+            required |= set.intersection(*alts) if alts else set()
+        elif op in _REPEATS and av[0] >= 1:
+            required |= _required_chars(av[2].data)
+    return required
+
+
+class FastUrls:
+    """``pattern.match`` of a pattern whose every match contains certain characters (spaCy's
+    URL pattern: the "." of a host name or address): a string without one of them is no
+    match, without running the pattern."""
+
+    def __init__(self, pattern: re.Pattern[str], required: set[str]) -> None:
+        self.pattern = pattern.pattern
+        self.flags = pattern.flags
+        self._match = pattern.match
+        self._required = tuple(sorted(required))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_urls, (self.pattern, self.flags))
+
+    def match(self, string: str) -> re.Match[str] | None:
+        for c in self._required:
+            if c not in string:
+                return None
+        return self._match(string)
+
+
+def fast_url_match(pattern: re.Pattern[str]) -> Callable[[str], re.Match[str] | None]:
+    """``pattern.match`` for spaCy's ``url_match``, with the shortcut when every match of the
+    pattern contains some known characters (else ``pattern.match`` itself)."""
+    parsed = _parse(pattern)
+    if parsed is None or parsed.state.flags & re.IGNORECASE:
+        return pattern.match
+    required = _required_chars(parsed.data)
+    if not required:
+        return pattern.match
+    return FastUrls(pattern, required).match
+
+
+def _rebuild_urls(pattern: str, flags: int) -> Any:
+    return fast_url_match(re.compile(pattern, flags)).__self__  # type: ignore[attr-defined]

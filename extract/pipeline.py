@@ -87,12 +87,15 @@ def _lean_lexemes(nlp: Language) -> None:
 
 
 def _fast_affixes(tokenizer: Any) -> None:
-    """The same suffix and infix expressions, searched with :mod:`extract.affixes`'s exact
+    """The same suffix, infix and URL expressions, searched with :mod:`extract.affixes`'s exact
     shortcuts (a loaded tokenizer compiles the saved patterns plainly)."""
     import re
 
-    from extract.affixes import fast_infix_finditer, fast_suffix_search
+    from extract.affixes import fast_infix_finditer, fast_suffix_search, fast_url_match
 
+    urls = getattr(tokenizer.url_match, "__self__", None)
+    if isinstance(urls, re.Pattern):
+        tokenizer.url_match = fast_url_match(urls)
     suffixes = getattr(tokenizer.suffix_search, "__self__", None)
     if isinstance(suffixes, re.Pattern):
         tokenizer.suffix_search = fast_suffix_search(suffixes)
@@ -102,14 +105,19 @@ def _fast_affixes(tokenizer: Any) -> None:
 
 
 def _split_hyphens(nlp: Language) -> None:
+    import re
+
     # Always split "-" between letters/digits so "GPT-4o" and "GPT 4o" tokenize alike
     # ("GPT", "-", "4o"); rules rejoin hyphen compounds when they need whole words.
     from spacy.tokenizer import Tokenizer
     from spacy.util import compile_infix_regex, compile_suffix_regex
 
-    from extract.affixes import fast_infix_finditer, fast_suffix_search
+    from extract.affixes import fast_infix_finditer, fast_suffix_search, fast_url_match
 
     old: Any = nlp.tokenizer
+    urls = old.url_match
+    if isinstance(getattr(urls, "__self__", None), re.Pattern):
+        urls = fast_url_match(urls.__self__)
     infixes = [*(nlp.Defaults.infixes or ()), r"(?<=[0-9A-Za-z])[-‐‑](?=[0-9A-Za-z])"]
     # Names end sentences too ("... on GSM8K.", "... Mistral-7B.", "... GPT-J."): split that period, which
     # spaCy keeps after capitals and digits; and never split unit-like suffixes off names
@@ -122,7 +130,7 @@ def _split_hyphens(nlp: Language) -> None:
         nlp.vocab, rules=old.rules, prefix_search=old.prefix_search,
         suffix_search=fast_suffix_search(compile_suffix_regex(suffixes)),
         infix_finditer=fast_infix_finditer(compile_infix_regex(infixes)),
-        token_match=old.token_match, url_match=old.url_match, faster_heuristics=old.faster_heuristics,
+        token_match=old.token_match, url_match=urls, faster_heuristics=old.faster_heuristics,
         # the default cache holds 10k chunks; past that every word is ~13x slower
         max_cache_size=10**7)
 

@@ -134,6 +134,8 @@ def test_fast_affix_tokenizer_saves_loads_and_pickles(tmp_path: object) -> None:
     loaded = make_pipeline(pipeline_dir=tmp_path)  # type: ignore[arg-type]
     assert [(t.text, t.whitespace_) for t in loaded.make_doc(text)] == want
     tok = pickle.loads(pickle.dumps(nlp.tokenizer))
+    for fn in (tok.url_match, tok.suffix_search, tok.infix_finditer, loaded.tokenizer.url_match):
+        assert type(fn.__self__).__name__.startswith("Fast")  # type: ignore[union-attr]
     assert [(t.text, t.whitespace_) for t in tok(text)] == want
 
 
@@ -163,3 +165,21 @@ def test_extract_papers_skips_spans_and_leaves_the_gc_as_it_was() -> None:
         gc.unfreeze()
     list(extract_papers(papers, nlp=nlp))
     assert gc.get_freeze_count() == 0
+
+
+def test_fast_url_match_matches_what_the_plain_pattern_matches() -> None:
+    import re
+
+    from extract.affixes import FastUrls, fast_url_match
+
+    nlp = make_pipeline()
+    plain = re.compile(nlp.tokenizer.url_match.__self__.pattern)  # type: ignore[union-attr]
+    fast = fast_url_match(plain)
+    assert isinstance(fast.__self__, FastUrls)  # type: ignore[attr-defined]
+    strings = _affix_strings(seed=3) + ["https://github.com/a/b", "www.example.org", "example.com/x?y",
+                                        "10.0.0.1", "8.8.8.8:80", "user@host.io", "localhost", "http://x"]
+    for s in strings:
+        assert _span(fast(s)) == _span(plain.match(s)), repr(s)
+    assert fast_url_match(re.compile(r"a?[bc]")) == re.compile(r"a?[bc]").match  # nothing certain
+    assert fast_url_match(re.compile(r"a?b")).__self__._required == ("b",)  # type: ignore[attr-defined]
+    assert fast_url_match(re.compile(r"x\.y", re.I)) == re.compile(r"x\.y", re.I).match
