@@ -45,6 +45,9 @@ _APOSTROPHE_YEAR = re.compile(r"^([A-Za-z][A-Za-z0-9]+)['’](\d\d)$")
 # ("BiDAF-with-ctx", "BERT-without-NSP" are variants: "with"/"without" name ablations)
 _CONNECTIVES = frozenset({"to", "and", "or", "vs", "versus", "only", "from", "via", "into", "on", "in",
                           "for"})
+# a Doc whose user_data has this key set gets no ``doc.spans["kg"]`` from kg_mentions (only
+# ``user_data["kg_mentions"]`` and ``["kg_mention_chars"]``: what extract_papers reads)
+NO_SPANS = "kg_no_spans"
 _EDITION = re.compile(r"^(?:19[89]\d|20[0-4]\d|v\d+(?:\.\d+)*|[1-9]\d*\.\d+)$")  # not "0.0005"
 
 
@@ -561,6 +564,8 @@ class MentionSelector:
         doc.user_data["kg_mention_chars"] = spans
         doc.user_data.pop("kg_view", None)
         doc.user_data.pop("kg_tokens", None)
+        if doc.user_data.pop(NO_SPANS, False):
+            return doc  # a caller that reads only the records above (extract_papers)
         # a Span given strings adds them to the store once per Span: add the few distinct ones
         # once per Doc (not cached across Docs: ``nlp.memory_zone()`` removes them afterwards)
         strings = doc.vocab.strings

@@ -104,6 +104,14 @@ def test_ab_extract_compares_two_trees(corpora: dict[str, Path]) -> None:
     assert lines[-1].startswith("new vs old extraction CPU time: ")
 
 
+def test_affixes_paired_runs_both_tokenizers_on_the_same_batches(corpora: dict[str, Path]) -> None:
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "affixes_paired.py"),
+                           str(corpora["a"]), "--batch", "10"],
+                          capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    assert "same mentions in every batch" in proc.stdout and "change " in proc.stdout
+
+
 def test_recheck_builds_adds_and_times_every_readme_query(corpora: dict[str, Path],
                                                           tmp_path: Path) -> None:
     proc = subprocess.run(["bash", str(ROOT / "benchmarks" / "recheck.sh"), str(corpora["a"]),
