@@ -569,6 +569,9 @@ def lexicon_extensions(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate
                 text = v.span_text(c[0], nxt.end)
                 out.append((c[0], nxt.end, "method", entity_key(text), "noun-phrase", 0.97))
                 continue
+            if c[2] == "method" and low in vocab.span_heads:
+                out.append((c[0], nxt.end, c[2], c[3], c[4], c[5] + 0.02))
+                continue
         if first_ci == 0 or comps[first_ci].sent_start:
             continue
         prev = comps[first_ci - 1]

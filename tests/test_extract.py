@@ -244,6 +244,19 @@ def test_technique_named_after_a_model(full) -> None:  # type: ignore[no-untyped
             ("LSTM encoder-decoder", "method")} <= {(t, typ) for t, typ, _ in found}
 
 
+def test_loss_named_after_a_technique(full) -> None:  # type: ignore[no-untyped-def]
+    found = spans(full, "We add an MMD loss and a GAN loss to the objective.")
+    assert {("MMD loss", "method"), ("GAN loss", "method")} <= {(t, typ) for t, typ, _ in found}
+
+
+def test_activation_or_operation_is_the_technique(full) -> None:  # type: ignore[no-untyped-def]
+    doc = full("Each layer uses a ReLU activation, then a max pooling operation.")
+    got = {s.text: s.kb_id_ for s in doc.spans["kg"]}
+    bare_doc = full("Each layer uses ReLU, then max pooling.")
+    bare = {s.kb_id_ for s in bare_doc.spans["kg"]}
+    assert got["ReLU activation"] in bare and got["max pooling operation"] in bare
+
+
 def test_dimension_or_adjective_before_architecture(full) -> None:  # type: ignore[no-untyped-def]
     found = {t for t, *_ in spans(full, "We train 2D CNNs, a linear SVM, temporal deconvolution and "
                                         "3D convolutions, then a pretrained BERT.")}
