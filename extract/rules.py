@@ -594,6 +594,39 @@ _KERNEL_SIDE = re.compile(r"^(?:\d{1,2}|[a-zA-Z])$")
 _TECHNIQUE_RULES = frozenset({"lexicon", "lexicon-variant", "noun-phrase"})
 
 
+# a common word that names a technique only beside the words of its field: "SGD with momentum
+# 0.9", "momentum and weight decay" (not "the momentum of the field", "angular momentum")
+_CUED_TECHNIQUES: dict[str, tuple[str, frozenset[str]]] = {
+    "momentum": ("momentum", frozenset({"sgd", "nesterov", "optimizer", "optimizers", "optimiser",
+                                        "optimisers", "optimization", "optimisation", "descent", "adam",
+                                        "rmsprop", "adagrad", "decay", "decays", "lr"})),
+}
+
+
+def cued_techniques(v: DocView) -> list[Candidate]:
+    """Common words in ``_CUED_TECHNIQUES`` as the technique they name, when their sentence
+    holds one of the field's cue words (one set lookup per document when none occurs)."""
+    out: list[Candidate] = []
+    lowers = v.lowers
+    if all(w not in lowers for w in _CUED_TECHNIQUES):  # the common case: a few C-level scans
+        return out
+    for i, low in enumerate(lowers):
+        entry = _CUED_TECHNIQUES.get(low)
+        if entry is None or v.texts[i] not in {low, low.capitalize()}:
+            continue
+        comp = v.compound_at(i)
+        if comp is None or comp.start != i or comp.end != i + 1:
+            continue  # part of a compound: "momentum-based", "Momentum Contrast"
+        prev = v.compound_at(i - 1) if i else None
+        if prev is not None and prev.text[:1].isupper() and not prev.sent_start:
+            continue  # "Nesterov momentum": a name ending in the word is the lexicon's
+        key, cues = entry
+        s0, s1 = v.sentence(i)
+        if not cues.isdisjoint(lowers[s0:s1]):
+            out.append((i, i + 1, "method", key, "context", 0.8))
+    return out
+
+
 def kernel_sizes(v: DocView, cands: list[Candidate]) -> list[Candidate]:
     """``3 × 3 convolution``, ``1x1 conv``: a kernel size before a technique names a more
     specific technique (a new entity, outranking the bare technique)."""

@@ -257,6 +257,15 @@ def test_activation_or_operation_is_the_technique(full) -> None:  # type: ignore
     assert got["ReLU activation"] in bare and got["max pooling operation"] in bare
 
 
+def test_momentum_only_beside_optimisation_words(full) -> None:  # type: ignore[no-untyped-def]
+    found = {(t, typ) for t, typ, _ in spans(full, "We train with SGD with momentum 0.9.")}
+    assert ("momentum", "method") in found
+    found = {(t, typ) for t, typ, _ in spans(full, "Momentum and weight decay are tuned.")}
+    assert ("Momentum", "method") in found
+    assert not any(t.lower() == "momentum" for t, *_ in spans(full, "The idea gains momentum in physics."))
+    assert "momentum" not in {t for t, *_ in spans(full, "We use Nesterov momentum for optimization.")}
+
+
 def test_dimension_or_adjective_before_architecture(full) -> None:  # type: ignore[no-untyped-def]
     found = {t for t, *_ in spans(full, "We train 2D CNNs, a linear SVM, temporal deconvolution and "
                                         "3D convolutions, then a pretrained BERT.")}
