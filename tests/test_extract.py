@@ -834,6 +834,12 @@ def test_digit_in_a_short_form_stands_for_to_or_for() -> None:
     assert ("L2M", "method", "abbreviation") in found
 
 
+def test_x_in_a_short_form_stands_for_cross() -> None:
+    assert best_long_form("XDC", "we propose Cross Modal Deep Clustering".split()) == 4
+    assert best_long_form("XQDA", "we use cross view quadratic discriminant analysis".split()) == 5
+    assert best_long_form("XYZ", "a cross of nothing".split()) is None
+
+
 def test_the_count_before_shot_belongs_to_the_technique() -> None:
     nlp = make_pipeline()
     found = spans(nlp, "We study one shot domain adaptation. The shot adaptation is bad.")
