@@ -565,12 +565,12 @@ def lexicon_extensions(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate
                     and not vocab.is_size(v.texts[c[1] - 1]):
                 out.append((c[0], nxt.end, c[2], c[3], c[4], c[5] + 0.02))
                 continue
+            if c[2] == "method" and low in vocab.span_heads:
+                out.append((c[0], nxt.end, c[2], c[3], c[4], c[5] + 0.02))
+                continue
             if singular(low) in vocab.extension_heads or low in vocab.extension_heads:
                 text = v.span_text(c[0], nxt.end)
                 out.append((c[0], nxt.end, "method", entity_key(text), "noun-phrase", 0.97))
-                continue
-            if c[2] == "method" and low in vocab.span_heads:
-                out.append((c[0], nxt.end, c[2], c[3], c[4], c[5] + 0.02))
                 continue
         if first_ci == 0 or comps[first_ci].sent_start:
             continue
@@ -1038,6 +1038,14 @@ _NOT_ADVERBS = frozenset({"early", "family", "supply", "apply", "reply", "assemb
                           "daily", "weekly", "monthly", "yearly", "likely", "friendly", "anomaly"})
 
 
+# heads of lowercase phrases that name what is learned, modelled or optimised more often
+# than a technique ("feature representation learning", "global context modeling", "post
+# processing optimization", "receptive field"); known techniques with these heads are in the
+# lexicon
+_SETTING_HEADS = frozenset({"learning", "training", "modeling", "modelling", "optimization", "optimisation",
+                            "propagation", "initialization", "initialisation", "field"})
+
+
 def technique_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
     """Technique noun phrases ending in a method head noun (``rectified flow``)."""
     out: list[Candidate] = []
@@ -1119,6 +1127,8 @@ def technique_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candida
         key = entity_key(text)
         if key in vocab.generic_phrases or singular(mods[-1].text.lower()) in vocab.task_heads:
             continue
+        if head_s in _SETTING_HEADS and not title_case:
+            continue  # "representation learning", "language modeling": a task or a setting
         weak = weak_head and len(mods) == 1 and mods[0].text not in _DIMENSION  # "3D networks" is a kind
         conf = 0.45 if comp.title or weak else 0.6
         if title_case and len(mods) >= 1 and not comp.title:

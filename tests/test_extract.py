@@ -245,8 +245,10 @@ def test_technique_named_after_a_model(full) -> None:  # type: ignore[no-untyped
 
 
 def test_loss_named_after_a_technique(full) -> None:  # type: ignore[no-untyped-def]
-    found = spans(full, "We add an MMD loss and a GAN loss to the objective.")
-    assert {("MMD loss", "method"), ("GAN loss", "method")} <= {(t, typ) for t, typ, _ in found}
+    doc = full("We add an MMD loss and a VGG loss to the objective.")
+    got = {s.text: (s.label_, s.kb_id_) for s in doc.spans["kg"]}
+    assert got["VGG loss"] == ("method", "vgg loss")  # a loss built on a model: an entity of its own
+    assert got["MMD loss"] == ("method", "maximum mean discrepancy")  # a technique used as the loss
 
 
 def test_activation_or_operation_is_the_technique(full) -> None:  # type: ignore[no-untyped-def]
@@ -264,6 +266,15 @@ def test_momentum_only_beside_optimisation_words(full) -> None:  # type: ignore[
     assert ("Momentum", "method") in found
     assert not any(t.lower() == "momentum" for t, *_ in spans(full, "The idea gains momentum in physics."))
     assert "momentum" not in {t for t, *_ in spans(full, "We use Nesterov momentum for optimization.")}
+
+
+def test_setting_heads_make_no_technique_phrase(full) -> None:  # type: ignore[no-untyped-def]
+    found = {t for t, *_ in spans(full, "We study feature representation learning, global context modeling, "
+                                        "post processing optimization and the network receptive field.")}
+    assert not found & {"feature representation learning", "global context modeling",
+                        "post processing optimization", "network receptive field"}
+    found = {t for t, *_ in spans(full, "We propose Motion Curriculum Learning with a gated fusion layer.")}
+    assert {"Motion Curriculum Learning", "gated fusion layer"} <= found  # coined names, other heads
 
 
 def test_dimension_or_adjective_before_architecture(full) -> None:  # type: ignore[no-untyped-def]
@@ -492,11 +503,13 @@ def test_a_papers_own_definition_beats_the_lexicon_expansion(full) -> None:  # t
     doc = full("We study Complex Task Completion (CTC). CTC needs planning. In the CTC framework, we plan.")
     assert not any(s.text == "CTC" for s in doc.spans["kg"])
     doc = full("We train with connectionist temporal classification (CTC). CTC aligns frames.")
-    assert {s.kb_id_ for s in doc.spans["kg"] if s.text == "CTC"} == {"connectionist temporal classification"}
+    assert {s.kb_id_ for s in doc.spans["kg"] if s.text in {"CTC", "CTC loss"}} \
+        == {"connectionist temporal classification"}
     doc = full("It has two steps: TD (Task-specific Distillation) and GD. On MNLI, TD learning helps.")
     assert not any(s.kb_id_ == "temporal difference learning" for s in doc.spans["kg"])
     doc = full("We train a speech model with a CTC loss.")
-    assert {s.kb_id_ for s in doc.spans["kg"] if s.text == "CTC"} == {"connectionist temporal classification"}
+    assert {s.kb_id_ for s in doc.spans["kg"] if s.text in {"CTC", "CTC loss"}} \
+        == {"connectionist temporal classification"}
 
 
 def test_a_type_noun_before_a_long_form_states_its_type(nlp) -> None:  # type: ignore[no-untyped-def]
