@@ -142,6 +142,20 @@ def test_corpus_resolution_of_bare_acronyms(nlp) -> None:  # type: ignore[no-unt
     assert ent.paper_count == 2
 
 
+def test_two_letter_acronyms_are_not_resolved_across_papers(nlp) -> None:  # type: ignore[no-untyped-def]
+    from extract.pipeline import extract_papers
+
+    papers = [
+        Paper("title:a", "Paper A", "We propose Zeta Policy Optimization (ZPO) and Quorb Tuning (QT)."),
+        Paper("title:b", "Paper B", "We compare against ZPO and QT on tasks."),
+    ]
+    raw = [m for ms in extract_papers(papers, nlp=nlp) for m in ms]
+    mentions, _ = resolve(raw)
+    by_paper = {(m.paper_id, m.text) for m in mentions}
+    assert ("title:b", "ZPO") in by_paper and ("title:a", "QT") in by_paper
+    assert ("title:b", "QT") not in by_paper
+
+
 def test_mention_offsets_and_evidence(nlp) -> None:  # type: ignore[no-untyped-def]
     from extract.pipeline import extract_papers
 
