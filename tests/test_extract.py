@@ -291,6 +291,12 @@ def test_setting_heads_make_no_technique_phrase(full) -> None:  # type: ignore[n
     assert {"Motion Curriculum Learning", "gated fusion layer"} <= found  # coined names, other heads
 
 
+def test_hardware_units_and_colour_spaces_are_no_entities(full) -> None:  # type: ignore[no-untyped-def]
+    found = {t for t, *_ in spans(full, "Training takes 3 days on a GeForce GTX TitanX at 1.5 GHz; images "
+                                        "are converted to YCbCr and CIELab before the ResNet.")}
+    assert found == {"ResNet"}
+
+
 def test_dimension_or_adjective_before_architecture(full) -> None:  # type: ignore[no-untyped-def]
     found = {t for t, *_ in spans(full, "We train 2D CNNs, a linear SVM, temporal deconvolution and "
                                         "3D convolutions, then a pretrained BERT.")}
