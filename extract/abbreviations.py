@@ -48,13 +48,16 @@ def best_long_form(short: str, words: list[str]) -> int | None:
     """How many trailing ``words`` form the long form of ``short`` (None if none do).
 
     A "2" or "4" inside a short form may stand for "to" or "for" (``Learning-to-Modulate
-    (L2M)``, ``Image-to-Image (I2I)``)."""
+    (L2M)``, ``Image-to-Image (I2I)``), an "X" for "cross" (``Cross-Modal Deep Clustering
+    (XDC)``)."""
     chars = _core(short)
     if len(chars) < 2:
         return None
     n = _best_long_form(chars, words)
     if n is None and ("2" in chars[1:-1] or "4" in chars[1:-1]):
         n = _best_long_form(chars[0] + chars[1:-1].replace("2", "t").replace("4", "f") + chars[-1], words)
+    if n is None and "x" in chars:
+        n = _best_long_form(chars.replace("x", "c"), words)  # X for "cross": XQDA, XNLI, XDC
     return n
 
 

@@ -28,7 +28,7 @@ from extract.filters import filter_uses
 from extract.lexicon import LexEntry, Lexicon, load_lexicon, read_lexicon
 from extract.lists import coordinated_phrases, coordinated_types, introduced_names
 from extract.normalize import entity_key, singular
-from extract.rules import kernel_sizes, name_candidates, technique_candidates
+from extract.rules import cued_techniques, kernel_sizes, name_candidates, technique_candidates
 from extract.sentencizer import ArraySentencizer  # noqa: F401  (registers kg_sentencizer)
 from extract.vocab import vocabulary
 
@@ -336,6 +336,7 @@ class NameRules:
         if self.noun_phrases:
             out.extend(technique_candidates(doc, v, vocab))
         out.extend(kernel_sizes(v, out))
+        out.extend(cued_techniques(v))
         return doc
 
 

@@ -1,7 +1,8 @@
 """Corpus-level resolution: mentions -> entities with one type, one label and all aliases.
 
-* An acronym defined in any paper ("long form (SF)") resolves bare uses of that acronym
-  in every other paper; bare acronyms nobody defines are dropped.
+* An acronym of three or more characters defined in any paper ("long form (SF)") resolves
+  bare uses of that acronym in every other paper; bare acronyms nobody defines, and bare
+  two-letter ones ("FC", "LR": too many meanings across papers), are dropped.
 * A key gets one type across the corpus: the type with the most confidence behind it
   (lexicon mentions outweigh rule guesses). A type borrowed from a list (a name listed with
   known datasets, ``context:coordinated``) only speaks for that one sentence: it does not
@@ -26,6 +27,7 @@ from kg.records import ENTITY_TYPES, Entity, Mention
 _TYPE_ORDER: dict[str, int] = {t: i for i, t in enumerate(ENTITY_TYPES)}
 _LEXICON_WEIGHT = 10.0
 _LEXICON_RULES = frozenset({"lexicon", "lexicon-variant"})  # a variant keeps its entry's type
+_MIN_BORROWED = 3  # the shortest bare acronym another paper's definition may resolve
 
 
 def entity_id(type_: str, key: str) -> str:
@@ -50,6 +52,8 @@ def resolve(
     kept: list[Mention] = []
     for m in mentions:
         if m.rule == "bare-acronym":
+            if len(m.text) - m.text.endswith("s") < _MIN_BORROWED:
+                continue  # "FC", "LR", "DA": two letters stand for too many things across papers
             hit = definitions.get(m.text) or (definitions.get(m.text[:-1]) if m.text.endswith("s") else None)
             if hit is None:
                 continue

@@ -565,6 +565,9 @@ def lexicon_extensions(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate
                     and not vocab.is_size(v.texts[c[1] - 1]):
                 out.append((c[0], nxt.end, c[2], c[3], c[4], c[5] + 0.02))
                 continue
+            if c[2] == "method" and low in vocab.span_heads:
+                out.append((c[0], nxt.end, c[2], c[3], c[4], c[5] + 0.02))
+                continue
             if singular(low) in vocab.extension_heads or low in vocab.extension_heads:
                 text = v.span_text(c[0], nxt.end)
                 out.append((c[0], nxt.end, "method", entity_key(text), "noun-phrase", 0.97))
@@ -589,6 +592,39 @@ _KERNEL_JOINED = re.compile(r"x(?:(?<=\dx)|\d)")
 _KERNEL = re.compile(r"^\d{1,2}[x×]\d{1,2}$")
 _KERNEL_SIDE = re.compile(r"^(?:\d{1,2}|[a-zA-Z])$")
 _TECHNIQUE_RULES = frozenset({"lexicon", "lexicon-variant", "noun-phrase"})
+
+
+# a common word that names a technique only beside the words of its field: "SGD with momentum
+# 0.9", "momentum and weight decay" (not "the momentum of the field", "angular momentum")
+_CUED_TECHNIQUES: dict[str, tuple[str, frozenset[str]]] = {
+    "momentum": ("momentum", frozenset({"sgd", "nesterov", "optimizer", "optimizers", "optimiser",
+                                        "optimisers", "optimization", "optimisation", "descent", "adam",
+                                        "rmsprop", "adagrad", "decay", "decays", "lr"})),
+}
+
+
+def cued_techniques(v: DocView) -> list[Candidate]:
+    """Common words in ``_CUED_TECHNIQUES`` as the technique they name, when their sentence
+    holds one of the field's cue words (one set lookup per document when none occurs)."""
+    out: list[Candidate] = []
+    lowers = v.lowers
+    if all(w not in lowers for w in _CUED_TECHNIQUES):  # the common case: a few C-level scans
+        return out
+    for i, low in enumerate(lowers):
+        entry = _CUED_TECHNIQUES.get(low)
+        if entry is None or v.texts[i] not in {low, low.capitalize()}:
+            continue
+        comp = v.compound_at(i)
+        if comp is None or comp.start != i or comp.end != i + 1:
+            continue  # part of a compound: "momentum-based", "Momentum Contrast"
+        prev = v.compound_at(i - 1) if i else None
+        if prev is not None and prev.text[:1].isupper() and not prev.sent_start:
+            continue  # "Nesterov momentum": a name ending in the word is the lexicon's
+        key, cues = entry
+        s0, s1 = v.sentence(i)
+        if not cues.isdisjoint(lowers[s0:s1]):
+            out.append((i, i + 1, "method", key, "context", 0.8))
+    return out
 
 
 def kernel_sizes(v: DocView, cands: list[Candidate]) -> list[Candidate]:
@@ -1002,6 +1038,14 @@ _NOT_ADVERBS = frozenset({"early", "family", "supply", "apply", "reply", "assemb
                           "daily", "weekly", "monthly", "yearly", "likely", "friendly", "anomaly"})
 
 
+# heads of lowercase phrases that name what is learned, modelled or optimised more often
+# than a technique ("feature representation learning", "global context modeling", "post
+# processing optimization", "receptive field"); known techniques with these heads are in the
+# lexicon
+_SETTING_HEADS = frozenset({"learning", "training", "modeling", "modelling", "optimization", "optimisation",
+                            "propagation", "initialization", "initialisation", "field"})
+
+
 def technique_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candidate]:
     """Technique noun phrases ending in a method head noun (``rectified flow``)."""
     out: list[Candidate] = []
@@ -1083,6 +1127,8 @@ def technique_candidates(doc: Doc, v: DocView, vocab: RuleVocab) -> list[Candida
         key = entity_key(text)
         if key in vocab.generic_phrases or singular(mods[-1].text.lower()) in vocab.task_heads:
             continue
+        if head_s in _SETTING_HEADS and not title_case:
+            continue  # "representation learning", "language modeling": a task or a setting
         weak = weak_head and len(mods) == 1 and mods[0].text not in _DIMENSION  # "3D networks" is a kind
         conf = 0.45 if comp.title or weak else 0.6
         if title_case and len(mods) >= 1 and not comp.title:

@@ -81,6 +81,7 @@ class RuleVocab:
     verb_context: frozenset[str]
     head_initials: frozenset[str]
     extension_heads: frozenset[str] = frozenset()
+    span_heads: frozenset[str] = frozenset()  # "ReLU activation", "maxout units": the same technique
     spaced_sizes: frozenset[str] = frozenset()
     head_followers: frozenset[str] = frozenset()
     object_heads: frozenset[str] = frozenset()
@@ -130,6 +131,7 @@ class RuleVocab:
             verb_context=frozenset(d["verb_context"]),
             head_initials=frozenset(w[:1] for w in heads),
             extension_heads=frozenset(d.get("extension_heads", ())),
+            span_heads=frozenset(d.get("span_heads", ())),
             spaced_sizes=frozenset(d.get("spaced_size_words", ())),
             head_followers=frozenset(d.get("head_followers", ())),
             object_heads=frozenset(d.get("object_heads", ())),

@@ -72,7 +72,7 @@ def detokenize(tokens: Sequence[str], sent_ends: Collection[int] = ()) -> tuple[
 
     * digits of one number, and a decimal point between digits (``33.0``; not a "." that
       ends a sentence: ``sent_ends`` holds the indices of sentence-final tokens);
-    * a unit or dimension letter after a number (``3D``, ``13K``, ``110M``, ``7B``, ``4x``),
+    * a unit or dimension letter after a number (``3D``, ``13K``, ``20k``, ``110M``, ``7B``, ``4x``),
       and a plural ``s`` not followed by a word (``FCN-8s``, ``1990s``);
     * a version or code number after an all-caps or CamelCase word, a lone ``v`` or a
       name ending in ``v`` (``I3D``, ``UCF101``, ``F1``, ``YOLOv3``, ``MobileNet-v2``,
@@ -96,7 +96,7 @@ def detokenize(tokens: Sequence[str], sent_ends: Collection[int] = ()) -> tuple[
     return "".join(parts), spans
 
 
-_UNIT_LETTERS = frozenset({"D", "d", "K", "M", "B", "x"})
+_UNIT_LETTERS = frozenset({"D", "d", "K", "k", "M", "B", "x"})
 _YEAR_RUN = re.compile(r"^(?:19|20)\d\d$")
 _LOWER_CAMEL = re.compile(r"^[A-Za-z]*[a-z][A-Z][A-Za-z]*$|^[A-Z][A-Za-z]*[A-Z][a-z]*$")
 

@@ -74,6 +74,7 @@ def test_detokenize_rejoins_split_digits() -> None:
     assert join("MobileNet", "-", "v", "2", "and", "SQuAD", "v", "1", ".", "1") \
         == "MobileNet-v2 and SQuAD v1.1"
     assert join("word", "2", "vec", "and", "1", "1", "0", "M") == "word2vec and 110M"
+    assert join("on", "SIM", "1", "0", "k", "for", "9", "0", "k", "updates") == "on SIM10k for 90k updates"
     assert join("p", "=", "0.", "1") == "p = 0.1"
     assert join("Deeplabv", "2", "-", "CRF") == "Deeplabv2-CRF"
     assert join("FCN", "-", "8", "s", "-", "heavy", "in", "2", "s", "per") == "FCN-8s-heavy in 2 s per"

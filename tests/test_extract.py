@@ -142,6 +142,20 @@ def test_corpus_resolution_of_bare_acronyms(nlp) -> None:  # type: ignore[no-unt
     assert ent.paper_count == 2
 
 
+def test_two_letter_acronyms_are_not_resolved_across_papers(nlp) -> None:  # type: ignore[no-untyped-def]
+    from extract.pipeline import extract_papers
+
+    papers = [
+        Paper("title:a", "Paper A", "We propose Zeta Policy Optimization (ZPO) and Quorb Tuning (QT)."),
+        Paper("title:b", "Paper B", "We compare against ZPO and QT on tasks."),
+    ]
+    raw = [m for ms in extract_papers(papers, nlp=nlp) for m in ms]
+    mentions, _ = resolve(raw)
+    by_paper = {(m.paper_id, m.text) for m in mentions}
+    assert ("title:b", "ZPO") in by_paper and ("title:a", "QT") in by_paper
+    assert ("title:b", "QT") not in by_paper
+
+
 def test_mention_offsets_and_evidence(nlp) -> None:  # type: ignore[no-untyped-def]
     from extract.pipeline import extract_papers
 
@@ -242,6 +256,45 @@ def test_technique_named_after_a_model(full) -> None:  # type: ignore[no-untyped
     found = spans(full, "We use GloVe embeddings, BERT distillation and an LSTM encoder-decoder.")
     assert {("GloVe embeddings", "method"), ("BERT distillation", "method"),
             ("LSTM encoder-decoder", "method")} <= {(t, typ) for t, typ, _ in found}
+
+
+def test_loss_named_after_a_technique(full) -> None:  # type: ignore[no-untyped-def]
+    doc = full("We add an MMD loss and a VGG loss to the objective.")
+    got = {s.text: (s.label_, s.kb_id_) for s in doc.spans["kg"]}
+    assert got["VGG loss"] == ("method", "vgg loss")  # a loss built on a model: an entity of its own
+    assert got["MMD loss"] == ("method", "maximum mean discrepancy")  # a technique used as the loss
+
+
+def test_activation_or_operation_is_the_technique(full) -> None:  # type: ignore[no-untyped-def]
+    doc = full("Each layer uses a ReLU activation, then a max pooling operation.")
+    got = {s.text: s.kb_id_ for s in doc.spans["kg"]}
+    bare_doc = full("Each layer uses ReLU, then max pooling.")
+    bare = {s.kb_id_ for s in bare_doc.spans["kg"]}
+    assert got["ReLU activation"] in bare and got["max pooling operation"] in bare
+
+
+def test_momentum_only_beside_optimisation_words(full) -> None:  # type: ignore[no-untyped-def]
+    found = {(t, typ) for t, typ, _ in spans(full, "We train with SGD with momentum 0.9.")}
+    assert ("momentum", "method") in found
+    found = {(t, typ) for t, typ, _ in spans(full, "Momentum and weight decay are tuned.")}
+    assert ("Momentum", "method") in found
+    assert not any(t.lower() == "momentum" for t, *_ in spans(full, "The idea gains momentum in physics."))
+    assert "momentum" not in {t for t, *_ in spans(full, "We use Nesterov momentum for optimization.")}
+
+
+def test_setting_heads_make_no_technique_phrase(full) -> None:  # type: ignore[no-untyped-def]
+    found = {t for t, *_ in spans(full, "We study feature representation learning, global context modeling, "
+                                        "post processing optimization and the network receptive field.")}
+    assert not found & {"feature representation learning", "global context modeling",
+                        "post processing optimization", "network receptive field"}
+    found = {t for t, *_ in spans(full, "We propose Motion Curriculum Learning with a gated fusion layer.")}
+    assert {"Motion Curriculum Learning", "gated fusion layer"} <= found  # coined names, other heads
+
+
+def test_hardware_units_and_colour_spaces_are_no_entities(full) -> None:  # type: ignore[no-untyped-def]
+    found = {t for t, *_ in spans(full, "Training takes 3 days on a GeForce GTX TitanX at 1.5 GHz; images "
+                                        "are converted to YCbCr and CIELab before the ResNet.")}
+    assert found == {"ResNet"}
 
 
 def test_dimension_or_adjective_before_architecture(full) -> None:  # type: ignore[no-untyped-def]
@@ -470,11 +523,13 @@ def test_a_papers_own_definition_beats_the_lexicon_expansion(full) -> None:  # t
     doc = full("We study Complex Task Completion (CTC). CTC needs planning. In the CTC framework, we plan.")
     assert not any(s.text == "CTC" for s in doc.spans["kg"])
     doc = full("We train with connectionist temporal classification (CTC). CTC aligns frames.")
-    assert {s.kb_id_ for s in doc.spans["kg"] if s.text == "CTC"} == {"connectionist temporal classification"}
+    assert {s.kb_id_ for s in doc.spans["kg"] if s.text in {"CTC", "CTC loss"}} \
+        == {"connectionist temporal classification"}
     doc = full("It has two steps: TD (Task-specific Distillation) and GD. On MNLI, TD learning helps.")
     assert not any(s.kb_id_ == "temporal difference learning" for s in doc.spans["kg"])
     doc = full("We train a speech model with a CTC loss.")
-    assert {s.kb_id_ for s in doc.spans["kg"] if s.text == "CTC"} == {"connectionist temporal classification"}
+    assert {s.kb_id_ for s in doc.spans["kg"] if s.text in {"CTC", "CTC loss"}} \
+        == {"connectionist temporal classification"}
 
 
 def test_a_type_noun_before_a_long_form_states_its_type(nlp) -> None:  # type: ignore[no-untyped-def]
@@ -810,6 +865,12 @@ def test_digit_in_a_short_form_stands_for_to_or_for() -> None:
     nlp = make_pipeline()
     found = spans(nlp, "We propose a novel method, Learning-to-Modulate (L2M), that avoids forgetting.")
     assert ("L2M", "method", "abbreviation") in found
+
+
+def test_x_in_a_short_form_stands_for_cross() -> None:
+    assert best_long_form("XDC", "we propose Cross Modal Deep Clustering".split()) == 4
+    assert best_long_form("XQDA", "we use cross view quadratic discriminant analysis".split()) == 5
+    assert best_long_form("XYZ", "a cross of nothing".split()) is None
 
 
 def test_the_count_before_shot_belongs_to_the_technique() -> None:
