@@ -70,7 +70,11 @@ def read_columns(f: IO[bytes] | str, *, name: str) -> list[Mention]:
     import numpy as np
 
     try:
-        z = np.load(f, allow_pickle=False)
+        try:
+            z = np.load(f, allow_pickle=False)
+        except ValueError:  # numpy took it for a pickle: its advice to allow pickles is wrong here
+            raise OutputError(f"{name}: not a file of mention columns (damaged, or not written "
+                              "by paper-kg); rebuild the graph") from None
         if not isinstance(z, np.lib.npyio.NpzFile):
             raise OutputError(f"{name}: not a file of mention columns")
         with z:

@@ -153,17 +153,11 @@ class SavedGraph:
                 yield record
 
     def _all_rows(self, name: str) -> Iterator[tuple[Any, Where]]:
+        from kg.store import jsonl_rows
+
         self.check_unchanged()
-        path = self.out / name
-        try:
-            with path.open(encoding="utf-8") as f:
-                for lineno, line in enumerate(f, 1):
-                    if line.strip():
-                        yield self._parse(line, path, partial(int, lineno)), partial(int, lineno)
-        except FileNotFoundError:
-            raise OutputError(f"{path}: missing from the output directory") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise OutputError(f"{path}: cannot read: {exc}") from None
+        for lineno, row in jsonl_rows(self.out / name):
+            yield row, partial(int, lineno)
         self.check_unchanged()
 
     def _indexed_rows(self, name: str, keys: set[str]) -> Iterator[tuple[Any, Where]] | None:

@@ -310,17 +310,7 @@ def read_records(out: str | Path, *, papers_only: bool = False) -> tuple[GraphDa
     manifest = read_manifest(out)
 
     def rows(name: str) -> Iterator[Any]:
-        path = out / name
-        try:
-            with path.open(encoding="utf-8") as f:
-                for lineno, line in enumerate(f, 1):
-                    if line.strip():
-                        try:
-                            yield json.loads(line)
-                        except ValueError:
-                            raise OutputError(f"{path}:{lineno}: corrupt record") from None
-        except FileNotFoundError:
-            raise OutputError(f"{path}: missing from the output directory") from None
+        return (row for _, row in jsonl_rows(out / name))
 
     with gc_paused():
         try:
@@ -373,12 +363,29 @@ def read_raw_mentions(out: str | Path) -> list[Mention] | None:
     path = Path(out) / _RAW_MENTIONS_V1  # written by format version 1
     if not path.exists():
         return None
-    rows = []
-    with path.open(encoding="utf-8") as f, gc_paused():
-        for lineno, line in enumerate(f, 1):
-            if line.strip():
-                try:
-                    rows.append(Mention.from_row(json.loads(line)))
-                except (ValueError, TypeError):
-                    raise OutputError(f"{path}:{lineno}: corrupt record") from None
-    return rows
+    mentions = []
+    with gc_paused():
+        for lineno, row in jsonl_rows(path):
+            try:
+                mentions.append(Mention.from_row(row))
+            except TypeError:
+                raise OutputError(f"{path}:{lineno}: corrupt record") from None
+    return mentions
+
+
+def jsonl_rows(path: Path) -> Iterator[tuple[int, Any]]:
+    """(line number, parsed row) for each non-blank line of the record file ``path``;
+    :class:`OutputError` naming the file (and line) when it is missing, unreadable or
+    holds a line that is not JSON."""
+    try:
+        with path.open(encoding="utf-8") as f:
+            for lineno, line in enumerate(f, 1):
+                if line.strip():
+                    try:
+                        yield lineno, json.loads(line)
+                    except ValueError:
+                        raise OutputError(f"{path}:{lineno}: corrupt record") from None
+    except FileNotFoundError:
+        raise OutputError(f"{path}: missing from the output directory") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise OutputError(f"{path}: cannot read: {exc}") from None
